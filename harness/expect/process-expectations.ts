@@ -1,0 +1,76 @@
+// Checks one program's ProcessResult against a step's `expect:` block.
+// Implicit rules, documented in the README: without exit/error/silent/timedOut, a run must exit 0;
+// `error:` implies a non-zero exit unless `exit:` says otherwise; a timeout is a failure unless expected.
+import type { ExpectationResult, ProcessResult } from '../model/result.js';
+import type { ProcessExpectation } from '../spec/schema-parts.js';
+import { formatDuration, parseDuration } from '../spec/duration.js';
+import { matchText, preview } from './text-matcher.js';
+import { describeNetworkError } from './network-errors.js';
+
+export interface EvaluationOptions {
+  /** Prompt patterns that do not count as output for `silent`. */
+  ignoredOutput: RegExp[];
+  timeoutMs: number;
+  /** Whether an unstated exit code must be 0 (true for `run`; false for a service stopped by the harness). */
+  implicitExit?: boolean;
+}
+
+export function evaluateProcess(expect: ProcessExpectation, result: ProcessResult, options: EvaluationOptions): ExpectationResult[] {
+  if (result.spawnError) {
+    return [{ name: 'start', ok: false, expected: 'the program starts', actual: result.spawnError.message, message: result.spawnError.message }];
+  }
+  const checks: ExpectationResult[] = [];
+  const expectsTimeout = expect.silent === true || expect.timedOut === true;
+  if (expect.timedOut !== undefined || (!expectsTimeout && result.timedOut && options.implicitExit !== false)) {
+    const wanted = expect.timedOut ?? false;
+    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? `still running after ${formatDuration(options.timeoutMs)}, stopped` : `ended after ${formatDuration(result.durationMs)}`));
+  }
+  if (expect.silent !== undefined) checks.push(checkSilent(expect.silent, result, options));
+  if (expect.error !== undefined) {
+    const found = result.error?.code;
+    const ok = found === expect.error && !result.timedOut;
+    const actual = found ? `${found} (${result.error?.message})` : result.timedOut ? 'no error: the program was still waiting' : 'no network error in the output';
+    checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, actual));
+  }
+  const implicitDefault = options.implicitExit === false ? undefined : 0;
+  const exitExpectation = expect.exit ?? (expect.error !== undefined ? 'nonzero' : expectsTimeout ? undefined : implicitDefault);
+  // An unexpected timeout is already reported above; an implicit exit check would only repeat it.
+  const implicitExit = expect.exit === undefined;
+  if (exitExpectation !== undefined && !(implicitExit && result.timedOut)) checks.push(checkExit(exitExpectation, result, implicitExit));
+  if (expect.running !== undefined) {
+    const how = result.exitCode !== null ? `exit code ${result.exitCode}` : `signal ${result.signal}`;
+    checks.push(check('running', result.stillRunning === expect.running, expect.running ? 'still running' : 'already exited', result.stillRunning ? 'still running' : `had exited on its own (${how})`));
+  }
+  if (expect.stdout) checks.push(...matchText('stdout', expect.stdout, result.stdout));
+  if (expect.stderr) checks.push(...matchText('stderr', expect.stderr, result.stderr));
+  if (expect.output) checks.push(...matchText('output', expect.output, `${result.stdout}${result.stderr}`));
+  if (expect.within !== undefined) {
+    const limit = parseDuration(expect.within) ?? 0;
+    checks.push(check('within', result.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(result.durationMs)}`));
+  }
+  return checks;
+}
+
+function checkSilent(wanted: boolean, result: ProcessResult, options: EvaluationOptions): ExpectationResult {
+  let printed = result.stdout;
+  for (const pattern of options.ignoredOutput) printed = printed.replace(pattern, '');
+  const isSilent = result.timedOut && printed.trim() === '';
+  const actual = !result.timedOut
+    ? `ended after ${formatDuration(result.durationMs)} (exit ${result.exitCode ?? result.signal})${result.stdout ? `, printed ${preview(result.stdout, 200)}` : ''}`
+    : printed.trim() === ''
+      ? `still waiting after ${formatDuration(options.timeoutMs)}, nothing printed`
+      : `still running, but printed ${preview(printed, 200)}`;
+  return check('silent', isSilent === wanted, wanted ? `still waiting with no reply after ${formatDuration(options.timeoutMs)}` : 'not silent', actual);
+}
+
+function checkExit(wanted: number | number[] | 'nonzero', result: ProcessResult, implicit: boolean): ExpectationResult {
+  const code = result.exitCode;
+  const ok = wanted === 'nonzero' ? code !== null && code !== 0 : Array.isArray(wanted) ? code !== null && wanted.includes(code) : code === wanted;
+  const expected = wanted === 'nonzero' ? 'a non-zero exit code' : Array.isArray(wanted) ? `exit code one of ${wanted.join(', ')}` : `exit code ${wanted}`;
+  const actual = code !== null ? `exit code ${code}` : result.timedOut ? `still running, killed (${result.signal ?? 'SIGKILL'})` : `killed by ${result.signal}`;
+  return { ...check('exit', ok, expected, actual), name: implicit ? 'exit (implicit)' : 'exit' };
+}
+
+function check(name: string, ok: boolean, expected: string, actual: string): ExpectationResult {
+  return { name, ok, expected, actual, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual}` };
+}

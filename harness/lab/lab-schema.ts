@@ -1,0 +1,32 @@
+// The lab file (specs/lab.yaml): which roles exist, how they are called, and which command plays
+// each one by default (our reference services).
+import { Type, type Static } from '@sinclair/typebox';
+
+const Command = Type.Array(Type.String(), { minItems: 1, expected: 'a command as a list: [program, arg, …]' });
+
+export const RoleSchema = Type.Object(
+  {
+    description: Type.String({ minLength: 1 }),
+    usage: Type.String({ description: 'The argument convention, e.g. "HOST PORT".' }),
+    reference: Command,
+    files: Type.Optional(
+      Type.Array(Type.String(), { description: 'File names that play this role in a student submission (used by grading).' }),
+    ),
+    ignoreOutput: Type.Optional(
+      Type.Array(Type.String(), {
+        description: 'Regular expressions for prompt text that does not count as output (e.g. for `silent: true`).',
+      }),
+    ),
+  },
+  { additionalProperties: false, expected: 'a role with description, usage and reference' },
+);
+export type RoleDefinition = Static<typeof RoleSchema>;
+
+export const LabSchema = Type.Object(
+  {
+    lab: Type.String({ description: 'Name of the lab.' }),
+    roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), RoleSchema, { expected: 'a map of role names to roles' }),
+  },
+  { additionalProperties: false, expected: 'a lab file with lab and roles' },
+);
+export type LabDefinition = Static<typeof LabSchema>;

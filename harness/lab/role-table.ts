@@ -1,0 +1,74 @@
+// Which command plays each role in this run: the lab's reference programs, overridden per role by a
+// submission (`--submission DIR` with a socklab.yaml, or `--role NAME=COMMAND`).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseCommandString } from 'execa';
+import { parse as parseYaml } from 'yaml';
+import { SocklabError, EXIT_CODES } from '../spec/errors.js';
+import type { LabDefinition } from './lab-schema.js';
+
+export interface RoleBinding {
+  role: string;
+  /** Command with templates such as {{root}} or {{server.host}} still in it. */
+  command: string[];
+  /** Working folder; undefined runs in the experiment's temp folder. */
+  cwd?: string;
+  source: 'reference' | 'submission';
+  ignoredOutput: RegExp[];
+}
+
+export class RoleTable {
+  private readonly bindings = new Map<string, RoleBinding>();
+
+  constructor(readonly lab: LabDefinition) {
+    for (const [role, definition] of Object.entries(lab.roles)) {
+      this.bindings.set(role, {
+        role,
+        command: definition.reference,
+        source: 'reference',
+        ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
+      });
+    }
+  }
+
+  get roleNames(): Set<string> {
+    return new Set(this.bindings.keys());
+  }
+
+  get(role: string): RoleBinding {
+    const binding = this.bindings.get(role);
+    if (!binding) throw new SocklabError('UNKNOWN_ROLE', `no program for role ${role}`);
+    return binding;
+  }
+
+  /** Plays `role` with `command` (a string parsed like a shell would split words, or a list). */
+  override(role: string, command: string | string[], cwd?: string): void {
+    const current = this.bindings.get(role);
+    if (!current) {
+      throw new SocklabError('UNKNOWN_ROLE', `unknown role "${role}"; the lab defines: ${[...this.bindings.keys()].join(', ')}`, EXIT_CODES.specInvalid);
+    }
+    const words = Array.isArray(command) ? command : parseCommandString(command);
+    if (words.length === 0) throw new SocklabError('EMPTY_COMMAND', `empty command for role ${role}`, EXIT_CODES.specInvalid);
+    this.bindings.set(role, { ...current, command: words, cwd, source: 'submission' });
+  }
+
+  /** `--role tcp-server="python3 TCPServer.py"` */
+  overrideFromOption(option: string, cwd?: string): void {
+    const separator = option.indexOf('=');
+    if (separator <= 0) throw new SocklabError('BAD_ROLE_OPTION', `--role expects NAME=COMMAND, got "${option}"`, EXIT_CODES.specInvalid);
+    this.override(option.slice(0, separator), option.slice(separator + 1), cwd);
+  }
+
+  /** Reads SUBMISSION/socklab.yaml: `roles: { tcp-server: "python3 TCPServer.py", … }`. */
+  overrideFromSubmission(folder: string): void {
+    const file = path.join(folder, 'socklab.yaml');
+    if (!existsSync(file)) {
+      throw new SocklabError('NO_SUBMISSION_MAP', `${file} not found: it maps roles to programs, e.g.\nroles:\n  tcp-server: python3 TCPServer.py`, EXIT_CODES.specInvalid);
+    }
+    const parsed = parseYaml(readFileSync(file, 'utf8')) as { roles?: Record<string, string | string[]> } | null;
+    if (!parsed?.roles || typeof parsed.roles !== 'object') {
+      throw new SocklabError('BAD_SUBMISSION_MAP', `${file}: expected a "roles:" mapping of role names to commands`, EXIT_CODES.specInvalid);
+    }
+    for (const [role, command] of Object.entries(parsed.roles)) this.override(role, command, path.resolve(folder));
+  }
+}

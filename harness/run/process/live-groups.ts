@@ -1,0 +1,35 @@
+// Every process group the harness has started and not yet reaped. On an abrupt exit of the harness
+// (uncaught error, second Ctrl-C) these are killed synchronously so that no program outlives the run.
+import { TAG_VARIABLE } from './process-sweep.js';
+import { killTaggedProcesses } from './process-sweep.js';
+
+export const liveGroups = new Set<number>();
+
+let runTag: string | null = null;
+
+/** Remembers the run's tag prefix so the emergency cleanup can sweep escaped processes too. */
+export function setRunTag(tag: string): void {
+  runTag = tag;
+}
+
+export function killAllSync(): void {
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  liveGroups.clear();
+  if (runTag) killTaggedProcesses(runTag);
+}
+
+let installed = false;
+/** Kills what is left when the harness process exits for any reason. */
+export function installExitCleanup(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', killAllSync);
+}
+
+export { TAG_VARIABLE };

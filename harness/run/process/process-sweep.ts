@@ -1,0 +1,58 @@
+// Finds processes by the tag the harness puts in every program's environment, so that a program which
+// left its process group (setsid, a double-forked daemon) is still found and killed at teardown.
+import { readdirSync, readFileSync } from 'node:fs';
+
+export const TAG_VARIABLE = 'SOCKLAB_TAG';
+
+/** Pids of live processes whose environment has SOCKLAB_TAG starting with `tagPrefix`. */
+export function findTaggedProcesses(tagPrefix: string): number[] {
+  if (process.platform !== 'linux') return [];
+  const needle = Buffer.from(`${TAG_VARIABLE}=${tagPrefix}`);
+  const found: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  for (const entry of entries) {
+    const pid = Number(entry);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      const environ = readFileSync(`/proc/${pid}/environ`);
+      if (hasEntryStartingWith(environ, needle)) found.push(pid);
+    } catch {
+      // The process ended meanwhile, or is not ours to read.
+    }
+  }
+  return found;
+}
+
+function hasEntryStartingWith(environ: Buffer, needle: Buffer): boolean {
+  let start = 0;
+  while (start < environ.length) {
+    const end = environ.indexOf(0, start);
+    const stop = end === -1 ? environ.length : end;
+    if (stop - start >= needle.length && environ.subarray(start, start + needle.length).equals(needle)) return true;
+    start = stop + 1;
+  }
+  return false;
+}
+
+/** SIGKILLs every tagged process (repeatedly, since a fork bomb keeps spawning). Returns how many it hit. */
+export function killTaggedProcesses(tagPrefix: string, rounds = 5): number {
+  let killed = 0;
+  for (let round = 0; round < rounds; round += 1) {
+    const pids = findTaggedProcesses(tagPrefix);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+        killed += 1;
+      } catch {
+        // Already gone.
+      }
+    }
+  }
+  return killed;
+}

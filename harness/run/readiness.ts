@@ -1,0 +1,88 @@
+// Waiting for a started service to be ready: a TCP listener or a bound UDP port (read from the
+// service's own /proc/PID/net tables, so the probe never consumes a connection or a datagram the
+// service would have to answer), a stdout line matching a pattern, or a fixed delay.
+// Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
+// when the service exits.
+import { readFile } from 'node:fs/promises';
+import type { Program } from './process/program.js';
+
+export interface ReadyCondition {
+  tcp?: number;
+  udp?: number;
+  stdout?: string;
+  delayMs?: number;
+}
+
+export type ReadyVerdict = { ready: true; waitedMs: number } | { ready: false; waitedMs: number; reason: string };
+
+const POLL_MS = 5;
+
+export async function waitUntilReady(program: Program, condition: ReadyCondition, timeoutMs: number, signal: AbortSignal): Promise<ReadyVerdict> {
+  const started = performance.now();
+  const waited = () => Math.round(performance.now() - started);
+  const deadline = started + timeoutMs;
+  const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
+  if (condition.tcp !== undefined) pending.push({ what: `a TCP listener on port ${condition.tcp}`, done: () => isListening(program.pid, 'tcp', condition.tcp!) });
+  if (condition.udp !== undefined) pending.push({ what: `a UDP socket bound to port ${condition.udp}`, done: () => isListening(program.pid, 'udp', condition.udp!) });
+  if (condition.stdout !== undefined) {
+    const pattern = new RegExp(condition.stdout);
+    let seen = false;
+    const unsubscribe = program.stdout.onLine((line) => {
+      if (pattern.test(line)) seen = true;
+    });
+    pending.push({ what: `a stdout line matching /${condition.stdout}/`, done: () => seen && (unsubscribe(), true) });
+  }
+  if (condition.delayMs !== undefined) {
+    const until = started + condition.delayMs;
+    pending.push({ what: `a delay of ${condition.delayMs}ms`, done: () => performance.now() >= until });
+  }
+  while (true) {
+    for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
+    if (pending.length === 0) return { ready: true, waitedMs: waited() };
+    if (!program.running) {
+      const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
+      return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => p.what).join(' and ')}: ${how}` };
+    }
+    if (signal.aborted) return { ready: false, waitedMs: waited(), reason: 'the experiment was stopped while waiting' };
+    if (performance.now() >= deadline) {
+      return { ready: false, waitedMs: waited(), reason: `no ${pending.map((p) => p.what).join(' and no ')} after ${timeoutMs}ms` };
+    }
+    await Promise.race([sleep(POLL_MS), program.exited]);
+  }
+}
+
+function describeExit(program: Program): string {
+  const info = program.exitInfo;
+  if (!info) return 'unknown';
+  return info.exitCode !== null ? `exit code ${info.exitCode}` : `signal ${info.signal}`;
+}
+
+/**
+ * Whether a socket is listening (TCP, state 0A) or bound (UDP) on `port`, in the network namespace of
+ * `pid`. Reading /proc/PID/net keeps this right when services later run in their own namespaces.
+ */
+export async function isListening(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
+  const base = pid === null ? '/proc/net' : `/proc/${pid}/net`;
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of [protocol, `${protocol}6`]) {
+    let text: string;
+    try {
+      text = await readFile(`${base}/${table}`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length < 4) continue;
+      const localPort = fields[1].split(':')[1];
+      if (localPort !== hexPort) continue;
+      // For TCP only LISTEN (0A) counts; a UDP socket is "ready" once bound (state 07, unconnected).
+      if (protocol === 'tcp' ? fields[3] === '0A' : true) return true;
+    }
+  }
+  return false;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

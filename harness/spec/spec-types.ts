@@ -1,0 +1,29 @@
+// A validated spec: experiments with defaults applied and source positions kept for reports.
+import type { SourceLocation } from '../model/result.js';
+
+export interface SpecStep {
+  index: number;
+  /** Registry key of the step kind (run, start, …). */
+  kind: string;
+  /** The step as written (templates not yet rendered). */
+  body: Record<string, unknown>;
+  location: SourceLocation;
+  /** Where each key under `expect:` was written. */
+  expectLocations: Record<string, SourceLocation>;
+}
+
+export interface ExperimentSpec {
+  id: string;
+  title: string;
+  tags: string[];
+  points: number;
+  explain?: string;
+  timeoutMs: number;
+  skip?: string;
+  steps: SpecStep[];
+  location: SourceLocation;
+  /** Folder of the spec file (for `{{specDir}}`). */
+  specDir: string;
+  /** Names used as `{{ports.NAME}}`, in first-seen order. */
+  portNames: string[];
+}

@@ -1,0 +1,12 @@
+// The one registry of step kinds: the key a step is written with → its implementation.
+// A new kind is one file plus one line here; its schema joins spec.schema.json automatically.
+import type { StepKind } from './step-kind.js';
+import { runStep } from './run-step.js';
+import { startStep } from './start-step.js';
+import { stopStep } from './stop-step.js';
+import { waitStep } from './wait-step.js';
+import { sleepStep } from './sleep-step.js';
+
+const kinds = [runStep, startStep, stopStep, waitStep, sleepStep] as unknown as StepKind[];
+
+export const stepKinds: ReadonlyMap<string, StepKind> = new Map(kinds.map((kind) => [kind.key, kind]));

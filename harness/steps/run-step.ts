@@ -1,0 +1,38 @@
+// `run: ROLE` — runs a program to completion (or to its timeout) and checks what it did.
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, ProcessExpectation, launchFields } from '../spec/schema-parts.js';
+import { parseDuration, formatDuration } from '../spec/duration.js';
+import { evaluateProcess } from '../expect/process-expectations.js';
+import { finishProgram } from './program-outcome.js';
+import type { StepKind } from './step-kind.js';
+
+export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
+
+const RunStepSchema = Type.Object(
+  {
+    run: Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a role name such as tcp-client' }),
+    ...launchFields,
+    timeout: Type.Optional(Duration),
+    expect: Type.Optional(ProcessExpectation),
+  },
+  { additionalProperties: false, expected: 'a run step: run, args, stdin, env, timeout, expect' },
+);
+type RunStep = Static<typeof RunStepSchema>;
+
+export const runStep: StepKind<RunStep> = {
+  key: 'run',
+  schema: RunStepSchema,
+  summary: 'Run a program to completion (or its timeout) and check its exit, output and errors.',
+  label: (step) => step.title ?? ['run', step.run, ...(step.args ?? []).map(String)].join(' '),
+  role: (step) => step.run,
+  async execute(step, context) {
+    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_RUN_TIMEOUT_MS) ?? DEFAULT_RUN_TIMEOUT_MS, context.remainingMs());
+    const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
+    const exit = await program.waitForExit(timeoutMs, context.signal);
+    if (!exit) program.timedOut = !context.signal.aborted;
+    const process = await finishProgram(program, { stillRunning: !exit });
+    const expectations = evaluateProcess(step.expect ?? {}, process, { ignoredOutput: context.ignoredOutput(step.run), timeoutMs });
+    const notes = process.timedOut ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`] : [];
+    return { process, expectations, notes };
+  },
+};
