@@ -1,0 +1,109 @@
+// Plain-text renderings of result-model pieces shared by the console and JUnit reporters, so that a
+// step, an exit or a failure reads the same in the terminal and in the CI report.
+import type {
+  ExperimentResult,
+  ExpectationResult,
+  HarnessErrorInfo,
+  ProcessResult,
+  StepResult,
+} from '../model/result.js';
+
+/** A step that went wrong, with the expectations of it that failed (possibly none, for a harness fault). */
+export interface StepProblem {
+  step: StepResult;
+  failedExpectations: ExpectationResult[];
+}
+
+/**
+ * `step 2: run tcp-client 127.0.0.1 4000`. StepResult.index is taken to be 0-based like the spec's
+ * `steps[1]` paths, and shown 1-based because that is how people count steps in a spec file.
+ */
+export function stepTitle(step: StepResult): string {
+  return `step ${step.index + 1}: ${step.label}`;
+}
+
+/** How a program ended, in the words a student would use: `exit 0`, `signal SIGTERM`, `timed out`. */
+export function describeExit(process: ProcessResult): string {
+  if (process.spawnError) return `not started: ${process.spawnError.code}`;
+  const parts: string[] = [];
+  if (process.timedOut) parts.push('timed out');
+  else if (process.stillRunning) parts.push('still running, stopped');
+  if (process.exitCode !== null) parts.push(`exit ${process.exitCode}`);
+  else if (process.signal !== null) parts.push(`signal ${process.signal}`);
+  return parts.join(', ') || 'no exit status';
+}
+
+/** Renders argv so that it can be pasted into a shell to reproduce the step. */
+export function formatCommand(command: string[]): string {
+  return command.map((arg) => (/^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+/** `123 ms` below a second, `4.6 s` above, as in the console's experiment lines. */
+export function formatDuration(durationMs: number): string {
+  return durationMs < 1000 ? `${Math.round(durationMs)} ms` : `${(durationMs / 1000).toFixed(1)} s`;
+}
+
+/** Steps that failed, errored or hold failed expectations, in step order (a step that could not start has no expectations). */
+export function stepProblems(experiment: ExperimentResult): StepProblem[] {
+  const problems: StepProblem[] = [];
+  for (const step of experiment.steps) {
+    const failedExpectations = step.expectations.filter((expectation) => !expectation.ok);
+    const wentWrong = step.status === 'failed' || step.status === 'error' || step.error !== undefined;
+    if (failedExpectations.length > 0 || wentWrong) problems.push({ step, failedExpectations });
+  }
+  return problems;
+}
+
+/**
+ * Failed expectations that no step lists (ExperimentResult.failures is a convenience copy, but a
+ * runner may record experiment-level checks only there); compared by identity of content.
+ */
+export function failuresOutsideSteps(experiment: ExperimentResult): ExpectationResult[] {
+  const inSteps = new Set(
+    experiment.steps.flatMap((step) => step.expectations.filter((e) => !e.ok).map(expectationKey)),
+  );
+  return experiment.failures.filter((failure) => !inSteps.has(expectationKey(failure)));
+}
+
+function expectationKey(expectation: ExpectationResult): string {
+  return JSON.stringify([expectation.name, expectation.expected, expectation.actual, expectation.message]);
+}
+
+/** The harness fault behind an `error` status: the experiment's own, else the first step's. */
+export function harnessErrorOf(experiment: ExperimentResult): HarnessErrorInfo | undefined {
+  return experiment.error ?? experiment.steps.find((step) => step.error)?.error;
+}
+
+/**
+ * True when a step's fault is not just the experiment's own fault repeated. Compared by content, not
+ * identity, because results may come back from results.json as fresh objects.
+ */
+export function isOwnStepError(step: StepResult, experiment: ExperimentResult): step is StepResult & { error: HarnessErrorInfo } {
+  const { error } = step;
+  if (!error) return false;
+  return !(experiment.error && experiment.error.code === error.code && experiment.error.message === error.message);
+}
+
+/** Why an experiment was skipped; the model has no experiment-level reason, so steps supply it. */
+export function skipReasonOf(experiment: ExperimentResult): string | undefined {
+  return experiment.skipReason ?? experiment.steps.find((step) => step.skipReason)?.skipReason;
+}
+
+/** The last `count` lines of program output, and how many lines came before them. */
+export function tailLines(text: string, count: number): { lines: string[]; omitted: number } {
+  const lines = text.replace(/\r?\n$/, '').split(/\r?\n/);
+  if (text === '') return { lines: [], omitted: 0 };
+  return { lines: lines.slice(-count), omitted: Math.max(0, lines.length - count) };
+}
+
+/** `label value` on one line, or the label followed by the value's lines indented two more spaces. */
+export function labelledValue(label: string, value: string, indent: string): string[] {
+  if (!value.includes('\n')) return [`${indent}${label} ${value}`];
+  // The label may be padded to align with a one-line neighbour; no trailing spaces once the value moves down.
+  return [`${indent}${label.trimEnd()}`, ...value.replace(/\n$/, '').split('\n').map((line) => `${indent}  ${line}`)];
+}
+
+/** `1 error`, `2 errors`. */
+export function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
