@@ -2,6 +2,7 @@
 // Every schema carries an `expected` annotation: the phrase error messages use ("expected …, got …").
 import { Type, type Static } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration.js';
+import { NETWORK_ERROR_CODES } from '../expect/network-errors.js';
 
 /** A whole-value template such as `{{ports.server}}`, accepted wherever a number is expected. */
 export const TEMPLATE_PATTERN = '^\\{\\{\\s*[A-Za-z0-9_.-]+\\s*\\}\\}$';
@@ -52,9 +53,9 @@ export const ProcessExpectation = Type.Object(
     stderr: Type.Optional(TextMatcher),
     output: Type.Optional(TextMatcher),
     error: Type.Optional(
-      Type.String({
-        pattern: '^E[A-Z]+$',
-        expected: 'a network error name such as ECONNREFUSED',
+      Type.Unsafe<string>({
+        type: 'string',
+        enum: [...NETWORK_ERROR_CODES],
         description: 'A network error recognised in the output of any language (ECONNREFUSED, ETIMEDOUT, …).',
       }),
     ),

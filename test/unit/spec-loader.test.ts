@@ -145,4 +145,27 @@ describe('spec loader', () => {
     expect(diagnostic.path).to.equal('steps[0].expect.stdout.containz');
     expect(diagnostic.hint).to.equal('did you mean "contains"?');
   });
+
+  it('checks network error names against the table, with a hint', () => {
+    const [diagnostic] = loadInline(`id: a\ntitle: A\nsteps:\n  - run: tcp-client\n    expect: { error: ECONREFUSED }\n`).diagnostics;
+    expect(diagnostic).to.include({ line: 5, column: 22, path: 'steps[0].expect.error', hint: 'did you mean "ECONNREFUSED"?' });
+    expect(diagnostic.message).to.match(/^expected one of ECONNREFUSED, ECONNRESET, .*, got "ECONREFUSED"$/);
+  });
+
+  it('reports a duplicate id across files at the second one', async () => {
+    const { loadSpecFiles } = await import('../../harness/spec/load-spec.js');
+    const { TempDir } = await import('../support/temp-dir.js');
+    const temp = new TempDir();
+    try {
+      const first = temp.write('a.yaml', 'id: same\ntitle: A\nsteps: [{ sleep: 1ms }]\n');
+      const second = temp.write('b.yaml', 'title: B\nid: same\nsteps: [{ sleep: 1ms }]\n');
+      const loaded = loadSpecFiles([first, second], { roles: new Set() });
+      expect(loaded.experiments).to.have.length(1);
+      expect(loaded.diagnostics.map((d) => [d.file, d.line, d.column, d.message])).to.deep.equal([
+        [second, 2, 5, `duplicate experiment id "same"; first defined at ${first}:1:1`],
+      ]);
+    } finally {
+      temp.remove();
+    }
+  });
 });

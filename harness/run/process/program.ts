@@ -101,6 +101,22 @@ export class Program {
     });
   }
 
+  /** Resolves once stdout has a line matching `pattern`; rejects after `ms`. */
+  stdoutLine(pattern: RegExp, ms: number): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        unsubscribe();
+        reject(new Error(`no stdout line matching ${pattern} within ${ms}ms`));
+      }, ms);
+      const unsubscribe = this.stdout.onLine((line) => {
+        if (!pattern.test(line)) return;
+        clearTimeout(timer);
+        queueMicrotask(unsubscribe);
+        resolve(line);
+      });
+    });
+  }
+
   /** Stops the whole process group: SIGTERM, then SIGKILL after `graceMs`, then the escaped-process sweep. */
   async stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
     if (this.pid === null) return;

@@ -1,0 +1,37 @@
+// Runs the real socklab CLI as a child process and collects what it did.
+import { spawn } from 'node:child_process';
+import { cliPath } from './paths.js';
+
+export interface CliRun {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+export interface CliOptions {
+  cwd?: string;
+  /** Called once the CLI started; may send it signals. */
+  onStart?: (pid: number, output: () => string) => void;
+  timeoutMs?: number;
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`socklab ${args.join(' ')} did not finish in ${options.timeoutMs ?? 120_000}ms\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 120_000);
+    options.onStart?.(child.pid!, () => stdout + stderr);
+    child.on('close', (exitCode, signal) => {
+      clearTimeout(timer);
+      resolve({ exitCode, signal, stdout, stderr, pid: child.pid! });
+    });
+  });
+}
