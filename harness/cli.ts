@@ -92,7 +92,7 @@ async function runCommand(args: string[], options: RunOptions): Promise<number> 
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, root, fixturesDir: path.join(root, 'specs', 'fixtures'), runTag, signal: interrupt.signal },
+      environment: { roles, root, fixturesDir: path.join(root, 'specs', 'fixtures'), outputDir, runTag, signal: interrupt.signal },
       toolVersion: version,
     });
     if (result.status === 'interrupted') return EXIT_CODES.interrupted;

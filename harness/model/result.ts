@@ -1,5 +1,8 @@
 // The result model: everything a run produces, as plain JSON-serialisable data.
 // Reporters see only these types (never the runner); results.json is a RunResult verbatim.
+import type { CaptureResult } from './capture.js';
+
+export type { CaptureResult } from './capture.js';
 
 /** Where something came from in a spec file (1-based line and column). */
 export interface SourceLocation {
@@ -77,9 +80,13 @@ export interface StepResult {
   expectations: ExpectationResult[];
   /** Harness fault (tool missing, readiness timeout, crash) as opposed to a failed expectation. */
   error?: HarnessErrorInfo;
-  /** Why a step was skipped (e.g. an earlier step failed). */
+  /** Why a step was skipped (e.g. an earlier step failed, or a browser is not installed). */
   skipReason?: string;
   notes: string[];
+  /** Kind-specific data: an HTTP exchange (request, status, headers, body preview), what a fixture received. */
+  details?: Record<string, unknown>;
+  /** Files this step left in the report folder (relative paths), such as a browser screenshot. */
+  artifacts?: string[];
   location: SourceLocation;
 }
 
@@ -116,6 +123,8 @@ export interface ExperimentResult {
   error?: HarnessErrorInfo;
   /** Why the experiment did not run (its `skip:` reason, or "interrupted"). */
   skipReason?: string;
+  /** Packets seen during the experiment, when capture was asked for (`capture:` or `--capture`). */
+  capture?: CaptureResult;
 }
 
 export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted';

@@ -6,7 +6,12 @@ import { startStep } from './start-step.js';
 import { stopStep } from './stop-step.js';
 import { waitStep } from './wait-step.js';
 import { sleepStep } from './sleep-step.js';
+import { httpStep } from './http-step.js';
+import { rawStep } from './raw-step.js';
+import { originStep } from './origin-step.js';
+import { smtpSinkStep } from './smtp-sink-step.js';
+import { browserStep } from './browser-step.js';
 
-const kinds = [runStep, startStep, stopStep, waitStep, sleepStep] as unknown as StepKind[];
+const kinds = [runStep, startStep, stopStep, waitStep, sleepStep, httpStep, rawStep, originStep, smtpSinkStep, browserStep] as unknown as StepKind[];
 
 export const stepKinds: ReadonlyMap<string, StepKind> = new Map(kinds.map((kind) => [kind.key, kind]));

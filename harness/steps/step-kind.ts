@@ -37,6 +37,26 @@ export interface StepContext {
   readonly services: Map<string, RunningService>;
   /** Where in the spec each `expect` key was written, for failure messages. */
   readonly expectLocations: Record<string, SourceLocation>;
+  /**
+   * Checks to make once every step has run (a fixture's request counts, a background request's
+   * reply). Their expectations are added to this step's result before teardown.
+   */
+  atEnd(check: () => Promise<DeferredOutcome>): void;
+  /** Cleanup after the experiment (stop an in-process fixture), run in reverse order of registration. */
+  onTeardown(cleanup: () => Promise<void>): void;
+  /** Folder for files this step leaves in the report (screenshots), and a file name prefix unique to the step. */
+  readonly artifacts: { dir: string; prefix: string };
+  /** Host names for `{{server.host}}` and `{{client.host}}`. */
+  readonly hosts: Record<string, string>;
+  /** The experiment's temp folder (`{{tmp}}`), removed when it ends. */
+  readonly tmpDir: string;
+}
+
+export interface DeferredOutcome {
+  expectations: ExpectationResult[];
+  notes?: string[];
+  /** Details a check wants in the report (a fixture's request log), merged into the step's `details`. */
+  details?: Record<string, unknown>;
 }
 
 export interface StepOutcome {
@@ -47,6 +67,10 @@ export interface StepOutcome {
   notes?: string[];
   /** Remaining steps are skipped (a service never became ready: nothing after it means anything). */
   stopExperiment?: boolean;
+  /** Kind-specific data for reports: an HTTP exchange, what a fixture received. */
+  details?: Record<string, unknown>;
+  /** Files left in the report folder (relative paths), such as a screenshot. */
+  artifacts?: string[];
 }
 
 export interface StepKind<Step extends Record<string, unknown> = Record<string, unknown>> {

@@ -1,0 +1,58 @@
+// Checks what the smtp-sink received. Message checks look at the last message received; `commands`
+// must appear in that order (other commands may come between) in the last client session.
+import type { ExpectationResult } from '../model/result.js';
+import type { SmtpSink } from '../fixtures/smtp-sink.js';
+import type { SinkExpectation } from '../steps/smtp-sink-step.js';
+import { matchText } from './text-matcher.js';
+
+export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationResult[] {
+  const checks: ExpectationResult[] = [];
+  const count = sink.messages.length;
+  if (expect.messages !== undefined) {
+    const { min, max } = typeof expect.messages === 'number' ? { min: expect.messages, max: expect.messages } : expect.messages;
+    const ok = (min === undefined || count >= min) && (max === undefined || count <= max);
+    checks.push(check('messages', ok, min === max ? `${min} message(s) delivered` : `between ${min ?? 0} and ${max ?? '∞'} messages`, `${count} delivered`));
+  }
+  const last = sink.messages.at(-1);
+  const needsMessage = expect.from ?? expect.to ?? expect.headers ?? expect.body ?? expect.secure ?? expect.user;
+  if (needsMessage !== undefined && !last) {
+    checks.push(check('message', false, 'a delivered message to check', 'no message was delivered'));
+  } else if (last) {
+    if (expect.from !== undefined) checks.push(check('from', last.from === expect.from, `MAIL FROM:<${expect.from}>`, `MAIL FROM:<${last.from}>`));
+    if (expect.to !== undefined) {
+      const same = [...expect.to].sort().join(',') === [...last.to].sort().join(',');
+      checks.push(check('to', same, expect.to.map((to) => `<${to}>`).join(' '), last.to.map((to) => `<${to}>`).join(' ') || 'no recipients'));
+    }
+    for (const [name, matcher] of Object.entries(expect.headers ?? {})) {
+      const value = last.headers[name.toLowerCase()];
+      if (value === undefined) checks.push(check(`headers.${name}`, false, `a ${name} header`, `no ${name} header (headers: ${Object.keys(last.headers).join(', ')})`));
+      else if (typeof matcher === 'string') checks.push(check(`headers.${name}`, value === matcher, JSON.stringify(matcher), JSON.stringify(value)));
+      else checks.push(...matchText(`headers.${name}`, matcher, value));
+    }
+    if (expect.body) checks.push(...matchText('body', expect.body, last.body));
+    if (expect.secure !== undefined) checks.push(check('secure', last.secure === expect.secure, expect.secure ? 'delivered over TLS' : 'delivered in plain text', last.secure ? 'over TLS' : 'in plain text'));
+    if (expect.user !== undefined) checks.push(check('user', last.user === expect.user, `AUTH as ${expect.user}`, last.user ? `AUTH as ${last.user}` : 'no AUTH'));
+  }
+  if (expect.commands) {
+    const sessions = [...sink.sessions.values()].filter((session) => session.commands.length > 0);
+    const commands = sessions.at(-1)?.commands ?? [];
+    const missing = firstMissing(expect.commands.map((command) => command.toUpperCase()), commands);
+    checks.push(check('commands', missing === null, expect.commands.join(' → '), commands.length ? `${commands.join(' → ')}${missing ? ` (no ${missing} where expected)` : ''}` : 'no commands'));
+  }
+  return checks;
+}
+
+/** The first expected command not found after the previous one, or null when all appear in order. */
+function firstMissing(expected: string[], actual: string[]): string | null {
+  let position = 0;
+  for (const command of expected) {
+    const found = actual.indexOf(command, position);
+    if (found === -1) return command;
+    position = found + 1;
+  }
+  return null;
+}
+
+function check(name: string, ok: boolean, expected: string, actual: string): ExpectationResult {
+  return { name, ok, expected, actual, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual}` };
+}

@@ -1,0 +1,69 @@
+// A real browser: Debian's headless chromium driven by playwright-core (never a downloaded browser).
+// Flags keep it quiet on a machine with no outside network; each launch gets a fresh profile.
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+export const CHROMIUM_PATH = process.env.SOCKLAB_CHROMIUM ?? '/usr/bin/chromium';
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface BrowserVisit {
+  status: number | null;
+  title: string;
+  text: string;
+  consoleErrors: string[];
+  error: { code: string; message: string } | null;
+  durationMs: number;
+}
+
+/** Why the browser cannot run here, or null when it can. */
+export function browserUnavailable(): string | null {
+  return existsSync(CHROMIUM_PATH) ? null : `chromium not installed at ${CHROMIUM_PATH} (apt-get install chromium)`;
+}
+
+export async function visitPage(options: { url: string; proxy?: string; timeoutMs: number; screenshotFile?: string }): Promise<BrowserVisit> {
+  const started = performance.now();
+  const { chromium } = await import('playwright-core');
+  const profile = await mkdtemp(path.join(os.tmpdir(), 'socklab-chromium-'));
+  // Chromium sends loopback addresses around a proxy unless told not to; the lab's proxy is on loopback.
+  const proxyFlags = options.proxy ? [`--proxy-server=${options.proxy}`, '--proxy-bypass-list=<-loopback>'] : [];
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, ...proxyFlags],
+    timeout: options.timeoutMs,
+  });
+  const consoleErrors: string[] = [];
+  try {
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => {
+      if (message.type() === 'error') consoleErrors.push(message.text());
+    });
+    let status: number | null = null;
+    let error: BrowserVisit['error'] = null;
+    try {
+      const response = await page.goto(options.url, { timeout: options.timeoutMs, waitUntil: 'load' });
+      status = response?.status() ?? null;
+    } catch (cause) {
+      const message = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+      error = { code: /ERR_CONNECTION_REFUSED/.test(message) ? 'ECONNREFUSED' : /Timeout/.test(message) ? 'ETIMEDOUT' : 'EBROWSER', message };
+    }
+    const title = error ? '' : await page.title();
+    const text = error ? '' : await page.innerText('body').catch(() => '');
+    if (options.screenshotFile && !error) await page.screenshot({ path: options.screenshotFile, fullPage: true });
+    return { status, title, text, consoleErrors, error, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    await context.close().catch(() => undefined);
+    await rm(profile, { recursive: true, force: true }).catch(() => undefined);
+  }
+}

@@ -1,0 +1,39 @@
+// What one running experiment holds while its steps run: shared by the runner and the step context.
+import type { StepResult } from '../model/result.js';
+import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
+import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
+import type { TemplateValues } from '../plan/template.js';
+import type { RoleTable } from '../lab/role-table.js';
+
+export interface ExperimentEnvironment {
+  roles: RoleTable;
+  /** The socklab installation folder (for `{{root}}`). */
+  root: string;
+  fixturesDir: string;
+  /** Where reports and artifacts (pcaps, screenshots) go. */
+  outputDir: string;
+  /** Prefix of every program's SOCKLAB_TAG in this run. */
+  runTag: string;
+  /** Aborted on Ctrl-C / SIGTERM of the whole run. */
+  signal: AbortSignal;
+  /** Capture every experiment's packets (`--capture`), not only those with `capture:`. */
+  captureAll?: boolean;
+  onStepEnd?: (step: StepResult) => void;
+  outputCapBytes?: number;
+}
+
+export interface ExperimentState {
+  spec: ExperimentSpec;
+  environment: ExperimentEnvironment;
+  /** performance.now() when the experiment started. */
+  startedAt: number;
+  signal: AbortSignal;
+  tag: string;
+  values: TemplateValues;
+  hosts: Record<string, string>;
+  services: Map<string, RunningService>;
+  /** Commands that played each role. */
+  roles: Record<string, string[]>;
+  deferred: Array<{ step: StepResult; specStep: SpecStep; check: () => Promise<DeferredOutcome> }>;
+  teardowns: Array<() => Promise<void>>;
+}

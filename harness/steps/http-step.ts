@@ -1,0 +1,87 @@
+// `http: URL` — a real HTTP request (optionally through a proxy), with expectations on the status,
+// headers, body bytes or the network error. `parallel: N` sends N at once (the proxy's concurrency
+// check: `within` then bounds the whole group); `background: true` leaves it running while later steps
+// go on, and checks it when the experiment ends (a client stalled on a slow origin).
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, Env } from '../spec/schema-parts.js';
+import { parseDuration, formatDuration } from '../spec/duration.js';
+import { HttpExpectation, evaluateHttp } from '../expect/http-expectations.js';
+import { sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
+import type { ExpectationResult } from '../model/result.js';
+import type { StepKind } from './step-kind.js';
+
+const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
+
+const HttpStepSchema = Type.Object(
+  {
+    http: Type.String({ pattern: '^http://', expected: 'an http:// URL' }),
+    title: Type.Optional(Type.String()),
+    method: Type.Optional(Type.String({ pattern: '^[A-Za-z]+$', expected: 'an HTTP method such as GET' })),
+    headers: Type.Optional(Env),
+    body: Type.Optional(Type.String()),
+    proxy: Type.Optional(Type.String({ pattern: '^http://', expected: 'a proxy URL such as http://127.0.0.1:8888' })),
+    timeout: Type.Optional(Duration),
+    parallel: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, expected: 'a number of simultaneous requests 1–200' })),
+    background: Type.Optional(Type.Boolean({ description: 'Do not wait: later steps run meanwhile; checked at the end.' })),
+    expect: Type.Optional(HttpExpectation),
+  },
+  { additionalProperties: false, expected: 'an http step: http, method, headers, body, proxy, timeout, parallel, background, expect' },
+);
+type HttpStep = Static<typeof HttpStepSchema>;
+
+export const httpStep: StepKind<HttpStep> = {
+  key: 'http',
+  schema: HttpStepSchema,
+  summary: 'Send an HTTP request (optionally through a proxy, several at once, or in the background) and check the response.',
+  label: (step) => step.title ?? [step.method ?? 'GET', step.http, step.proxy ? `via ${step.proxy}` : '', step.parallel ? `×${step.parallel}` : ''].filter(Boolean).join(' '),
+  async execute(step, context) {
+    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_HTTP_TIMEOUT_MS) ?? DEFAULT_HTTP_TIMEOUT_MS, context.remainingMs());
+    const count = step.parallel ?? 1;
+    const started = performance.now();
+    const exchanges = Promise.all(
+      Array.from({ length: count }, () =>
+        sendHttpRequest({ url: step.http, method: step.method, headers: step.headers, body: step.body, proxy: step.proxy, timeoutMs, signal: context.signal }),
+      ),
+    );
+    const judge = async () => {
+      const results = await exchanges;
+      const wallMs = Math.round(performance.now() - started);
+      return { expectations: judgeAll(step, results, wallMs), details: { http: results.map(describeExchange), wallMs }, notes: count > 1 ? [`${count} requests in ${formatDuration(wallMs)}`] : [] };
+    };
+    if (step.background) {
+      context.atEnd(judge);
+      return { expectations: [], notes: ['sent in the background; checked when the experiment ends'] };
+    }
+    return judge();
+  },
+};
+
+/** Each request is checked on its own; with several, `within` bounds the group's wall time instead. */
+function judgeAll(step: HttpStep, exchanges: HttpExchange[], wallMs: number): ExpectationResult[] {
+  const { within, ...perRequest } = step.expect ?? {};
+  const single = exchanges.length === 1;
+  const checks = exchanges.flatMap((exchange, index) =>
+    evaluateHttp(single ? (step.expect ?? {}) : perRequest, exchange)
+      .filter((check) => single || !check.ok || index === 0)
+      .map((check) => (single ? check : { ...check, name: `[${index + 1}] ${check.name}` })),
+  );
+  if (!single && within !== undefined) {
+    const limit = parseDuration(within) ?? 0;
+    const ok = wallMs <= limit;
+    checks.push({ name: 'within', ok, expected: `all ${exchanges.length} within ${formatDuration(limit)}`, actual: `took ${formatDuration(wallMs)}`, message: ok ? `within: took ${formatDuration(wallMs)}` : `within: expected all ${exchanges.length} requests within ${formatDuration(limit)}, took ${formatDuration(wallMs)}` });
+  }
+  return checks;
+}
+
+function describeExchange(exchange: HttpExchange): Record<string, unknown> {
+  return {
+    status: exchange.status,
+    statusText: exchange.statusText,
+    headers: exchange.headers,
+    bodyBytes: exchange.body.length,
+    bodyPreview: exchange.body.subarray(0, 2048).toString('utf8'),
+    bodyTruncated: exchange.bodyTruncated,
+    error: exchange.error,
+    durationMs: exchange.durationMs,
+  };
+}

@@ -1,0 +1,86 @@
+// `origin: NAME` — starts an origin web server inside the harness (for the proxy experiments) and,
+// when the experiment ends, checks how many requests reached it per path.
+import { Type, type Static } from '@sinclair/typebox';
+import { Duration, Env, PortRef } from '../spec/schema-parts.js';
+import { parseDuration } from '../spec/duration.js';
+import { OriginServer } from '../fixtures/origin-server.js';
+import type { ExpectationResult } from '../model/result.js';
+import type { StepKind } from './step-kind.js';
+
+const Count = Type.Union(
+  [Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false, minProperties: 1 })],
+  { expected: 'a count, or { min, max }' },
+);
+
+const RouteSchema = Type.Object(
+  {
+    status: Type.Optional(Type.Integer({ minimum: 100, maximum: 599 })),
+    body: Type.Optional(Type.String()),
+    file: Type.Optional(Type.String()),
+    headers: Type.Optional(Env),
+    delay: Type.Optional(Duration),
+    hang: Type.Optional(Type.Boolean()),
+    close: Type.Optional(Type.Boolean()),
+    chunked: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, expected: 'a route: status, body, file, headers, delay, hang, close, chunked' },
+);
+
+const OriginStepSchema = Type.Object(
+  {
+    origin: Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a name for the origin, such as origin' }),
+    title: Type.Optional(Type.String()),
+    port: PortRef,
+    routes: Type.Record(Type.String({ pattern: '^/' }), RouteSchema, { expected: 'a map of paths (starting with /) to routes' }),
+    expect: Type.Optional(
+      Type.Object(
+        {
+          requests: Type.Optional(Type.Record(Type.String({ pattern: '^/' }), Count, { expected: 'a map of paths to request counts' })),
+          total: Type.Optional(Count),
+        },
+        { additionalProperties: false, expected: 'origin expectations: requests, total (checked when the experiment ends)' },
+      ),
+    ),
+  },
+  { additionalProperties: false, expected: 'an origin step: origin, port, routes, expect' },
+);
+type OriginStep = Static<typeof OriginStepSchema>;
+
+export const originStep: StepKind<OriginStep> = {
+  key: 'origin',
+  schema: OriginStepSchema,
+  summary: 'Start an origin web server inside the harness that counts requests per path; check the counts at the end.',
+  label: (step) => step.title ?? `origin ${step.origin} on port ${step.port}`,
+  defines: (step) => step.origin,
+  async execute(step, context) {
+    const routes = Object.fromEntries(
+      Object.entries(step.routes).map(([path, route]) => [path, { ...route, delayMs: route.delay === undefined ? undefined : (parseDuration(route.delay) ?? 0) }]),
+    );
+    const origin = new OriginServer(routes);
+    const port = await origin.listen(context.hosts.server, Number(step.port));
+    context.onTeardown(() => origin.close());
+    context.atEnd(async () => ({
+      expectations: judge(step, origin.counts()),
+      details: { origin: { requests: origin.requests.map(({ method, path, atMs }) => ({ method, path, atMs })), counts: origin.counts() } },
+    }));
+    return { expectations: [], notes: [`origin listening on ${context.hosts.server}:${port} with ${Object.keys(routes).length} route(s)`] };
+  },
+};
+
+function judge(step: OriginStep, counts: Record<string, number>): ExpectationResult[] {
+  const checks: ExpectationResult[] = [];
+  const seen = JSON.stringify(counts);
+  for (const [path, wanted] of Object.entries(step.expect?.requests ?? {})) checks.push(countCheck(`requests[${path}]`, counts[path] ?? 0, wanted, `requests for ${path} reached the origin`, seen));
+  if (step.expect?.total !== undefined) {
+    const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    checks.push(countCheck('total', total, step.expect.total, 'requests reached the origin in all', seen));
+  }
+  return checks;
+}
+
+function countCheck(name: string, actual: number, wanted: number | { min?: number; max?: number }, what: string, seen: string): ExpectationResult {
+  const { min, max } = typeof wanted === 'number' ? { min: wanted, max: wanted } : wanted;
+  const ok = (min === undefined || actual >= min) && (max === undefined || actual <= max);
+  const expected = min === max ? `${min}` : [min !== undefined ? `at least ${min}` : '', max !== undefined ? `at most ${max}` : ''].filter(Boolean).join(' and ');
+  return { name, ok, expected: `${expected} ${what}`, actual: `${actual} (all counts: ${seen})`, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual} ${what}` };
+}

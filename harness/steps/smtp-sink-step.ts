@@ -1,0 +1,89 @@
+// `smtp-sink: NAME` — a real SMTP server inside the harness for the mail-client task; when the
+// experiment ends, checks what it received. With `starttls: true` it offers STARTTLS using a
+// certificate generated for the run, written to {{tmp}}/NAME.crt for the client to trust.
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Type, type Static } from '@sinclair/typebox';
+import { generate } from 'selfsigned';
+import { Duration, PortRef, TextMatcher } from '../spec/schema-parts.js';
+import { parseDuration } from '../spec/duration.js';
+import { SmtpSink } from '../fixtures/smtp-sink.js';
+import { judgeSink } from '../expect/sink-expectations.js';
+import type { StepKind } from './step-kind.js';
+
+const Email = Type.String({ minLength: 3, pattern: '@', expected: 'an e-mail address' });
+
+export const SinkExpectation = Type.Object(
+  {
+    messages: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })], { expected: 'a count, or { min, max }' })),
+    from: Type.Optional(Email),
+    to: Type.Optional(Type.Array(Email, { minItems: 1, expected: 'a list of e-mail addresses' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), TextMatcher], { expected: 'a header value or a text matcher' }))),
+    body: Type.Optional(TextMatcher),
+    commands: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), { minItems: 1, expected: 'SMTP command names in the order they must appear, e.g. [EHLO, MAIL, RCPT, DATA, QUIT]' })),
+    secure: Type.Optional(Type.Boolean({ description: 'The message came over TLS (STARTTLS).' })),
+    user: Type.Optional(Type.String({ description: 'The AUTH user the message was sent as.' })),
+  },
+  { additionalProperties: false, expected: 'sink expectations: messages, from, to, headers, body, commands, secure, user' },
+);
+export type SinkExpectation = Static<typeof SinkExpectation>;
+
+const SinkStepSchema = Type.Object(
+  {
+    'smtp-sink': Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a name for the sink, such as sink' }),
+    title: Type.Optional(Type.String()),
+    port: PortRef,
+    rejectSenders: Type.Optional(Type.Array(Email)),
+    rejectRecipients: Type.Optional(Type.Array(Email)),
+    starttls: Type.Optional(Type.Boolean()),
+    requireTls: Type.Optional(Type.Boolean()),
+    auth: Type.Optional(Type.Object({ user: Type.String(), password: Type.String() }, { additionalProperties: false, expected: 'auth: { user, password }' })),
+    delay: Type.Optional(Duration),
+    expect: Type.Optional(SinkExpectation),
+  },
+  { additionalProperties: false, expected: 'an smtp-sink step: smtp-sink, port, rejectSenders, rejectRecipients, starttls, requireTls, auth, delay, expect' },
+);
+type SinkStep = Static<typeof SinkStepSchema>;
+
+export const smtpSinkStep: StepKind<SinkStep> = {
+  key: 'smtp-sink',
+  schema: SinkStepSchema,
+  summary: 'Start an SMTP server inside the harness that records what it receives; check it at the end.',
+  label: (step) => step.title ?? `smtp-sink ${step['smtp-sink']} on port ${step.port}`,
+  defines: (step) => step['smtp-sink'],
+  async execute(step, context) {
+    const name = step['smtp-sink'];
+    const notes: string[] = [];
+    let tls: { key: string; cert: string } | undefined;
+    if (step.starttls || step.requireTls) {
+      const pems = await generate([{ name: 'commonName', value: context.hosts.server }], {
+        keySize: 2048,
+        extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: context.hosts.server }, { type: 2, value: 'localhost' }] }],
+      });
+      tls = { key: pems.private, cert: pems.cert };
+      const certFile = path.join(context.tmpDir, `${name}.crt`);
+      await writeFile(certFile, pems.cert);
+      notes.push(`STARTTLS offered; certificate in ${certFile}`);
+    }
+    const sink = new SmtpSink({
+      rejectSenders: step.rejectSenders,
+      rejectRecipients: step.rejectRecipients,
+      requireTls: step.requireTls,
+      auth: step.auth,
+      delayMs: step.delay === undefined ? undefined : (parseDuration(step.delay) ?? 0),
+      tls,
+    });
+    const port = await sink.listen(context.hosts.server, Number(step.port));
+    context.onTeardown(() => sink.close());
+    context.atEnd(async () => ({
+      expectations: judgeSink(step.expect ?? {}, sink),
+      details: {
+        smtp: {
+          messages: sink.messages.map(({ raw: _raw, ...message }) => message),
+          sessions: [...sink.sessions.values()],
+        },
+      },
+    }));
+    return { expectations: [], notes: [`smtp-sink listening on ${context.hosts.server}:${port}`, ...notes] };
+  },
+};
