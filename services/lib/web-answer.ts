@@ -1,0 +1,69 @@
+import type { FileHandle } from 'node:fs/promises';
+import { contentTypeFor } from './web-content-types.js';
+import { openDocument } from './web-document-root.js';
+import type { HttpRequest, RequestError } from './web-request-parser.js';
+import { errorPage } from './web-response.js';
+
+// What to send for a parsed request (or a refused one): status, header fields and where the body
+// comes from. Deciding is kept apart from writing to the socket so each can be read on its own.
+
+export const ALLOWED_METHODS = ['GET', 'HEAD'];
+
+export type AnswerBody =
+  | { kind: 'bytes'; bytes: Buffer }
+  /** The caller streams `length` bytes from the start of the file and closes the handle. */
+  | { kind: 'file'; handle: FileHandle; length: number }
+  /** HEAD: the same header fields as GET, Content-Length included, and no body. */
+  | { kind: 'none' };
+
+export interface Answer {
+  status: number;
+  contentType: string;
+  contentLength: number;
+  extraHeaders?: Record<string, string>;
+  body: AnswerBody;
+}
+
+const HTML = 'text/html; charset=utf-8';
+
+function pageAnswer(status: number, detail: string, headOnly: boolean, extraHeaders?: Record<string, string>): Answer {
+  const bytes = errorPage(status, detail);
+  return { status, contentType: HTML, contentLength: bytes.length, extraHeaders, body: headOnly ? { kind: 'none' } : { kind: 'bytes', bytes } };
+}
+
+/** The head was refused; a request line that begins with HEAD still gets no body, whatever else is wrong. */
+export function answerForRefusedHead(error: RequestError): Answer {
+  return pageAnswer(error.status, `${error.message}.`, error.requestLine.startsWith('HEAD '));
+}
+
+/** Never rejects for a missing or forbidden file; rejects only on unexpected file system errors. */
+export async function answerForRequest(request: HttpRequest, realRoot: string): Promise<Answer> {
+  const headOnly = request.method === 'HEAD';
+  if (!ALLOWED_METHODS.includes(request.method)) {
+    return pageAnswer(405, `The method ${request.method} is not allowed for ${request.path.text}; this server answers ${ALLOWED_METHODS.join(' and ')}.`, false, {
+      Allow: ALLOWED_METHODS.join(', '),
+    });
+  }
+  const document = await openDocument(realRoot, request.path.segments);
+  switch (document.kind) {
+    case 'not-found':
+      return pageAnswer(404, `The requested URL ${request.path.text} was not found on this server.`, headOnly);
+    case 'forbidden':
+      return pageAnswer(403, `You may not read ${request.path.text}: ${document.reason}.`, headOnly);
+    case 'file': {
+      const length = document.stats.size;
+      const answer: Answer = {
+        status: 200,
+        contentType: contentTypeFor(document.fileName),
+        contentLength: length,
+        extraHeaders: { 'Last-Modified': document.stats.mtime.toUTCString() },
+        body: { kind: 'file', handle: document.handle, length },
+      };
+      if (headOnly || length === 0) {
+        await document.handle.close();
+        answer.body = { kind: 'none' };
+      }
+      return answer;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import { createServer, type Socket } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { formatAddress } from './lib/address.js';
+import { parseCommandLineOrExit } from './lib/cli-args.js';
+import { describeError } from './lib/describe-error.js';
+import { EXIT_USAGE, createProgramOutput } from './lib/program-output.js';
+import { exitCleanlyOnSignals } from './lib/shutdown.js';
+import { parseWebServerCommandLine } from './lib/web-cli-args.js';
+import { serveConnection } from './lib/web-connection.js';
+import { resolveDocumentRoot } from './lib/web-document-root.js';
+import { DEFAULT_MAX_HEAD_BYTES } from './lib/web-request-parser.js';
+
+// Reference web server for the lab's Task 2, on plain TCP sockets (node:net, not node:http) because
+// the lab is about what travels over the socket: it reads the request head itself, finds the file,
+// writes the status line, the header fields, a blank line and the bytes, and closes.
+//
+// Unlike the lab's skeleton, it serves many clients at once (each connection is event-driven), so
+// one stalled client cannot block the rest; --once gives the lab's one-request behaviour.
+
+const USAGE = `usage: web-server PORT [--host HOST] [--root DIR] [--once] [--header-timeout DURATION]
+  Serves the files under DIR over HTTP/1.1 and HTTP/1.0 (GET and HEAD) on HOST:PORT.
+  --host HOST                 address to listen on (default 127.0.0.1); PORT 0 picks a free port
+  --root DIR                  document root (default: the bundled services/www); "/" serves
+                              index.html, else HelloWorld.html
+  --once                      answer one request, then exit 0 (the lab's one-request server)
+  --header-timeout DURATION   answer 408 and close when a client has not sent a complete request
+                              head within DURATION, e.g. 5s or 500ms (default 5s)
+  Prints "web-server listening on HOST:PORT (root DIR)" once ready and one line per request:
+  web-server: CLIENT "REQUEST LINE" STATUS BODY-BYTES
+  Exit status: 0 stopped by SIGTERM/SIGINT or after --once, 1 cannot listen, 2 bad usage.`;
+
+// dist/services/web-server.js → services/www: the pages live in the source tree, not in dist/.
+const BUNDLED_ROOT = fileURLToPath(new URL('../../services/www/', import.meta.url));
+
+const output = createProgramOutput('web-server');
+const options = parseCommandLineOrExit(output, USAGE, () => parseWebServerCommandLine(process.argv.slice(2)));
+const rootArgument = options.root ?? BUNDLED_ROOT;
+const realRoot = await resolveDocumentRoot(rootArgument).catch((error: unknown) =>
+  output.fail(`--root: expected a readable folder, got "${rootArgument}": ${describeError(error)}\n${USAGE}`, EXIT_USAGE),
+);
+
+const openSockets = new Set<Socket>();
+let requestTaken = false;
+
+// allowHalfOpen: a client may send its request and then half-close (printf … | nc); the response
+// must still go out, so we end our side ourselves after the last byte.
+const server = createServer({ allowHalfOpen: true }, (socket) => {
+  openSockets.add(socket);
+  serveConnection(socket, {
+    realRoot,
+    headerTimeoutMs: options.headerTimeoutMs,
+    maxHeadBytes: DEFAULT_MAX_HEAD_BYTES,
+    log: (line) => output.say(line),
+    warn: (line) => output.warn(line),
+    claim: () => {
+      if (!options.once) return true;
+      if (requestTaken) return false;
+      requestTaken = true;
+      server.close(); // no new connections: the one request is being answered
+      return true;
+    },
+    onClosed: (answered) => {
+      openSockets.delete(socket);
+      if (options.once && answered) process.exit(0);
+    },
+  });
+});
+
+let listening = false;
+server.on('error', (error) => {
+  if (!listening) output.fail(`cannot listen on ${formatAddress(options.host, options.port)}: ${describeError(error)}`);
+  // After listening, errors come from accepting (e.g. EMFILE); keep serving the clients we can.
+  output.warn(`server error: ${describeError(error)}`);
+});
+
+server.listen({ host: options.host, port: options.port }, () => {
+  listening = true;
+  const bound = server.address();
+  const boundPort = bound && typeof bound === 'object' ? bound.port : options.port;
+  output.say(`web-server listening on ${formatAddress(options.host, boundPort)} (root ${realRoot})`);
+});
+
+exitCleanlyOnSignals(
+  (signal) => output.say(`web-server: ${signal} received, closing`),
+  () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const socket of openSockets) socket.destroy();
+    }),
+);
