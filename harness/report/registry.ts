@@ -2,16 +2,18 @@
 import { ConsoleReporter } from './console.js';
 import { JsonReporter } from './json.js';
 import { JunitReporter } from './junit.js';
+import { HtmlReporter } from './html.js';
 import type { Reporter, ReporterFactory, ReporterOptions } from './reporter.js';
 
 export const reporterFactories: Record<string, ReporterFactory> = {
   console: (options) => new ConsoleReporter(options),
   junit: (options) => new JunitReporter(options),
   json: (options) => new JsonReporter(options),
+  html: (options) => new HtmlReporter(options),
 };
 
 /** What a run reports when no `--reporter` is given: the terminal plus both files graders read. */
-export const defaultReporterNames: readonly string[] = ['console', 'junit', 'json'];
+export const defaultReporterNames: readonly string[] = ['console', 'junit', 'json', 'html'];
 
 /**
  * Creates reporters in the order named. A name given twice makes one reporter (two junit writers

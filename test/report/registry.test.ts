@@ -10,15 +10,15 @@ import { makeRun } from './fixtures.js';
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 describe('reporter registry', () => {
-  it('offers console, junit and json, all three by default', () => {
-    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json']);
+  it('offers console, junit, json and html, all four by default', () => {
+    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html']);
     const reporters = createReporters(defaultReporterNames, { outputDir: '/tmp/unused', stream: quiet });
-    expect(reporters.map((reporter) => reporter.name)).to.deep.equal(['console', 'junit', 'json']);
+    expect(reporters.map((reporter) => reporter.name)).to.deep.equal(['console', 'junit', 'json', 'html']);
   });
 
   it('rejects an unknown name, listing the valid ones and suggesting a near miss', () => {
     expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw(
-      'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json',
+      'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html',
     );
     expect(() => createReporters(['toString'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "toString"; valid');
   });
