@@ -1,0 +1,86 @@
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DEFAULT_SERVER_HOST, parsePort, UsageError } from './cli-args.js';
+import { DurationError, parseDuration } from './duration.js';
+
+// The proxy's command line: `PORT [--host H] [--cache-dir DIR] [--no-cache] [--origin-timeout D]`
+// (PORT may also be given as --port, like the other servers). Errors are UsageErrors naming the
+// argument, what was expected and what was found.
+
+export interface ProxyCommandLine {
+  host: string;
+  /** 0 asks the system for any free port; the ready line then shows the port actually bound. */
+  port: number;
+  /**
+   * Where cached responses live. undefined with `cache: true` means the default, a folder named
+   * socklab-proxy-cache-PORT under the system's temp folder (PORT being the bound port).
+   */
+  cacheDir?: string;
+  /** false with --no-cache: every request goes to the origin and nothing is stored. */
+  cache: boolean;
+  /** How long the origin has to send its response head (DNS + connect + wait). Default 10s. */
+  originTimeoutMs: number;
+}
+
+export const DEFAULT_ORIGIN_TIMEOUT_MS = 10_000;
+
+export function defaultCacheDir(port: number): string {
+  return path.join(os.tmpdir(), `socklab-proxy-cache-${port}`);
+}
+
+/** Returns 'help' when -h/--help was given. */
+export function parseProxyCommandLine(argv: string[]): ProxyCommandLine | 'help' {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        host: { type: 'string' },
+        port: { type: 'string' },
+        'cache-dir': { type: 'string' },
+        'no-cache': { type: 'boolean' },
+        'origin-timeout': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    // util.parseArgs messages already name the option ("Unknown option '--foo'").
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return 'help';
+  if (positionals.length > 1) throw new UsageError(`expected one PORT, got ${positionals.length} arguments: ${positionals.join(' ')}`);
+  const positionalPort = positionals[0];
+  if (positionalPort !== undefined && values.port !== undefined && positionalPort !== values.port) {
+    throw new UsageError(`PORT given twice with different values: "${positionalPort}" and --port "${values.port}"`);
+  }
+  const portText = positionalPort ?? values.port;
+  if (portText === undefined) throw new UsageError('missing PORT');
+  const host = values.host ?? DEFAULT_SERVER_HOST;
+  if (host === '') throw new UsageError('--host: expected a host name or address, got ""');
+  const cacheDir = values['cache-dir'];
+  if (cacheDir === '') throw new UsageError('--cache-dir: expected a folder, got ""');
+  if (cacheDir !== undefined && values['no-cache']) {
+    throw new UsageError('--cache-dir and --no-cache contradict each other: give one or the other');
+  }
+  return {
+    host,
+    port: parsePort(portText, 'PORT', true),
+    cacheDir: cacheDir === undefined ? undefined : path.resolve(cacheDir),
+    cache: values['no-cache'] !== true,
+    originTimeoutMs: parseOriginTimeout(values['origin-timeout']),
+  };
+}
+
+function parseOriginTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_ORIGIN_TIMEOUT_MS;
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    if (error instanceof DurationError) throw new UsageError(`--origin-timeout: ${error.message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,101 @@
+import type { BodyFraming } from './proxy-body.js';
+import {
+  endToEndFields,
+  fieldValues,
+  listTokens,
+  MalformedHeadError,
+  parseHead,
+  serializeHead,
+  type HeaderField,
+} from './proxy-http-head.js';
+
+// Responses: the origin's head as the proxy reads it, the head the proxy sends the client in its
+// place, and the small responses the proxy writes itself when something goes wrong.
+
+export interface OriginResponseHead {
+  status: number;
+  /** The origin's reason phrase, possibly empty. */
+  reason: string;
+  fields: HeaderField[];
+}
+
+/** Throws MalformedHeadError: the origin did not speak HTTP/1.x. */
+export function parseResponseHead(head: Buffer): OriginResponseHead {
+  const { startLine, fields } = parseHead(head, true);
+  const match = /^HTTP\/1\.\d (\d{3})(?: (.*))?$/.exec(startLine);
+  if (!match) throw new MalformedHeadError(`not an HTTP/1.x status line: "${startLine.slice(0, 60)}"`);
+  return { status: Number(match[1]), reason: match[2] ?? '', fields };
+}
+
+/** 1xx responses other than 101 are interim: the real response follows on the same connection. */
+export function isInterim(status: number): boolean {
+  return status >= 100 && status < 200 && status !== 101;
+}
+
+/** How the response body is delimited (RFC 9112 §6.3). Throws MalformedHeadError for framings we cannot follow. */
+export function responseBodyFraming(requestMethod: string, response: OriginResponseHead): BodyFraming {
+  if (requestMethod === 'HEAD' || response.status === 204 || response.status === 304 || response.status < 200) {
+    return { kind: 'none' };
+  }
+  const codings = listTokens(response.fields, 'transfer-encoding');
+  if (codings.length > 0) {
+    if (codings.length !== 1 || codings[0] !== 'chunked') {
+      throw new MalformedHeadError(`unsupported response transfer coding "${codings.join(', ')}"`);
+    }
+    return { kind: 'chunked' };
+  }
+  const lengths = fieldValues(response.fields, 'content-length').flatMap((value) => value.split(',').map((item) => item.trim()));
+  if (lengths.length === 0) return { kind: 'close' };
+  const first = lengths[0]!;
+  if (!/^\d{1,15}$/.test(first) || lengths.some((length) => length !== first)) {
+    throw new MalformedHeadError(`bad Content-Length "${fieldValues(response.fields, 'content-length').join(', ')}"`);
+  }
+  return { kind: 'length', length: Number(first) };
+}
+
+/**
+ * The head the client gets. A chunked body reaches the client de-chunked and close-delimited (no
+ * Content-Length, Connection: close), which every HTTP/1.0 and 1.1 client understands and which
+ * lets a cached copy be replayed byte for byte; other bodies keep their framing.
+ */
+export function clientResponseHead(response: OriginResponseHead, framing: BodyFraming, pseudonym: string): Buffer {
+  const dropped = framing.kind === 'chunked' ? ['content-length', 'via'] : ['via'];
+  const via = [...fieldValues(response.fields, 'via'), `1.1 ${pseudonym}`].join(', ');
+  const fields: HeaderField[] = [
+    ...endToEndFields(response.fields, dropped),
+    { name: 'Via', value: via },
+    { name: 'Connection', value: 'close' },
+  ];
+  return serializeHead(`HTTP/1.1 ${response.status} ${response.reason}`.trimEnd(), fields);
+}
+
+/** Adds one header just before the blank line of a head this proxy serialised. */
+export function withField(head: Buffer, name: string, value: string): Buffer {
+  const blankLine = head.length - 2; // serializeHead ends every head with "\r\n\r\n"
+  return Buffer.concat([head.subarray(0, blankLine), Buffer.from(`${name}: ${value}\r\n\r\n`, 'latin1')]);
+}
+
+export const STATUS_TEXT: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+  500: 'Internal Server Error',
+  501: 'Not Implemented',
+  502: 'Bad Gateway',
+  504: 'Gateway Timeout',
+  505: 'HTTP Version Not Supported',
+  508: 'Loop Detected',
+};
+
+/** A response the proxy writes itself: a one-line text body naming the problem. */
+export function proxyErrorResponse(status: number, message: string, requestMethod?: string): Buffer {
+  const text = `${status} ${STATUS_TEXT[status] ?? 'Error'}`;
+  const body = Buffer.from(`${text}: ${message}\n`, 'utf8');
+  const head = serializeHead(`HTTP/1.1 ${text}`, [
+    { name: 'Content-Type', value: 'text/plain; charset=utf-8' },
+    { name: 'Content-Length', value: String(body.length) },
+    { name: 'Cache-Control', value: 'no-store' },
+    { name: 'Connection', value: 'close' },
+  ]);
+  return requestMethod === 'HEAD' ? head : Buffer.concat([head, body]);
+}
