@@ -1,0 +1,41 @@
+// specs/task2–4 end to end against the reference services, and proof that their key checks can fail:
+// the concurrency spec against a deliberately single-threaded proxy.
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from '../../harness/model/result.js';
+import { fixtureProgram, repoRoot } from '../support/paths.js';
+import { runCli } from '../support/run-cli.js';
+import { TempDir } from '../support/temp-dir.js';
+
+describe('Task 2–4 specs (end to end)', function () {
+  this.timeout(240_000);
+  let temp: TempDir;
+  beforeEach(() => (temp = new TempDir()));
+  afterEach(() => temp.remove());
+
+  async function runSpecs(args: string[]) {
+    const out = path.join(temp.path, 'reports');
+    const cli = await runCli(['run', ...args, '--out', out, '-r', 'json,console'], { cwd: repoRoot, timeoutMs: 200_000 });
+    return { cli, results: JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult };
+  }
+
+  for (const task of ['task2', 'task3', 'task4']) {
+    it(`specs/${task} pass against the reference services`, async () => {
+      const { cli, results } = await runSpecs([path.join(repoRoot, 'specs', task)]);
+      expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+      expect(results.counts.passed).to.equal(results.counts.total);
+      expect(results.counts.total).to.be.greaterThanOrEqual(7);
+    });
+  }
+
+  it('the proxy concurrency checks fail against a single-threaded proxy', async () => {
+    const { cli, results } = await runSpecs(['proxy-concurrency', 'proxy-stalled-origin', 'proxy-absolute-form', '--role', `proxy=node ${fixtureProgram('single-threaded-proxy.mjs')}`]);
+    expect(cli.exitCode).to.equal(1);
+    const status = Object.fromEntries(results.experiments.map((experiment) => [experiment.id, experiment.status]));
+    expect(status).to.deep.equal({ 'proxy-absolute-form': 'passed', 'proxy-concurrency': 'failed', 'proxy-stalled-origin': 'failed' });
+    const concurrency = results.experiments.find((experiment) => experiment.id === 'proxy-concurrency')!;
+    expect(concurrency.failures.map((failure) => failure.name)).to.deep.equal(['within']);
+    expect(concurrency.failures[0].actual).to.match(/^took (4\.\d+|5\.\d+|[5-9])s/);
+  });
+});
