@@ -22,9 +22,24 @@ export const RoleSchema = Type.Object(
 );
 export type RoleDefinition = Static<typeof RoleSchema>;
 
+/** How a student's file of one language is built (optionally) and run. `{{file}}` and `{{stem}}` name it. */
+export const LanguageSchema = Type.Object(
+  {
+    build: Type.Optional(Command),
+    run: Command,
+  },
+  { additionalProperties: false, expected: 'a language with run (and optional build) commands' },
+);
+export type LanguageDefinition = Static<typeof LanguageSchema>;
+
 export const LabSchema = Type.Object(
   {
     lab: Type.String({ description: 'Name of the lab.' }),
+    languages: Type.Optional(
+      Type.Record(Type.String({ pattern: '^\\.[a-z0-9]+$' }), LanguageSchema, {
+        expected: 'a map of file extensions (".py") to { build, run } commands',
+      }),
+    ),
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), RoleSchema, { expected: 'a map of role names to roles' }),
   },
   { additionalProperties: false, expected: 'a lab file with lab and roles' },

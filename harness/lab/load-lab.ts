@@ -19,6 +19,7 @@ export function loadLab(file: string): LabDefinition {
   if (diagnostics.length === 0) {
     const value = source.toJS();
     diagnostics.push(...validateAgainst(LabSchema, value, source));
+    // Language commands use their own {{file}} / {{stem}} placeholders, so only roles are checked here.
     if (diagnostics.length === 0) diagnostics.push(...checkTemplates((value as LabDefinition).roles, source, ['roles']));
     if (diagnostics.length === 0) return value as LabDefinition;
   }

@@ -15,6 +15,8 @@ export interface RoleBinding {
   cwd?: string;
   source: 'reference' | 'submission';
   ignoredOutput: RegExp[];
+  /** Why this role cannot be played (no program in the submission, a failed build): its steps fail with this. */
+  unavailable?: string;
 }
 
 export class RoleTable {
@@ -50,6 +52,12 @@ export class RoleTable {
     const words = Array.isArray(command) ? command : parseCommandString(command);
     if (words.length === 0) throw new SocklabError('EMPTY_COMMAND', `empty command for role ${role}`, EXIT_CODES.specInvalid);
     this.bindings.set(role, { ...current, command: words, cwd, source: 'submission' });
+  }
+
+  /** Marks a role as having no program (a submission without it, or whose build failed). */
+  markUnavailable(role: string, reason: string): void {
+    const current = this.get(role);
+    this.bindings.set(role, { ...current, source: 'submission', unavailable: reason });
   }
 
   /** `--role tcp-server="python3 TCPServer.py"` */

@@ -125,6 +125,12 @@ export interface ExperimentResult {
   skipReason?: string;
   /** Packets seen during the experiment, when capture was asked for (`capture:` or `--capture`). */
   capture?: CaptureResult;
+  /** Set when the first attempt hit a harness error and the experiment was run again. */
+  retried?: { reason: string };
+  /** Feedback for the student, read from the evidence (grading): "looks like Python 2", … */
+  feedback?: Array<{ code: string; message: string }>;
+  /** Not shown to students in their feedback (Gradescope visibility "hidden"). */
+  hidden?: boolean;
 }
 
 export type RunStatus = 'passed' | 'failed' | 'error' | 'interrupted';
@@ -152,6 +158,8 @@ export interface RunResult {
   subject: string;
   environment: { node: string; platform: string; cpus: number; jobs: number };
   experiments: ExperimentResult[];
+  /** When a submission was graded: which file plays each role, what is missing. */
+  submission?: { folder: string; student: string; programs: Record<string, string>; missing: string[]; notes: string[] };
 }
 
 export function countResults(experiments: ExperimentResult[]): RunCounts {

@@ -77,6 +77,7 @@ function contextFor(step: SpecStep, state: ExperimentState, result: StepResult):
         stdin: request.stdin,
         tag: state.tag,
         outputCapBytes: environment.outputCapBytes,
+        unavailable: binding.unavailable,
       });
     },
   };

@@ -56,7 +56,7 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
     const limit = formatDuration(spec.timeoutMs);
     result.failures.push({ name: 'experiment.timeout', ok: false, expected: `done within ${limit}`, actual: 'still running', message: `the experiment did not finish within ${limit}` });
   }
-  return finish(result, started, statusOf(result, environment.signal.aborted));
+  return finish(result, started, statusOf(result, environment.signal.aborted), spec.partial);
 }
 
 async function runSteps(state: ExperimentState, result: ExperimentResult): Promise<void> {
@@ -135,6 +135,14 @@ function statusOf(result: ExperimentResult, interrupted: boolean): ExperimentRes
   return 'passed';
 }
 
+/** Points × the share of expectations that held, to two decimals. */
+function partialScore(result: ExperimentResult): number {
+  const all = result.steps.flatMap((step) => step.expectations).length + result.failures.filter((failure) => failure.name === 'experiment.timeout').length;
+  if (all === 0) return 0;
+  const passed = result.steps.flatMap((step) => step.expectations).filter((expectation) => expectation.ok).length;
+  return Math.round((result.points * passed * 100) / all) / 100;
+}
+
 function emptyResult(spec: ExperimentSpec): ExperimentResult {
   return {
     id: spec.id,
@@ -144,6 +152,7 @@ function emptyResult(spec: ExperimentSpec): ExperimentResult {
     score: 0,
     explain: spec.explain,
     location: spec.location,
+    hidden: spec.hidden || undefined,
     status: 'passed',
     startedAt: new Date().toISOString(),
     durationMs: 0,
@@ -155,9 +164,9 @@ function emptyResult(spec: ExperimentSpec): ExperimentResult {
   };
 }
 
-function finish(result: ExperimentResult, started: number, status: ExperimentResult['status']): ExperimentResult {
+function finish(result: ExperimentResult, started: number, status: ExperimentResult['status'], partial = false): ExperimentResult {
   result.status = status;
-  result.score = status === 'passed' ? result.points : 0;
+  result.score = status === 'passed' ? result.points : partial && status === 'failed' ? partialScore(result) : 0;
   result.durationMs = Math.round(performance.now() - started);
   return result;
 }

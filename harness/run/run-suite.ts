@@ -1,10 +1,11 @@
 // Experiments → RunResult: runs experiments in parallel (bounded by `jobs`), feeds the reporters, and
 // on interruption stops launching, lets running experiments tear down, and still reports what finished.
 import os from 'node:os';
-import { countResults, type ExperimentResult, type RunResult } from '../model/result.js';
+import { countResults, type ExperimentResult, type RunResult, type StepResult } from '../model/result.js';
 import type { Reporter } from '../report/reporter.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { runExperiment, type ExperimentEnvironment } from './run-experiment.js';
+import { Limiter } from './limiter.js';
 
 export interface SuiteOptions {
   experiments: ExperimentSpec[];
@@ -15,6 +16,12 @@ export interface SuiteOptions {
   subject: string;
   environment: Omit<ExperimentEnvironment, 'onStepEnd'>;
   toolVersion: string;
+  /** Shared with other suites running at the same time (class grading); default: one of `jobs` slots. */
+  limiter?: Limiter;
+  /** Adds to a finished experiment before reporters see it (grading feedback). */
+  annotate?: (result: ExperimentResult) => void;
+  /** Extra fields for the RunResult (the graded submission). */
+  submission?: RunResult['submission'];
 }
 
 export async function runSuite(options: SuiteOptions): Promise<RunResult> {
@@ -29,18 +36,26 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
     outputDir: options.outputDir,
   });
   const results: Array<ExperimentResult | undefined> = new Array(experiments.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < experiments.length && !environment.signal.aborted) {
-      const ordinal = next++;
-      const spec = experiments[ordinal];
-      reporter.onExperimentBegin?.({ id: spec.id, title: spec.title });
-      const result = await runExperiment(spec, ordinal, { ...environment, onStepEnd: (step) => reporter.onStepEnd?.(spec.id, step) });
-      results[ordinal] = result;
-      reporter.onExperimentEnd?.(result);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, experiments.length)) }, worker));
+  const limiter = options.limiter ?? new Limiter(options.jobs);
+  await Promise.all(
+    experiments.map((spec, ordinal) =>
+      limiter.run(async () => {
+        if (environment.signal.aborted) return;
+        reporter.onExperimentBegin?.({ id: spec.id, title: spec.title });
+        const environmentForRun = { ...environment, onStepEnd: (step: StepResult) => reporter.onStepEnd?.(spec.id, step) };
+        let result = await runExperiment(spec, ordinal, environmentForRun);
+        // A harness fault is never scored as the program's failure: try once more before reporting it.
+        if (result.status === 'error' && !environment.signal.aborted) {
+          const first = result.error?.message ?? result.steps.find((step) => step.error)?.error?.message ?? 'unknown';
+          result = await runExperiment(spec, ordinal, environmentForRun);
+          result.retried = { reason: first };
+        }
+        options.annotate?.(result);
+        results[ordinal] = result;
+        reporter.onExperimentEnd?.(result);
+      }),
+    ),
+  );
 
   const finished = experiments.map((spec, ordinal) => results[ordinal] ?? notRun(spec));
   const counts = countResults(finished);
@@ -56,6 +71,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
     subject: options.subject,
     environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.availableParallelism(), jobs: options.jobs },
     experiments: finished,
+    ...(options.submission ? { submission: options.submission } : {}),
   };
   await reporter.onRunEnd?.(runResult);
   return runResult;

@@ -14,6 +14,8 @@ export const ExperimentSchema = Type.Object(
     explain: Type.Optional(Type.String({ description: 'Markdown shown in the report: what happens and why.' })),
     timeout: Type.Optional(Duration),
     skip: Type.Optional(Type.String({ minLength: 1, expected: 'the reason the experiment is skipped' })),
+    hidden: Type.Optional(Type.Boolean({ description: 'Details are not shown to students (Gradescope visibility "hidden"); the score counts.' })),
+    partial: Type.Optional(Type.Boolean({ description: 'Partial credit: points × the share of expectations that passed (default: all or nothing).' })),
     steps: Type.Array(Type.Object({}, { additionalProperties: true, expected: 'a step (a mapping such as `run: tcp-client`)' }), {
       minItems: 1,
       expected: 'a non-empty list of steps',

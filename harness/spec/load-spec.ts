@@ -1,7 +1,6 @@
 // SpecFile (YAML text) → ExperimentSpec[]: parse with positions, validate the experiment schema, then
 // each step against its own kind's schema, then templates, roles, service names and duplicate ids.
 // Every problem of every file is collected; nothing stops at the first error.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLocation } from '../model/result.js';
 import { stepKinds } from '../steps/registry.js';
@@ -13,6 +12,8 @@ import { SpecInvalidError } from './errors.js';
 import { validateAgainst } from './schema-validator.js';
 import type { ExperimentSpec, SpecStep } from './spec-types.js';
 import { checkTemplates } from './check-templates.js';
+import { checkPatterns } from './check-patterns.js';
+import { readSpecText } from './read-spec-text.js';
 import { YamlSource } from './yaml-source.js';
 import { collectPortNames } from '../plan/template.js';
 
@@ -31,8 +32,12 @@ export function loadSpecFiles(files: string[], options: LoadOptions): LoadedSpec
   const loaded: LoadedSpecs = { experiments: [], diagnostics: [], sources: new Map() };
   const firstSeen = new Map<string, SourceLocation>();
   for (const file of files) {
-    const text = readFileSync(file, 'utf8');
+    const { text, diagnostic: encodingError } = readSpecText(file);
     loaded.sources.set(file, text);
+    if (encodingError) {
+      loaded.diagnostics.push(encodingError);
+      continue;
+    }
     const source = new YamlSource(file, text);
     const fileResult = loadSource(source, options);
     loaded.diagnostics.push(...fileResult.diagnostics);
@@ -105,6 +110,7 @@ function loadStep(step: unknown, index: number, source: YamlSource, stepPath: Pa
   const kind = stepKinds.get(kinds[0])!;
   const stepDiagnostics = validateAgainst(kind.schema, body, source, stepPath);
   stepDiagnostics.push(...checkTemplates(body, source, stepPath));
+  stepDiagnostics.push(...checkPatterns(body, source, stepPath));
   const role = typeof body[kind.key] === 'string' ? kind.role?.(body) : undefined;
   if (role !== undefined && !options.roles.has(role)) {
     const suggestion = closestMatch(role, options.roles);
@@ -151,6 +157,8 @@ function toExperiment(fields: ExperimentFields, steps: SpecStep[], source: YamlS
     explain: fields.explain,
     timeoutMs: fields.timeout === undefined ? DEFAULT_EXPERIMENT_TIMEOUT_MS : (parseDuration(fields.timeout) ?? DEFAULT_EXPERIMENT_TIMEOUT_MS),
     skip: fields.skip,
+    hidden: fields.hidden ?? false,
+    partial: fields.partial ?? false,
     steps,
     location: locationOf(source, experimentPath),
     specDir: path.dirname(path.resolve(source.file)),

@@ -20,6 +20,8 @@ export interface ExperimentSpec {
   explain?: string;
   timeoutMs: number;
   skip?: string;
+  hidden: boolean;
+  partial: boolean;
   steps: SpecStep[];
   location: SourceLocation;
   /** Folder of the spec file (for `{{specDir}}`). */

@@ -1,8 +1,11 @@
 // A parsed YAML file that remembers where every node came from, so errors found later (schema,
 // templates, duplicate ids) point at file:line:col without searching the text again.
-import { LineCounter, isMap, isNode, isPair, isScalar, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, Scalar, isMap, isNode, isPair, isScalar, parseDocument, visit, type Alias, type Document, type Node } from 'yaml';
 import type { Diagnostic, PathSegment } from './diagnostics.js';
 import { formatPath } from './diagnostics.js';
+
+/** Expanded nodes allowed per anchor: plenty for a spec, far too few for an alias bomb. */
+const MAX_ALIAS_COUNT = 100;
 
 export class YamlSource {
   readonly lineCounter = new LineCounter();
@@ -16,7 +19,9 @@ export class YamlSource {
     this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
     // Only the first syntax error: the ones after it are nearly always echoes of the first.
     this.syntaxErrors = this.document.errors.slice(0, 1).map((error) => {
-      const [start, end] = error.pos;
+      // yaml reports an unclosed quote where the file ends; the caret belongs under the opening quote.
+      const opening = error.code === 'MISSING_CHAR' ? this.quotedScalarEndingAt(error.pos[0]) : undefined;
+      const [start, end] = opening ? [opening[0], opening[0] + 1] : error.pos;
       const position = this.lineCounter.linePos(start);
       return {
         file,
@@ -24,13 +29,57 @@ export class YamlSource {
         column: position.col,
         length: Math.max(1, end - start),
         path: '',
-        message: `invalid YAML: ${firstLine(error.message)}`,
+        message: `invalid YAML: ${firstLine(error.message)}${opening ? ' for the string that starts here' : ''}`,
       };
     });
+    if (this.syntaxErrors.length === 0) {
+      const aliasError = this.aliasError();
+      if (aliasError) this.syntaxErrors = [aliasError];
+    }
   }
 
   toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: 100 });
+    return this.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  }
+
+  private quotedScalarEndingAt(offset: number): readonly [number, number, number] | undefined {
+    let found: readonly [number, number, number] | undefined;
+    visit(this.document, {
+      Scalar: (_key, node) => {
+        const quoted = node.type === Scalar.QUOTE_DOUBLE || node.type === Scalar.QUOTE_SINGLE;
+        if (quoted && node.range && node.range[0] < offset && offset <= node.range[1]) found = node.range;
+      },
+    });
+    return found;
+  }
+
+  /**
+   * Aliases are expanded only by toJS(), which throws on an alias to no earlier anchor and on an
+   * alias bomb ("billion laughs"). Expanding once here turns either into a positioned error.
+   */
+  private aliasError(): Diagnostic | undefined {
+    const aliases: Alias[] = [];
+    visit(this.document, { Alias: (_key, node) => void aliases.push(node) });
+    // toJS() turns an alias inside its own anchor into a cycle, on which every later stage would recurse forever.
+    const cyclic = aliases.find((alias) => encloses(alias.resolve(this.document), alias));
+    if (cyclic) return this.aliasDiagnostic(cyclic, `alias *${cyclic.source} is inside the node it names (&${cyclic.source}), which makes an endless structure`);
+    try {
+      this.toJS();
+      return undefined;
+    } catch (error) {
+      const unresolved = aliases.find((alias) => !alias.resolve(this.document));
+      if (unresolved) return this.aliasDiagnostic(unresolved, `alias *${unresolved.source} names no anchor defined before it (expected &${unresolved.source} earlier in the file)`);
+      const message = isAliasBomb(error)
+        ? `aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an "alias bomb"); write the values out instead`
+        : firstLine(error instanceof Error ? error.message : String(error));
+      return this.aliasDiagnostic(aliases[0], message);
+    }
+  }
+
+  private aliasDiagnostic(alias: Alias | undefined, message: string): Diagnostic {
+    const [start, end] = alias?.range ?? [0, 1];
+    const position = this.lineCounter.linePos(start);
+    return { file: this.file, line: position.line, column: position.col, length: Math.max(1, end - start), path: '', message: `invalid YAML: ${message}` };
   }
 
   /** A diagnostic located at the value (or, with `at: 'key'`, the key) found at `path`. */
@@ -84,4 +133,12 @@ function firstLineRange(text: string, start: number, end: number): [number, numb
 
 function firstLine(text: string): string {
   return text.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+function isAliasBomb(error: unknown): boolean {
+  return error instanceof ReferenceError && /excessive alias count/i.test(error.message);
+}
+
+function encloses(node: Node | undefined, alias: Alias): boolean {
+  return Boolean(node?.range && alias.range && node.range[0] <= alias.range[0] && alias.range[1] <= node.range[1]);
 }

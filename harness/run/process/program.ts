@@ -15,6 +15,9 @@ export interface LaunchOptions {
   /** Tag put in the environment (SOCKLAB_TAG) for the escaped-process sweep. */
   tag: string;
   outputCapBytes?: number;
+  /** The program cannot be run (missing from a submission, failed to build): nothing is spawned, and
+   * the result is a spawn error with this message. */
+  unavailable?: string;
 }
 
 export interface ExitInfo {
@@ -45,7 +48,7 @@ export class Program {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
     this.stdout = new OutputCapture(cap);
     this.stderr = new OutputCapture(cap);
-    const [file, ...args] = options.command;
+    const [file, ...args] = options.unavailable ? [process.execPath, '-e', ''] : options.command;
     this.subprocess = execa(file, args, {
       cwd: options.cwd,
       env: { ...options.env, [TAG_VARIABLE]: options.tag },
@@ -59,6 +62,10 @@ export class Program {
       stderr: 'pipe',
       encoding: 'buffer',
     });
+    if (options.unavailable) {
+      // Spawn nothing that matters: a no-op stands in so the life cycle stays the same for every caller.
+      this.spawnError = { code: 'ENOPROGRAM', message: options.unavailable };
+    }
     this.pid = this.subprocess.pid ?? null;
     if (this.pid !== null) liveGroups.add(this.pid);
     this.stdout.attach(this.subprocess.stdout);

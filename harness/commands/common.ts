@@ -1,0 +1,68 @@
+// What every command shares: where socklab lives, loading the lab and specs, and running with
+// Ctrl-C / SIGTERM handled (programs stopped, reports of what finished still written).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadLab } from '../lab/load-lab.js';
+import type { LabDefinition } from '../lab/lab-schema.js';
+import { findSpecFiles } from '../spec/find-spec-files.js';
+import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
+import type { ExperimentSpec } from '../spec/spec-types.js';
+import { EXIT_CODES } from '../spec/errors.js';
+import { installExitCleanup, killAllSync, setRunTag } from '../run/process/live-groups.js';
+import { killTaggedProcesses } from '../run/process/process-sweep.js';
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+export const defaultLabFile = path.join(root, 'specs', 'lab.yaml');
+export const fixturesDir = path.join(root, 'specs', 'fixtures');
+
+/** Arguments are spec files, folders, or experiment ids (anything that is not a path). */
+export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string[] } {
+  return { paths: args.filter((arg) => existsSync(arg)), ids: args.filter((arg) => !existsSync(arg)) };
+}
+
+export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
+  const lab = loadLab(labFile);
+  const files = findSpecFiles(paths.length > 0 ? paths : [path.join(root, 'specs')]);
+  const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
+  return { lab, experiments };
+}
+
+/**
+ * Runs `work` with a run tag for every program it starts and an abort signal that the first Ctrl-C
+ * or SIGTERM fires (a second one kills everything at once). Whatever happens, nothing tagged survives.
+ */
+export async function withInterrupts<T>(work: (signal: AbortSignal, runTag: string) => Promise<T>): Promise<T> {
+  const runTag = `${process.pid}-${Date.now().toString(36)}`;
+  setRunTag(runTag);
+  installExitCleanup();
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupt.signal.aborted) {
+      killAllSync();
+      process.exit(EXIT_CODES.interrupted);
+    }
+    process.stderr.write(`\nsocklab: ${signal} received: stopping programs and writing reports (press Ctrl-C again to quit at once)\n`);
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await work(interrupt.signal, runTag);
+  } finally {
+    killTaggedProcesses(runTag);
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** `--shard 2/5` → keeps the items whose index ≡ 1 (mod 5). Deterministic, so every shard of a CI matrix agrees. */
+export function shardOf<T>(items: T[], shard: string | undefined): T[] {
+  if (!shard) return items;
+  const match = /^(\d+)\/(\d+)$/.exec(shard);
+  const index = match ? Number(match[1]) : 0;
+  const count = match ? Number(match[2]) : 0;
+  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard expects i/n with 1 ≤ i ≤ n, got "${shard}"`);
+  return items.filter((_, position) => position % count === index - 1);
+}

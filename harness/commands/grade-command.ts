@@ -1,0 +1,153 @@
+// `socklab grade`: one submission, or a whole class (one sub-folder per student) in parallel with
+// bounded concurrency. Each student gets a fresh working copy, their own report folder (results.json,
+// junit.xml, index.html, gradescope.json); a class run adds grades.csv and class.html.
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { LabDefinition } from '../lab/lab-schema.js';
+import { RoleTable } from '../lab/role-table.js';
+import type { RunResult } from '../model/result.js';
+import type { ExperimentSpec } from '../spec/spec-types.js';
+import { EXIT_CODES, SocklabError } from '../spec/errors.js';
+import { runSuite } from '../run/run-suite.js';
+import { selectExperiments } from '../run/select-experiments.js';
+import { Limiter } from '../run/limiter.js';
+import { createReporters } from '../report/registry.js';
+import { ReporterMultiplexer } from '../report/multiplexer.js';
+import type { Reporter } from '../report/reporter.js';
+import { detectPrograms } from '../grade/detect-programs.js';
+import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
+import { toGradescope } from '../grade/gradescope.js';
+import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
+import { renderClassReport } from '../grade/class-report.js';
+import { feedbackFor } from '../grade/feedback.js';
+import { ClassProgress } from '../grade/class-progress.js';
+import { fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+
+export interface GradeOptions {
+  lab: string;
+  specs: string[];
+  out: string;
+  jobs: number;
+  class?: string;
+  reference?: boolean;
+  shard?: string;
+  gradescope?: string;
+  /** Also run experiments tagged `reference` (they use flags only our reference programs have). */
+  allExperiments?: boolean;
+  grep?: string;
+  tag: string[];
+}
+
+interface Student {
+  name: string;
+  /** Submission folder, or null for the reference programs. */
+  folder: string | null;
+}
+
+export async function gradeCommand(submission: string | undefined, options: GradeOptions): Promise<number> {
+  const { lab, experiments: all } = loadLabAndSpecs(options.specs, options.lab);
+  const chosen = selectExperiments(all, { ids: [], grep: options.grep, tags: options.tag });
+  const experiments = options.allExperiments ? chosen : chosen.filter((experiment) => !experiment.tags.includes('reference'));
+  if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches --specs, --grep and --tag', EXIT_CODES.specInvalid);
+  const students = shardOf(studentsToGrade(submission, options), options.class ? options.shard : undefined);
+  const selected = options.class ? experiments : shardOf(experiments, options.shard);
+  const outputDir = path.resolve(options.out);
+  mkdirSync(outputDir, { recursive: true });
+  const limiter = new Limiter(options.jobs);
+  const progress = options.class ? new ClassProgress(students.length) : null;
+
+  const runs = await withInterrupts((signal, runTag) =>
+    Promise.all(
+      students.map(async (student, index) => {
+        const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
+        mkdirSync(studentDir, { recursive: true });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class) });
+        writeFileSync(path.join(studentDir, 'gradescope.json'), `${JSON.stringify(toGradescope(run), null, 2)}\n`);
+        progress?.studentDone(student.name, run);
+        return { student: student.name, run };
+      }),
+    ),
+  );
+
+  if (options.gradescope && runs.length === 1) writeFileSync(options.gradescope, `${JSON.stringify(toGradescope(runs[0].run), null, 2)}\n`);
+  if (options.class) {
+    const book = buildGradebook(runs);
+    writeFileSync(path.join(outputDir, 'grades.csv'), gradebookCsv(book));
+    writeFileSync(path.join(outputDir, 'class.html'), renderClassReport(book, `socklab class report: ${path.basename(path.resolve(options.class))}`));
+    process.stdout.write(`wrote ${path.join(outputDir, 'grades.csv')} and class.html (${runs.length} students)\n`);
+  }
+  if (runs.some(({ run }) => run.status === 'interrupted')) return EXIT_CODES.interrupted;
+  return runs.some(({ run }) => run.counts.error > 0) ? EXIT_CODES.harnessError : EXIT_CODES.passed;
+}
+
+function studentsToGrade(submission: string | undefined, options: GradeOptions): Student[] {
+  if (options.reference) return [{ name: 'reference', folder: null }];
+  if (options.class) {
+    const classDir = path.resolve(options.class);
+    const names = readdirSync(classDir)
+      .filter((name) => !name.startsWith('.') && statSync(path.join(classDir, name)).isDirectory())
+      .sort();
+    if (names.length === 0) throw new SocklabError('EMPTY_CLASS', `no student folders in ${classDir}`, EXIT_CODES.specInvalid);
+    return names.map((name) => ({ name, folder: path.join(classDir, name) }));
+  }
+  if (!submission) throw new SocklabError('NO_SUBMISSION', 'give a submission folder, --class DIR, or --reference', EXIT_CODES.specInvalid);
+  const folder = path.resolve(submission);
+  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new SocklabError('NO_SUBMISSION', `not a folder: ${submission}`, EXIT_CODES.specInvalid);
+  return [{ name: path.basename(folder), folder }];
+}
+
+interface StudentRunOptions {
+  studentDir: string;
+  limiter: Limiter;
+  signal: AbortSignal;
+  runTag: string;
+  jobs: number;
+  quiet: boolean;
+}
+
+async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab: LabDefinition, options: StudentRunOptions): Promise<RunResult> {
+  const roles = new RoleTable(lab);
+  let copy: string | null = null;
+  let submission: RunResult['submission'];
+  const programFiles: Record<string, string> = {};
+  try {
+    if (student.folder) {
+      const detection = detectPrograms(student.folder, lab);
+      copy = await makeWorkingCopy(student.folder, student.name);
+      const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag);
+      for (const role of prepared) {
+        if (role.problem) roles.markUnavailable(role.role, role.problem);
+        else roles.override(role.role, role.command, role.cwd);
+      }
+      for (const role of detection.missing) {
+        roles.markUnavailable(role, `no program for role ${role} in the submission (looked for ${(lab.roles[role].files ?? []).join(', ')})`);
+      }
+      for (const program of detection.programs) programFiles[program.role] = program.file ?? String(program.command);
+      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes: detection.notes };
+    }
+    const reporters: Reporter[] = createReporters(options.quiet ? ['json', 'junit', 'html'] : ['console', 'json', 'junit', 'html'], { outputDir: options.studentDir });
+    return await runSuite({
+      experiments,
+      jobs: options.jobs,
+      limiter: options.limiter,
+      reporter: new ReporterMultiplexer(reporters),
+      outputDir: options.studentDir,
+      subject: student.folder ?? 'reference',
+      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal },
+      toolVersion: version,
+      submission,
+      annotate: (result) => {
+        const feedback = feedbackFor(result, programFiles);
+        if (feedback.length) result.feedback = feedback;
+      },
+    });
+  } finally {
+    if (copy) await rm(copy, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** A student folder name made safe as a report folder name. */
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]/g, '_') || 'student';
+}

@@ -1,0 +1,50 @@
+// `socklab run`: experiments against the reference services (or roles given on the command line).
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { RoleTable } from '../lab/role-table.js';
+import { EXIT_CODES, SocklabError } from '../spec/errors.js';
+import { selectExperiments } from '../run/select-experiments.js';
+import { runSuite } from '../run/run-suite.js';
+import { createReporters, defaultReporterNames } from '../report/registry.js';
+import { ReporterMultiplexer } from '../report/multiplexer.js';
+import { fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
+
+export interface RunOptions {
+  lab: string;
+  submission?: string;
+  role: string[];
+  grep?: string;
+  tag: string[];
+  jobs: number;
+  reporter: string[];
+  out: string;
+  capture?: boolean;
+  shard?: string;
+}
+
+export async function runCommand(args: string[], options: RunOptions): Promise<number> {
+  const { paths, ids } = splitPathsAndIds(args);
+  const { lab, experiments } = loadLabAndSpecs(paths, options.lab);
+  const roles = new RoleTable(lab);
+  if (options.submission) roles.overrideFromSubmission(options.submission);
+  for (const option of options.role) roles.overrideFromOption(option);
+  const selected = shardOf(selectExperiments(experiments, { ids, grep: options.grep, tags: options.tag }), options.shard);
+  if (selected.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches the given paths, ids, --grep, --tag and --shard', EXIT_CODES.specInvalid);
+  const outputDir = path.resolve(options.out);
+  mkdirSync(outputDir, { recursive: true });
+  const reporter = new ReporterMultiplexer(createReporters(options.reporter.length ? options.reporter : defaultReporterNames, { outputDir }));
+  const result = await withInterrupts((signal, runTag) =>
+    runSuite({
+      experiments: selected,
+      jobs: options.jobs,
+      reporter,
+      outputDir,
+      subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
+      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture },
+      toolVersion: version,
+    }),
+  );
+  if (result.status === 'interrupted') return EXIT_CODES.interrupted;
+  if (result.status === 'error') return EXIT_CODES.harnessError;
+  return result.status === 'passed' ? EXIT_CODES.passed : EXIT_CODES.failed;
+}

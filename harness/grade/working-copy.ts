@@ -1,0 +1,73 @@
+// A fresh copy of a student's submission, with compiled languages built, and the command that plays
+// each role there. Build failures are recorded per role (the student's fault, reported with the
+// compiler's output), never thrown.
+import { cp, mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseCommandString } from 'execa';
+import type { LabDefinition } from '../lab/lab-schema.js';
+import { Program } from '../run/process/program.js';
+import type { DetectedProgram } from './detect-programs.js';
+
+export interface PreparedRole {
+  role: string;
+  command: string[];
+  /** Folder the program runs in (inside the working copy). */
+  cwd: string;
+  /** Why the role cannot be played (a build failed, an unknown language). */
+  problem?: string;
+}
+
+const BUILD_TIMEOUT_MS = 60_000;
+
+export async function makeWorkingCopy(submission: string, label: string): Promise<string> {
+  const copy = await mkdtemp(path.join(os.tmpdir(), `socklab-grade-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
+  await cp(submission, copy, { recursive: true, filter: (source) => !/(^|\/)(\.git|node_modules|__pycache__)(\/|$)/.test(source) });
+  return copy;
+}
+
+export async function prepareRoles(copy: string, programs: DetectedProgram[], lab: LabDefinition, tag: string): Promise<PreparedRole[]> {
+  const prepared: PreparedRole[] = [];
+  const built = new Map<string, string | null>();
+  for (const program of programs) {
+    if (program.command !== undefined) {
+      const command = Array.isArray(program.command) ? program.command : parseCommandString(program.command);
+      prepared.push({ role: program.role, command, cwd: copy });
+      continue;
+    }
+    const file = program.file!;
+    const extension = path.extname(file).toLowerCase();
+    const language = lab.languages?.[extension];
+    const cwd = path.join(copy, path.dirname(file));
+    const values = { file: path.basename(file), stem: path.basename(file, path.extname(file)) };
+    if (!language) {
+      prepared.push({ role: program.role, command: [], cwd, problem: `no rule for ${extension} files in the lab file's languages` });
+      continue;
+    }
+    if (language.build) {
+      if (!built.has(file)) built.set(file, await build(language.build.map((word) => fill(word, values)), cwd, tag));
+      const failure = built.get(file);
+      if (failure) {
+        prepared.push({ role: program.role, command: [], cwd, problem: `${file} did not build:\n${failure}` });
+        continue;
+      }
+    }
+    prepared.push({ role: program.role, command: language.run.map((word) => fill(word, values)), cwd });
+  }
+  return prepared;
+}
+
+/** Runs a build command; returns null on success, else what it printed. */
+async function build(command: string[], cwd: string, tag: string): Promise<string | null> {
+  const program = new Program({ command, cwd, env: { ...process.env } as Record<string, string>, tag });
+  const exit = await program.waitForExit(BUILD_TIMEOUT_MS);
+  await program.stop();
+  const output = `${program.stdout.text()}${program.stderr.text()}`.trim();
+  if (program.spawnError) return program.spawnError.message;
+  if (!exit) return `${command.join(' ')} did not finish within ${BUILD_TIMEOUT_MS / 1000}s`;
+  return exit.exitCode === 0 ? null : `${command.join(' ')} exited with ${exit.exitCode ?? exit.signal}\n${output}`;
+}
+
+function fill(word: string, values: Record<string, string>): string {
+  return word.replace(/\{\{\s*(file|stem)\s*\}\}/g, (_match, name: string) => values[name]);
+}
