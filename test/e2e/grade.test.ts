@@ -1,0 +1,118 @@
+// `socklab grade` end to end: the reference self-check, a submission found by file names, the
+// Gradescope output validated against the published format, class runs, shards and merge.
+import { expect } from 'chai';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { RunResult } from '../../harness/model/result.js';
+import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
+import { gradescopeResultsSchema } from '../support/gradescope-schema.js';
+import { repoRoot } from '../support/paths.js';
+import { runCli } from '../support/run-cli.js';
+import { TempDir } from '../support/temp-dir.js';
+
+const correct = path.join(repoRoot, 'test', 'fixtures', 'submissions', 'correct');
+const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+describe('socklab grade (end to end)', function () {
+  this.timeout(300_000);
+  let temp: TempDir;
+  beforeEach(() => (temp = new TempDir()));
+  afterEach(() => temp.remove());
+
+  it('--reference scores full marks on every spec', async () => {
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['grade', '--reference', '-o', out], { cwd: repoRoot, timeoutMs: 280_000 });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    const run = readJson<RunResult>(path.join(out, 'results.json'));
+    expect(run.counts.total).to.be.greaterThanOrEqual(35);
+    expect(run.score).to.equal(run.maxScore);
+    expect(run.experiments.some((experiment) => experiment.tags.includes('reference'))).to.equal(false);
+  });
+
+  it('grades a submission by file names and writes Gradescope results that validate against the format', async () => {
+    const submission = path.join(temp.path, 'alice');
+    cpSync(correct, submission, { recursive: true, filter: (source) => !source.endsWith('socklab.yaml') });
+    const out = path.join(temp.path, 'out');
+    const gradescopeFile = path.join(temp.path, 'results.json');
+    const cli = await runCli(['grade', submission, '-s', 'specs/task1', '-g', 'tcp-lowercase|udp-lowercase|p1-', '-o', out, '--gradescope', gradescopeFile], { cwd: repoRoot });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    const run = readJson<RunResult>(path.join(out, 'results.json'));
+    expect(run.submission?.programs).to.deep.equal({ 'tcp-server': 'TCPServer.py', 'tcp-client': 'TCPClient.py', 'udp-server': 'UDPServer.py', 'udp-client': 'UDPClient.py' });
+    expect(run.submission?.missing).to.deep.equal(['web-server', 'proxy', 'mail-client']);
+    expect(run.experiments.map((experiment) => [experiment.id, experiment.status])).to.deep.equal([
+      ['p1-tcp-client-before-server', 'passed'],
+      ['tcp-lowercase', 'passed'],
+      ['udp-lowercase', 'passed'],
+    ]);
+    const gradescope = readJson<{ score: number; max_score: number; tests: Array<{ name: string; status: string }> }>(gradescopeFile);
+    const validate = new Ajv2020({ strict: false }).compile(gradescopeResultsSchema);
+    expect(validate(gradescope), JSON.stringify(validate.errors)).to.equal(true);
+    expect(gradescope).to.include({ score: 4, max_score: 4 });
+    expect(gradescope.tests.map((test) => test.status)).to.deep.equal(['passed', 'passed', 'passed']);
+    expect(readFileSync(gradescopeFile, 'utf8')).to.equal(readFileSync(path.join(out, 'gradescope.json'), 'utf8'));
+  });
+
+  it('fails the experiments of a missing role with "no program for role"', async () => {
+    const submission = temp.write('bob/TCPServer.py', readFileSync(path.join(correct, 'TCPServer.py'), 'utf8'));
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['grade', path.dirname(submission), '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-o', out], { cwd: repoRoot });
+    expect(cli.exitCode).to.equal(0);
+    const [experiment] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
+    expect(experiment.status).to.equal('failed');
+    expect(experiment.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
+  });
+
+  it('grades 30 students in parallel with bounded concurrency, then shards merge into the same gradebook', async () => {
+    const classDir = path.join(temp.path, 'class');
+    for (let index = 1; index <= 30; index += 1) {
+      cpSync(correct, path.join(classDir, `student${String(index).padStart(2, '0')}`), { recursive: true, filter: (source) => !source.endsWith('socklab.yaml') });
+    }
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-j', '3', '-o', out], { cwd: repoRoot });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    expect(cli.stdout).to.match(/\[30\/30\] student\d\d: 1\/1 points/);
+    const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n');
+    expect(csv[0]).to.equal('student,tcp-lowercase,total,max');
+    expect(csv.slice(1)).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},1,1,1`));
+    expect(existsSync(path.join(out, 'class.html'))).to.equal(true);
+    expect(existsSync(path.join(out, 'student07', 'index.html'))).to.equal(true);
+
+    // Never more than 3 experiments at once: their time intervals overlap at most 3 deep (start times are
+    // whole milliseconds and durations rounded, so a hand-over within 5 ms is not an overlap).
+    const intervals = csv.slice(1).map((row) => {
+      const [experiment] = readJson<RunResult>(path.join(out, row.split(',')[0], 'results.json')).experiments;
+      const start = Date.parse(experiment.startedAt);
+      return [start, start + experiment.durationMs] as const;
+    });
+    const deepest = Math.max(...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to - 5).length));
+    expect(deepest).to.be.at.most(3);
+    expect(findTaggedProcesses(`${cli.pid}-`)).to.deep.equal([]);
+
+    for (const shard of ['1/2', '2/2']) {
+      const run = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', '^tcp-lowercase$', '--shard', shard, '-o', path.join(temp.path, `shard${shard[0]}`)], { cwd: repoRoot });
+      expect(run.exitCode, run.stderr).to.equal(0);
+      expect(run.stdout).to.contain('[15/15]');
+    }
+    const merged = path.join(temp.path, 'merged');
+    const merge = await runCli(['merge', path.join(temp.path, 'shard1'), path.join(temp.path, 'shard2'), '-o', merged], { cwd: repoRoot });
+    expect(merge.exitCode, merge.stderr).to.equal(0);
+    expect(readFileSync(path.join(merged, 'grades.csv'), 'utf8')).to.equal(readFileSync(path.join(out, 'grades.csv'), 'utf8'));
+  });
+
+  it('gradescope/run_autograder grades /autograder/submission into /autograder/results/results.json', async () => {
+    const base = path.join(temp.path, 'autograder');
+    cpSync(correct, path.join(base, 'submission'), { recursive: true, filter: (source) => !source.endsWith('socklab.yaml') });
+    const { spawnSync } = await import('node:child_process');
+    const run = spawnSync('bash', [path.join(repoRoot, 'gradescope', 'run_autograder')], {
+      env: { ...process.env, AUTOGRADER: base, SOCKLAB_SOURCE: repoRoot, SOCKLAB_SPECS: 'specs/task1/tcp-uppercase.yaml' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(run.status, run.stdout + run.stderr).to.equal(0);
+    const results = readJson<{ score: number; max_score: number }>(path.join(base, 'results', 'results.json'));
+    expect(new Ajv2020({ strict: false }).compile(gradescopeResultsSchema)(results)).to.equal(true);
+    expect(results.max_score).to.equal(5);
+    expect(results.score).to.equal(5);
+  });
+});
