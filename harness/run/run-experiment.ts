@@ -12,6 +12,7 @@ import { formatDuration } from '../spec/duration.js';
 import { killTaggedProcesses } from './process/process-sweep.js';
 import { executeStep, runDeferredChecks } from './execute-step.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
+import { ExperimentCapture } from './experiment-capture.js';
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 
@@ -38,9 +39,13 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
     deferred: [],
     teardowns: [],
   };
+  let capture: ExperimentCapture | null = null;
   try {
     result.ports = await allocatePorts(spec.portNames, result.hosts.server);
     state.values = templateValues(result, tmp, environment, spec);
+    if ((spec.capture || environment.captureAll) && Object.keys(result.ports).length > 0) {
+      capture = await ExperimentCapture.start(spec.id, Object.values(result.ports), environment.outputDir);
+    }
     await runSteps(state, result);
     await runDeferredChecks(state);
   } catch (error) {
@@ -49,6 +54,13 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
     clearTimeout(timer);
     await teardown(state, result.steps);
     killTaggedProcesses(state.tag);
+    if (capture) {
+      const captureStep = await capture.finish(result, spec.capture, started).catch((error: unknown) => {
+        result.error = { code: 'CAPTURE_ERROR', message: error instanceof Error ? error.message : String(error) };
+        return null;
+      });
+      if (captureStep) result.steps.push(captureStep);
+    }
     releasePorts(Object.values(result.ports));
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -125,10 +137,13 @@ function statusOf(result: ExperimentResult, interrupted: boolean): ExperimentRes
   if (result.error || result.steps.some((step) => step.status === 'error')) return 'error';
   if (interrupted) return 'interrupted';
   if (result.failures.length > 0) return 'failed';
-  // A step that could not be checked here (no browser installed) makes the experiment skipped, never a
-  // pass. (Steps the runner skipped after a failure or timeout never get here: those fail the experiment.)
+  // A step that could not be checked here (no browser, no tcpdump) is never a pass on its own: when
+  // nothing else in the experiment checked anything, the experiment is skipped with its reason;
+  // otherwise it is judged by what was checked and the skip stays visible on its step.
+  // (Steps the runner skipped after a failure or timeout never get here: those fail the experiment.)
   const skippedByItself = result.steps.find((step) => step.status === 'skipped');
-  if (skippedByItself) {
+  const checkedSomething = result.steps.some((step) => step.status === 'passed' && step.expectations.length > 0);
+  if (skippedByItself && !checkedSomething) {
     result.skipReason = skippedByItself.skipReason;
     return 'skipped';
   }

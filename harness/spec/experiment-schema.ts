@@ -2,6 +2,7 @@
 // steps/registry.ts), so that an error inside a step is reported against that kind, not a union of all.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from './schema-parts.js';
+import { CaptureOption } from '../run/experiment-capture.js';
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 
@@ -15,6 +16,7 @@ export const ExperimentSchema = Type.Object(
     timeout: Type.Optional(Duration),
     skip: Type.Optional(Type.String({ minLength: 1, expected: 'the reason the experiment is skipped' })),
     hidden: Type.Optional(Type.Boolean({ description: 'Details are not shown to students (Gradescope visibility "hidden"); the score counts.' })),
+    capture: Type.Optional(CaptureOption),
     partial: Type.Optional(Type.Boolean({ description: 'Partial credit: points × the share of expectations that passed (default: all or nothing).' })),
     steps: Type.Array(Type.Object({}, { additionalProperties: true, expected: 'a step (a mapping such as `run: tcp-client`)' }), {
       minItems: 1,

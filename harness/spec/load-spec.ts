@@ -158,6 +158,7 @@ function toExperiment(fields: ExperimentFields, steps: SpecStep[], source: YamlS
     timeoutMs: fields.timeout === undefined ? DEFAULT_EXPERIMENT_TIMEOUT_MS : (parseDuration(fields.timeout) ?? DEFAULT_EXPERIMENT_TIMEOUT_MS),
     skip: fields.skip,
     hidden: fields.hidden ?? false,
+    capture: fields.capture === false ? undefined : fields.capture,
     partial: fields.partial ?? false,
     steps,
     location: locationOf(source, experimentPath),

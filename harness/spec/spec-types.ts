@@ -1,5 +1,6 @@
 // A validated spec: experiments with defaults applied and source positions kept for reports.
 import type { SourceLocation } from '../model/result.js';
+import type { CaptureOption } from '../run/experiment-capture.js';
 
 export interface SpecStep {
   index: number;
@@ -22,6 +23,8 @@ export interface ExperimentSpec {
   skip?: string;
   hidden: boolean;
   partial: boolean;
+  /** Packet capture for this experiment, with optional expectations on the wire. */
+  capture?: CaptureOption;
   steps: SpecStep[];
   location: SourceLocation;
   /** Folder of the spec file (for `{{specDir}}`). */

@@ -16,7 +16,7 @@ export class YamlSource {
     readonly file: string,
     readonly text: string,
   ) {
-    this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true });
+    this.document = parseDocument(text, { lineCounter: this.lineCounter, prettyErrors: false, uniqueKeys: true, logLevel: 'error' });
     // Only the first syntax error: the ones after it are nearly always echoes of the first.
     this.syntaxErrors = this.document.errors.slice(0, 1).map((error) => {
       // yaml reports an unclosed quote where the file ends; the caret belongs under the opening quote.
