@@ -242,6 +242,16 @@ steps:
     expect(results.counts.passed).to.be.greaterThanOrEqual(16);
     const junit = readJunit(out);
     expect(junit.testsuites.failures).to.equal('0');
+    // The problems are proven on the wire: a pcap each, with the refusal and the ICMP in plain words.
+    const byId = (id: string) => results.experiments.find((experiment) => experiment.id === id)!;
+    for (const id of ['p1-tcp-client-before-server', 'p2-udp-client-before-server', 'p3-different-ports']) {
+      expect(byId(id).capture?.status, id).to.equal('captured');
+      expect(existsSync(path.join(out, `${id}.pcap`)), id).to.equal(true);
+    }
+    const events = (id: string) => byId(id).capture!.summary!.events.map((event) => event.text);
+    expect(events('p1-tcp-client-before-server')[0]).to.match(/^connection refused: SYN to server \(127\.0\.0\.1:\d+\) answered by RST$/);
+    expect(events('p2-udp-client-before-server')[0]).to.match(/^UDP datagram to closed port \d+ \(server\) answered by ICMP port unreachable$/);
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).to.contain('class="ladder"');
   });
 
   it('runs specs/task1 against a Python submission written the way students do, all green', async () => {
