@@ -38,6 +38,7 @@ program
   .option('-r, --reporter <names>', `reporters, comma-separated (default: ${defaultReporterNames.join(',')})`, collect, [])
   .option('-o, --out <dir>', 'report folder', 'reports')
   .option('--capture', 'capture packets of every experiment (tcpdump), not only those with capture:')
+  .option('--isolate', 'run each experiment on two hosts (network namespaces) where it can; needs root and iproute2')
   .option('--shard <i/n>', 'run only the i-th of n slices of the experiments (CI matrix)', shard)
   .option('--lab <file>', 'lab file declaring the roles', defaultLabFile)
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
@@ -59,6 +60,7 @@ program
   .option('-o, --out <dir>', 'report folder (one sub-folder per student with --class)', 'reports/grade')
   .option('--shard <i/n>', 'grade only the i-th of n slices of the students (or experiments)', shard)
   .option('--gradescope <file>', 'also write the Gradescope results.json here (e.g. /autograder/results/results.json)')
+  .option('--isolate', 'run each experiment on two hosts (network namespaces) where it can; needs root and iproute2')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
   .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
   .action(async (submission: string | undefined, options: GradeOptions) => {

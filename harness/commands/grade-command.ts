@@ -22,6 +22,7 @@ import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
+import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
 import { fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 export interface GradeOptions {
@@ -37,6 +38,7 @@ export interface GradeOptions {
   allExperiments?: boolean;
   grep?: string;
   tag: string[];
+  isolate?: boolean;
 }
 
 interface Student {
@@ -55,6 +57,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const limiter = new Limiter(options.jobs);
+  if (options.isolate) await sweepStaleNamespaces();
   const progress = options.class ? new ClassProgress(students.length) : null;
 
   const runs = await withInterrupts((signal, runTag) =>
@@ -62,7 +65,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
       students.map(async (student, index) => {
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class) });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class), isolate: options.isolate });
         writeFileSync(path.join(studentDir, 'gradescope.json'), `${JSON.stringify(toGradescope(run), null, 2)}\n`);
         progress?.studentDone(student.name, run);
         return { student: student.name, run };
@@ -104,6 +107,7 @@ interface StudentRunOptions {
   runTag: string;
   jobs: number;
   quiet: boolean;
+  isolate?: boolean;
 }
 
 async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab: LabDefinition, options: StudentRunOptions): Promise<RunResult> {
@@ -134,7 +138,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal },
+      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate },
       toolVersion: version,
       submission,
       annotate: (result) => {

@@ -7,6 +7,7 @@ import { selectExperiments } from '../run/select-experiments.js';
 import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
+import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
 import { fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions {
@@ -19,6 +20,7 @@ export interface RunOptions {
   reporter: string[];
   out: string;
   capture?: boolean;
+  isolate?: boolean;
   shard?: string;
 }
 
@@ -33,6 +35,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const reporter = new ReporterMultiplexer(createReporters(options.reporter.length ? options.reporter : defaultReporterNames, { outputDir }));
+  if (options.isolate) await sweepStaleNamespaces();
   const result = await withInterrupts((signal, runTag) =>
     runSuite({
       experiments: selected,
@@ -40,7 +43,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture },
+      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate },
       toolVersion: version,
     }),
   );

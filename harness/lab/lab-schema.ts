@@ -9,6 +9,12 @@ export const RoleSchema = Type.Object(
     description: Type.String({ minLength: 1 }),
     usage: Type.String({ description: 'The argument convention, e.g. "HOST PORT".' }),
     reference: Command,
+    host: Type.Optional(
+      Type.Union([Type.Literal('server'), Type.Literal('client')], {
+        expected: 'server or client',
+        description: 'Which host the program runs on in the two-host topology (default: client).',
+      }),
+    ),
     files: Type.Optional(
       Type.Array(Type.String(), { description: 'File names that play this role in a student submission (used by grading).' }),
     ),

@@ -15,6 +15,8 @@ export interface RoleBinding {
   cwd?: string;
   source: 'reference' | 'submission';
   ignoredOutput: RegExp[];
+  /** Which host its program runs on in the two-host topology. */
+  host: 'server' | 'client';
   /** Why this role cannot be played (no program in the submission, a failed build): its steps fail with this. */
   unavailable?: string;
 }
@@ -28,6 +30,7 @@ export class RoleTable {
         role,
         command: definition.reference,
         source: 'reference',
+        host: definition.host ?? 'client',
         ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
       });
     }

@@ -121,6 +121,10 @@ export interface ExperimentResult {
    */
   failures: ExpectationResult[];
   error?: HarnessErrorInfo;
+  /** Where it ran: `loopback`, or `two-hosts` (network namespaces joined by a veth pair). */
+  topology?: 'loopback' | 'two-hosts';
+  /** Notes about how the experiment ran (a fallback to loopback, a capture caveat). */
+  notes?: string[];
   /** Why the experiment did not run (its `skip:` reason, or "interrupted"). */
   skipReason?: string;
   /** Packets seen during the experiment, when capture was asked for (`capture:` or `--capture`). */

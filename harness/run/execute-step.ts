@@ -7,6 +7,7 @@ import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
 import { renderDeep, renderTemplate } from '../plan/template.js';
 import { Program } from './process/program.js';
 import type { ExperimentState } from './experiment-state.js';
+import { inNamespace } from '../isolation/two-hosts.js';
 
 export interface ExecutedStep {
   result: StepResult;
@@ -70,8 +71,9 @@ function contextFor(step: SpecStep, state: ExperimentState, result: StepResult):
       const binding = environment.roles.get(request.role);
       const command = [...binding.command.map((word) => renderTemplate(word, values)), ...request.args];
       state.roles[request.role] = command;
+      const namespace = state.namespaces?.[binding.host];
       return new Program({
-        command,
+        command: namespace ? inNamespace(namespace, command) : command,
         cwd: binding.cwd ?? values.tmp,
         env: { ...inheritedEnvironment(), ...request.env },
         stdin: request.stdin,

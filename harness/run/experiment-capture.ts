@@ -25,9 +25,10 @@ export class ExperimentCapture {
     private readonly pcapName: string,
   ) {}
 
-  static async start(experimentId: string, ports: number[], outputDir: string): Promise<ExperimentCapture> {
+  /** On two hosts, pass the server host's namespace and veth device: the capture then sees the wire between them. */
+  static async start(experimentId: string, ports: number[], outputDir: string, on?: { netns: string; device: string }): Promise<ExperimentCapture> {
     const pcapName = `${experimentId}.pcap`;
-    const session = await startCapture({ ports, file: path.join(outputDir, pcapName) });
+    const session = await startCapture({ ports, file: path.join(outputDir, pcapName), ...(on ? { netns: on.netns, interface: on.device } : {}) });
     return new ExperimentCapture(session, pcapName);
   }
 

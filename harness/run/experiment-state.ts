@@ -16,6 +16,8 @@ export interface ExperimentEnvironment {
   runTag: string;
   /** Aborted on Ctrl-C / SIGTERM of the whole run. */
   signal: AbortSignal;
+  /** Run every experiment that can on two hosts (network namespaces), `--isolate`. */
+  isolate?: boolean;
   /** Capture every experiment's packets (`--capture`), not only those with `capture:`. */
   captureAll?: boolean;
   onStepEnd?: (step: StepResult) => void;
@@ -34,6 +36,8 @@ export interface ExperimentState {
   services: Map<string, RunningService>;
   /** Commands that played each role. */
   roles: Record<string, string[]>;
+  /** Network namespaces of the two hosts, when the experiment runs on two hosts. */
+  namespaces?: { server: string; client: string };
   deferred: Array<{ step: StepResult; specStep: SpecStep; check: () => Promise<DeferredOutcome> }>;
   teardowns: Array<() => Promise<void>>;
 }

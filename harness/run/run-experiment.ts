@@ -13,6 +13,7 @@ import { killTaggedProcesses } from './process/process-sweep.js';
 import { executeStep, runDeferredChecks } from './execute-step.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
 import { ExperimentCapture } from './experiment-capture.js';
+import { createTwoHosts, namespacesUnavailable, type TwoHosts } from '../isolation/two-hosts.js';
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 
@@ -40,11 +41,15 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
     teardowns: [],
   };
   let capture: ExperimentCapture | null = null;
+  let hosts: TwoHosts | null = null;
   try {
-    result.ports = await allocatePorts(spec.portNames, result.hosts.server);
+    result.ports = await allocatePorts(spec.portNames, '127.0.0.1');
+    hosts = await placeExperiment(spec, environment, result);
+    if (hosts) state.namespaces = { server: hosts.server.namespace, client: hosts.client.namespace };
     state.values = templateValues(result, tmp, environment, spec);
     if ((spec.capture || environment.captureAll) && Object.keys(result.ports).length > 0) {
-      capture = await ExperimentCapture.start(spec.id, Object.values(result.ports), environment.outputDir);
+      const on = hosts ? { netns: hosts.server.namespace, device: hosts.server.device } : undefined;
+      capture = await ExperimentCapture.start(spec.id, Object.values(result.ports), environment.outputDir, on);
     }
     await runSteps(state, result);
     await runDeferredChecks(state);
@@ -61,6 +66,7 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
       });
       if (captureStep) result.steps.push(captureStep);
     }
+    await hosts?.destroy();
     releasePorts(Object.values(result.ports));
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
   }
@@ -87,6 +93,32 @@ async function runSteps(state: ExperimentState, result: ExperimentResult): Promi
     if (stepResult.status === 'error') stopReason = 'an earlier step hit a harness error';
     else if (stopExperiment) stopReason = `step ${stepResult.index + 1} failed, so later steps cannot mean anything`;
   }
+}
+
+/** Steps that run inside the harness process (probes, fixtures) cannot enter a namespace. */
+const STEPS_ON_TWO_HOSTS = new Set(['run', 'start', 'stop', 'wait', 'sleep']);
+
+/**
+ * Puts the experiment on two hosts when its spec asks (`topology: two-hosts`) or `--isolate` does and
+ * it can run there. Falls back to loopback with a note when --isolate cannot be honoured; a spec
+ * that requires two hosts where namespaces cannot be made is a harness error, not the program's fault.
+ */
+async function placeExperiment(spec: ExperimentSpec, environment: ExperimentEnvironment, result: ExperimentResult): Promise<TwoHosts | null> {
+  result.topology = 'loopback';
+  const required = spec.topology === 'two-hosts';
+  if (!required && !environment.isolate) return null;
+  const inProcess = spec.steps.filter((step) => !STEPS_ON_TWO_HOSTS.has(step.kind)).map((step) => step.kind);
+  const unavailable = inProcess.length ? `its ${[...new Set(inProcess)].join(', ')} step(s) run inside the harness, which stays on loopback` : await namespacesUnavailable();
+  if (unavailable) {
+    if (required) throw new Error(`this experiment needs two hosts, but ${unavailable}`);
+    result.notes = [...(result.notes ?? []), `ran on loopback, not two hosts: ${unavailable}`];
+    return null;
+  }
+  const hosts = await createTwoHosts();
+  result.topology = 'two-hosts';
+  Object.assign(result.hosts, { server: hosts.server.address, client: hosts.client.address });
+  result.notes = [...(result.notes ?? []), `two hosts: server ${hosts.server.address} (${hosts.server.namespace}), client ${hosts.client.address} (${hosts.client.namespace})`];
+  return hosts;
 }
 
 function templateValues(result: ExperimentResult, tmp: string, environment: ExperimentEnvironment, spec: ExperimentSpec): Record<string, string> {

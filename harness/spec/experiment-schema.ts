@@ -17,6 +17,12 @@ export const ExperimentSchema = Type.Object(
     skip: Type.Optional(Type.String({ minLength: 1, expected: 'the reason the experiment is skipped' })),
     hidden: Type.Optional(Type.Boolean({ description: 'Details are not shown to students (Gradescope visibility "hidden"); the score counts.' })),
     capture: Type.Optional(CaptureOption),
+    topology: Type.Optional(
+      Type.Union([Type.Literal('loopback'), Type.Literal('two-hosts')], {
+        expected: 'loopback or two-hosts',
+        description: 'two-hosts: a server host and a client host in their own network namespaces (needs root and iproute2).',
+      }),
+    ),
     partial: Type.Optional(Type.Boolean({ description: 'Partial credit: points × the share of expectations that passed (default: all or nothing).' })),
     steps: Type.Array(Type.Object({}, { additionalProperties: true, expected: 'a step (a mapping such as `run: tcp-client`)' }), {
       minItems: 1,

@@ -159,6 +159,7 @@ function toExperiment(fields: ExperimentFields, steps: SpecStep[], source: YamlS
     skip: fields.skip,
     hidden: fields.hidden ?? false,
     capture: fields.capture === false ? undefined : fields.capture,
+    topology: fields.topology ?? 'loopback',
     partial: fields.partial ?? false,
     steps,
     location: locationOf(source, experimentPath),

@@ -25,6 +25,7 @@ export interface ExperimentSpec {
   partial: boolean;
   /** Packet capture for this experiment, with optional expectations on the wire. */
   capture?: CaptureOption;
+  topology: 'loopback' | 'two-hosts';
   steps: SpecStep[];
   location: SourceLocation;
   /** Folder of the spec file (for `{{specDir}}`). */

@@ -1,0 +1,86 @@
+// Two-host isolation end to end: Task 1's problems on a server host and a client host (network
+// namespaces joined by a veth pair), captured on the veth; a hard-coded port in parallel
+// experiments; and nothing left behind, including namespaces a crashed run left.
+import { expect } from 'chai';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { RunResult } from '../../harness/model/result.js';
+import { fixtureProgram, repoRoot } from '../support/paths.js';
+import { runCli } from '../support/run-cli.js';
+import { TempDir } from '../support/temp-dir.js';
+
+const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((line) => line.startsWith('socklab-'));
+
+describe('two-host isolation (end to end)', function () {
+  this.timeout(180_000);
+  let temp: TempDir;
+  beforeEach(() => (temp = new TempDir()));
+  afterEach(() => temp.remove());
+
+  it('runs the Task 1 problems on two hosts, captures them on the veth, and removes the namespaces', async () => {
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['run', path.join(repoRoot, 'specs', 'task1', 'problems.yaml'), '--isolate', '-o', out, '-r', 'json,console'], { cwd: repoRoot });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+    for (const experiment of results.experiments) {
+      expect(experiment.topology, experiment.id).to.equal('two-hosts');
+      expect(experiment.hosts).to.deep.equal({ server: '192.0.2.1', client: '192.0.2.2' });
+      expect(experiment.capture?.interface, experiment.id).to.match(/^sl\d+x\d+s$/);
+      const client = experiment.steps.find((step) => step.role?.endsWith('-client') && step.process);
+      expect(client?.process?.command.slice(0, 4)).to.deep.equal(['ip', 'netns', 'exec', `${experiment.notes?.[0].match(/client 192\.0\.2\.2 \((socklab-[\d-]+c)\)/)?.[1]}`]);
+    }
+    const [p1] = results.experiments;
+    expect(p1.capture?.summary?.events[0].text).to.match(/^connection refused: SYN to server \(192\.0\.2\.1:\d+\) answered by RST$/);
+    expect(namespaces()).to.deep.equal([]);
+  });
+
+  it('lets parallel experiments use the same fixed port (a hard-coded 12000) without colliding', async () => {
+    const lab = temp.write(
+      'lab.yaml',
+      `lab: fixed
+roles:
+  listener: { description: listens on PORT, usage: PORT, reference: [node, "${fixtureProgram('tcp-listen.mjs')}"], host: server }
+  tcp-client: { description: reference client, usage: HOST PORT, reference: [node, "${path.join(repoRoot, 'dist', 'services', 'tcp-client.js')}"] }
+`,
+    );
+    const experiment = (id: string) => `- id: ${id}
+  title: a server on the fixed port 12000
+  topology: two-hosts
+  steps:
+    - start: listener
+      args: ["12000", "0", "{{server.host}}"]
+      ready: { tcp: 12000 }
+    - run: tcp-client
+      args: [server, "12000"]
+      stdin: "x\\n"
+      expect: { stdout: { contains: hi } }
+`;
+    temp.write('specs/fixed.yaml', ['fixed-a', 'fixed-b', 'fixed-c'].map(experiment).join(''));
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '-o', out, '-r', 'json', '-j', '3'], { cwd: repoRoot });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    const results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
+    expect(results.experiments.map((e) => e.status)).to.deep.equal(['passed', 'passed', 'passed']);
+    expect(namespaces()).to.deep.equal([]);
+  });
+
+  it('sweeps namespaces left by a dead socklab run at startup, and only those', async () => {
+    execFileSync('ip', ['netns', 'add', 'socklab-999999999-0-s']);
+    execFileSync('ip', ['netns', 'add', 'not-socklab-keep-me']);
+    try {
+      const cli = await runCli(['run', 'tcp-lowercase', '--isolate', '-o', path.join(temp.path, 'out'), '-r', 'json'], { cwd: repoRoot });
+      expect(cli.exitCode, cli.stderr).to.equal(0);
+      const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+      expect(left).to.not.contain('socklab-999999999-0-s');
+      expect(left).to.contain('not-socklab-keep-me');
+    } finally {
+      execFileSync('ip', ['netns', 'delete', 'not-socklab-keep-me']);
+      try {
+        execFileSync('ip', ['netns', 'delete', 'socklab-999999999-0-s'], { stdio: 'ignore' });
+      } catch {
+        // Already swept, as expected.
+      }
+    }
+  });
+});
