@@ -5,6 +5,7 @@ import { SpecInvalidError, SocklabError, EXIT_CODES } from '../spec/errors.js';
 import { validateAgainst } from '../spec/schema-validator.js';
 import { YamlSource } from '../spec/yaml-source.js';
 import { checkTemplates } from '../spec/check-templates.js';
+import { regexProblem } from '../spec/check-patterns.js';
 import { LabSchema, type LabDefinition } from './lab-schema.js';
 
 export function loadLab(file: string): LabDefinition {
@@ -21,6 +22,14 @@ export function loadLab(file: string): LabDefinition {
     diagnostics.push(...validateAgainst(LabSchema, value, source));
     // Language commands use their own {{file}} / {{stem}} placeholders, so only roles are checked here.
     if (diagnostics.length === 0) diagnostics.push(...checkTemplates((value as LabDefinition).roles, source, ['roles']));
+    if (diagnostics.length === 0) {
+      for (const [role, definition] of Object.entries((value as LabDefinition).roles)) {
+        (definition.ignoreOutput ?? []).forEach((pattern, index) => {
+          const problem = regexProblem(pattern);
+          if (problem) diagnostics.push(source.diagnosticAt(['roles', role, 'ignoreOutput', index], `invalid regular expression: ${problem}`));
+        });
+      }
+    }
     if (diagnostics.length === 0) return value as LabDefinition;
   }
   throw new SpecInvalidError(diagnostics, new Map([[file, text]]));

@@ -17,11 +17,19 @@ export function selectExperiments(experiments: ExperimentSpec[], selection: Sele
       throw new SocklabError('NO_SUCH_EXPERIMENT', `no experiment or path "${id}"${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`, EXIT_CODES.specInvalid);
     }
   }
-  const grep = selection.grep ? new RegExp(selection.grep, 'i') : null;
+  const grep = selection.grep ? compileGrep(selection.grep) : null;
   return experiments.filter(
     (experiment) =>
       (selection.ids.length === 0 || selection.ids.includes(experiment.id)) &&
       (!grep || grep.test(experiment.id) || grep.test(experiment.title)) &&
       (selection.tags.length === 0 || selection.tags.some((tag) => experiment.tags.includes(tag))),
   );
+}
+
+function compileGrep(pattern: string): RegExp {
+  try {
+    return new RegExp(pattern, 'i');
+  } catch (error) {
+    throw new SocklabError('BAD_GREP', `--grep: invalid regular expression ${JSON.stringify(pattern)}: ${(error as Error).message}`, EXIT_CODES.specInvalid);
+  }
 }

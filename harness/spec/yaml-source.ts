@@ -20,7 +20,7 @@ export class YamlSource {
     // Only the first syntax error: the ones after it are nearly always echoes of the first.
     this.syntaxErrors = this.document.errors.slice(0, 1).map((error) => {
       // yaml reports an unclosed quote where the file ends; the caret belongs under the opening quote.
-      const opening = error.code === 'MISSING_CHAR' ? this.quotedScalarEndingAt(error.pos[0]) : undefined;
+      const opening = /^Missing closing .?quote/.test(error.message) ? this.quotedScalarEndingAt(error.pos[0]) : undefined;
       const [start, end] = opening ? [opening[0], opening[0] + 1] : error.pos;
       const position = this.lineCounter.linePos(start);
       return {
