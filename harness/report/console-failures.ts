@@ -50,6 +50,7 @@ export function formatFailureDetails(experiment: ExperimentResult, ordinal: numb
     lines.push(...processLines(step, paint));
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, paint));
+  for (const feedback of experiment.feedback ?? []) lines.push(paint('yellow', `   hint: ${printable(feedback.message)}`));
   return lines;
 }
 

@@ -50,6 +50,7 @@ function renderExperiment(experiment: ExperimentResult, elementId: string): Safe
   }</p>
 ${harnessError ? renderHarnessError(harnessError.code, harnessError.message) : ''}
 ${experiment.status === 'skipped' || experiment.status === 'interrupted' ? html`<p class="skip-reason">${experiment.status === 'skipped' ? 'Skipped' : 'Interrupted'}${skipReason ? html`: ${skipReason}` : ''}</p>` : ''}
+${experiment.feedback?.length ? html`<section class="feedback"><h3>Hints</h3><ul>${experiment.feedback.map((item) => html`<li>${item.message}</li>`)}</ul></section>` : ''}
 ${experiment.explain ? html`<section class="explain"><h3>What this checks</h3>${renderMarkdown(experiment.explain)}</section>` : ''}
 ${renderSetup(experiment)}
 ${experiment.steps.length > 0 ? html`<h3>Steps</h3><ol class="steps">${experiment.steps.map((step) => renderStep(step, isOwnStepError(step, experiment)))}</ol>` : ''}

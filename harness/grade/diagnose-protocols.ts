@@ -1,0 +1,53 @@
+// Rules about the application protocols of Tasks 3 and 4, read from what the harness's fixtures saw:
+// a proxy that forwards every request (no cache), and a mail client that carries on after an error reply.
+import type { ExperimentEvidence } from './diagnose-evidence.js';
+import { outputOf } from './diagnose-evidence.js';
+import type { Finding } from './diagnose-finding.js';
+
+/** The origin fixture counted more requests for a path than a caching proxy would have sent. */
+export function findNoCache(evidence: ExperimentEvidence): Finding[] {
+  const findings: Finding[] = [];
+  for (const step of evidence.experiment.steps) {
+    if (step.kind !== 'origin') continue;
+    for (const expectation of step.expectations) {
+      const path = /^requests\[(.+)\]$/.exec(expectation.name)?.[1];
+      const expected = Number(/^\d+/.exec(expectation.expected)?.[0]);
+      const actual = Number(/^\d+/.exec(expectation.actual)?.[0]);
+      if (expectation.ok || !path || !(actual > expected)) continue;
+      // The proxy is whichever program of the submission was started before the origin was asked.
+      const proxy = evidence.services.find((service) => evidence.isSubmissionRole(service.role) && service.ready);
+      if (!proxy) continue;
+      findings.push({
+        code: 'no-cache',
+        role: proxy.role,
+        steps: [step.index],
+        message:
+          `${evidence.programName(proxy.role)} sent every request for ${path} to the origin server (${actual} requests reached it, ${expected} expected). ` +
+          `Keep the origin's answer in a cache file named after the URL, and answer later requests for the same URL from that file.`,
+      });
+    }
+  }
+  return findings;
+}
+
+/** A run expected to fail (the server refused something) that exited 0 although it printed an error reply. */
+export function findIgnoredReplyCodes(evidence: ExperimentEvidence): Finding[] {
+  return evidence.runs.flatMap((run) => {
+    const exit = run.step.expectations.find((expectation) => expectation.name === 'exit' && !expectation.ok);
+    if (!exit || run.process.exitCode !== 0 || !/non-zero/.test(exit.expected)) return [];
+    const errorReply = outputOf(run.process)
+      .split(/\r?\n/)
+      .find((line) => /^[45]\d\d[ -]/.test(line));
+    if (!errorReply) return [];
+    return [
+      {
+        code: 'ignores-reply-codes',
+        role: run.role,
+        steps: [run.step.index],
+        message:
+          `${evidence.programName(run.role)} received the error reply "${errorReply.trim()}" but carried on and exited with status 0. ` +
+          `Check the code of every reply before the next command (250 after MAIL FROM and RCPT TO, 354 after DATA); on any other code, send QUIT and exit with a non-zero status.`,
+      },
+    ];
+  });
+}

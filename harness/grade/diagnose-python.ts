@@ -1,0 +1,93 @@
+// Rules about a program that could not run as written: no program at all, Python 2 code run by
+// python3, and the Python 2 habit of sending str where Python 3 sockets need bytes.
+import path from 'node:path';
+import type { ExperimentEvidence, ProgramRun } from './diagnose-evidence.js';
+import { exceptionLine, tracebackFrames } from './diagnose-evidence.js';
+import type { Finding } from './diagnose-finding.js';
+
+/** How python3 reacts to Python 2 code, and the name of the habit for the message. */
+const PYTHON2_SIGNS: ReadonlyArray<{ pattern: RegExp; habit: string }> = [
+  { pattern: /Missing parentheses in call to 'print'/, habit: 'print statement' },
+  { pattern: /NameError: name 'raw_input' is not defined/, habit: 'raw_input' },
+  { pattern: /Missing parentheses in call to 'exec'/, habit: 'exec statement' },
+  { pattern: /NameError: name '(?:xrange|unicode|basestring|long|unichr)' is not defined/, habit: 'Python 2 built-ins' },
+  { pattern: /SyntaxError: multiple exception types must be parenthesized/, habit: '"except Error, e:"' },
+];
+
+export function findPython2(evidence: ExperimentEvidence): Finding[] {
+  return evidence.runs.flatMap((run) => {
+    const habits = python2Habits(run);
+    if (habits.length === 0) return [];
+    const program = evidence.programName(run.role);
+    return [
+      {
+        code: 'python2',
+        role: run.role,
+        steps: stepsOfRole(evidence, run.role),
+        message: `${program} looks like Python 2 (${habits.join(' / ')}), so python3 stops at once${stoppedBy(run)}. Use python3 syntax: print(...), input(), and bytes on sockets (.encode() before sending, .decode() after receiving).`,
+      },
+    ];
+  });
+}
+
+function stoppedBy(run: ProgramRun): string {
+  const exception = exceptionLine(run.process.stderr);
+  return exception ? ` with "${exception}"` : '';
+}
+
+function python2Habits(run: ProgramRun): string[] {
+  const text = run.process.stderr;
+  const habits = PYTHON2_SIGNS.filter((sign) => sign.pattern.test(text)).map((sign) => sign.habit);
+  // Older pythons say only "invalid syntax": recognise the print statement from the quoted source line.
+  if (habits.length === 0 && /SyntaxError: invalid syntax/.test(text) && tracebackFrames(text).some((frame) => /^print\s+[^\s(=]/.test(frame.source ?? ''))) {
+    habits.push('print statement');
+  }
+  return habits;
+}
+
+/** `clientSocket.send(sentence)` with a str: Python 3 sockets carry bytes. */
+export function findStrNotBytes(evidence: ExperimentEvidence): Finding[] {
+  return evidence.runs.flatMap((run) => {
+    const error = /TypeError: a bytes-like object is required, not 'str'/.exec(run.process.stderr);
+    if (!error) return [];
+    const frame = tracebackFrames(run.process.stderr).at(-1);
+    const where = frame?.source ? ` (line ${frame.line}: ${frame.source})` : '';
+    return [
+      {
+        code: 'str-not-bytes',
+        role: run.role,
+        steps: [run.step.index],
+        message: `${evidence.programName(run.role)} passed a str to a socket${where}: in Python 3 sockets send and receive bytes, so encode text before sending (sentence.encode()) and decode what you receive (reply.decode()).`,
+      },
+    ];
+  });
+}
+
+export function findMissingPrograms(evidence: ExperimentEvidence): Finding[] {
+  const findings: Finding[] = [];
+  for (const run of evidence.runs) {
+    const spawn = run.process.spawnError;
+    const cannotOpen = /can't open file '([^']+)': \[Errno 2\]/.exec(run.process.stderr);
+    if (spawn && (spawn.code === 'ENOENT' || spawn.code === 'ENOPROGRAM')) {
+      const what = spawn.code === 'ENOENT' ? `could not be started: ${run.process.command[0]} was not found (${spawn.message})` : `is missing: ${spawn.message}`;
+      findings.push({ code: 'missing-program', role: run.role, steps: stepsOfRole(evidence, run.role), message: `The program for ${run.role} ${what}.` });
+    } else if (cannotOpen) {
+      findings.push({
+        code: 'missing-program',
+        role: run.role,
+        steps: stepsOfRole(evidence, run.role),
+        message: `There is no ${path.basename(cannotOpen[1])} for ${run.role}: python3 could not open the file. Check its name (capital letters count) and that it was submitted.`,
+      });
+    }
+  }
+  for (const step of evidence.experiment.steps) {
+    const unknown = /no program for role (\S+)/.exec(step.error?.message ?? '');
+    if (unknown) findings.push({ code: 'missing-program', role: unknown[1], steps: [step.index], message: `No program plays ${unknown[1]} in this submission.` });
+  }
+  return findings;
+}
+
+/** Every step whose program plays `role`: one program that never runs explains all of them. */
+function stepsOfRole(evidence: ExperimentEvidence, role: string): number[] {
+  return evidence.runs.filter((run) => run.role === role).map((run) => run.step.index);
+}

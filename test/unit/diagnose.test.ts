@@ -1,0 +1,223 @@
+// diagnose() on hand-built results: each rule fires on its evidence, and stays quiet on look-alikes.
+// (test/e2e/diagnose-students.test.ts runs the same rules on real results of the sample submissions.)
+import { expect } from 'chai';
+import { diagnose, type RoleContext } from '../../harness/grade/diagnose.js';
+import { experiment, failed, processResult, runningUntilStopped, step } from '../support/result-builder.js';
+
+const P = 40001;
+const context: RoleContext[] = [
+  { role: 'tcp-server', programFile: 'submission/TCPServer.py' },
+  { role: 'tcp-client', programFile: 'submission/TCPClient.py' },
+  { role: 'udp-server', programFile: 'submission/UDPServer.py' },
+  { role: 'udp-client', programFile: 'submission/UDPClient.py' },
+  { role: 'web-server', programFile: 'submission/WebServer.py' },
+  { role: 'proxy', programFile: 'submission/ProxyServer.py' },
+  { role: 'mail-client', programFile: 'submission/MailClient.py' },
+];
+const codes = (diagnoses: Array<{ code: string }>) => diagnoses.map((diagnosis) => diagnosis.code);
+const refused = { code: 'ECONNREFUSED', message: 'ConnectionRefusedError: [Errno 111] Connection refused' };
+
+const tcpServerStarted = (overrides = {}) =>
+  step(0, { kind: 'start', role: 'tcp-server', name: 'tcp-server', label: `start tcp-server ${P}`, process: runningUntilStopped(['python3', 'TCPServer.py', String(P)]), ...overrides });
+const tcpClient = (index: number, process: Parameters<typeof processResult>[0], overrides = {}) =>
+  step(index, { role: 'tcp-client', label: `run tcp-client 127.0.0.1 ${P}`, stdin: 'hello\n', process: processResult({ command: ['python3', 'TCPClient.py', '127.0.0.1', String(P)], ...process }), ...overrides });
+
+describe('diagnose', () => {
+  it('says nothing about a passed experiment', () => {
+    const passed = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { stdout: 'From Server: HELLO\n' })]);
+    expect(passed.status).to.equal('passed');
+    expect(diagnose(passed, context)).to.deep.equal([]);
+  });
+
+  describe('python2', () => {
+    it('recognises the print statement in a SyntaxError, and names the program and the habit', () => {
+      const stderr = `  File "/work/s/TCPServer.py", line 9\n    print 'The server is ready to receive'\n    ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\nSyntaxError: Missing parentheses in call to 'print'. Did you mean print(...)?\n`;
+      const result = experiment('tcp-lowercase', [
+        tcpServerStarted({ status: 'failed', expectations: [failed('ready')], process: processResult({ command: ['python3', 'TCPServer.py', String(P)], exitCode: 1, stderr }) }),
+        step(1, { status: 'skipped', label: 'run tcp-client {{server.host}} {{ports.server}}' }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['python2']);
+      expect(diagnoses[0].experimentId).to.equal('tcp-lowercase');
+      expect(diagnoses[0].message).to.match(/^TCPServer\.py looks like Python 2 \(print statement\)/).and.include('print(...), input()');
+    });
+
+    it('recognises raw_input, and says nothing else about a program that never ran', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/UDPClient.py", line 8, in <module>\n    message = raw_input('Input lowercase sentence:')\n              ^^^^^^^^^\nNameError: name 'raw_input' is not defined\n`;
+      const result = experiment('udp-lowercase', [
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
+        step(1, { role: 'udp-client', status: 'failed', stdin: 'hi\n', expectations: [failed('exit'), failed('stdout.contains')], process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: 1, stderr }) }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['python2']);
+      expect(diagnoses[0].message).to.include('UDPClient.py looks like Python 2 (raw_input)');
+    });
+
+    it('is not fooled by a Python 3 SyntaxError', () => {
+      const stderr = `  File "/w/TCPClient.py", line 3\n    if x = 1:\n         ^\nSyntaxError: invalid syntax\n`;
+      const result = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr }, { status: 'failed', expectations: [failed('exit')] })]);
+      expect(codes(diagnose(result, context))).to.not.include('python2');
+    });
+  });
+
+  describe('ignores-cli-port', () => {
+    it('a client refused on the port where its server listens, naming the literal 12000 from the traceback', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 7, in <module>\n    clientSocket.connect(('localhost', 12000))\nConnectionRefusedError: [Errno 111] Connection refused\n`;
+      const result = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr, error: refused }, { status: 'failed', expectations: [failed('exit')] })]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['ignores-cli-port']);
+      expect(diagnoses[0].message)
+        .to.include(`TCPClient.py did not reach the server on the port it was told (${P})`)
+        .and.include("line 7: clientSocket.connect(('localhost', 12000))");
+    });
+
+    it('a UDP client silent while its server was bound there', () => {
+      const result = experiment('udp-lowercase', [
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
+        step(1, {
+          role: 'udp-client',
+          status: 'failed',
+          expectations: [failed('timedOut'), failed('stdout.contains')],
+          process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: null, signal: 'SIGTERM', timedOut: true, killed: true, stillRunning: true, stdout: 'Input lowercase sentence: ', durationMs: 5000 }),
+        }),
+      ]);
+      expect(codes(diagnose(result, context))).to.deep.equal(['ignores-cli-port']);
+    });
+
+    it('is not blamed when nothing listened on that port yet (client started before its server)', () => {
+      const result = experiment('p1', [
+        tcpClient(0, { exitCode: 1, error: refused, timedOut: true }, { status: 'failed', expectations: [failed('within')] }),
+        tcpServerStarted({ index: 1 }),
+      ]);
+      expect(diagnose(result, context)).to.deep.equal([]);
+    });
+
+    it('a server still running that never listened on its port', () => {
+      const result = experiment('tcp-lowercase', [
+        tcpServerStarted({ status: 'failed', expectations: [failed('ready', 'tcp-server ready within 5s', `no TCP listener on port ${P} after 5000ms`)], process: runningUntilStopped(['python3', 'TCPServer.py', String(P)], 'listening on port 12000\n') }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['ignores-cli-port']);
+      expect(diagnoses[0].message).to.include('TCPServer.py kept running but never listened').and.include('It printed the port 12000');
+    });
+  });
+
+  it('ignores-cli-host: told an IP address, failed looking up a name', () => {
+    const stderr = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 6, in <module>\n    clientSocket.connect(('servername', serverPort))\nsocket.gaierror: [Errno -2] Name or service not known\n`;
+    const result = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr, error: { code: 'ENOTFOUND', message: 'socket.gaierror: [Errno -2] Name or service not known' } }, { status: 'failed', expectations: [failed('exit')] })]);
+    const diagnoses = diagnose(result, context);
+    expect(codes(diagnoses)).to.deep.equal(['ignores-cli-host']);
+    expect(diagnoses[0].message).to.include("connect(('servername', serverPort))");
+  });
+
+  describe('servers that end', () => {
+    const endedServer = (exitCode: number, stderr = '') =>
+      processResult({ command: ['python3', 'TCPServer.py', String(P)], exitCode, stdout: 'The server is ready to receive\n', stderr });
+
+    it('server-exits-after-one-request: exit 0, then the next client is refused (not a hard-coded port)', () => {
+      const result = experiment('tcp-several-clients', [
+        tcpServerStarted({ process: undefined }),
+        tcpClient(1, { stdout: 'From Server: FIRST\n' }),
+        tcpClient(2, { exitCode: 1, error: refused }, { status: 'failed', expectations: [failed('exit (implicit)')] }),
+        step(3, { kind: 'stop', name: 'tcp-server', status: 'failed', expectations: [failed('running', 'still running', 'had exited on its own (exit code 0)')], process: endedServer(0) }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['server-exits-after-one-request']);
+      expect(diagnoses[0].message).to.include('TCPServer.py ended by itself (exit code 0) after its first client').and.include('while True:');
+    });
+
+    it('server-crashed: a traceback and a non-zero exit, with the exception named', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/TCPServer.py", line 14, in <module>\n    capitalizedSentence = sentence.decode('ascii').upper()\nUnicodeDecodeError: 'ascii' codec can't decode byte 0xc3 in position 5\n`;
+      const result = experiment('tcp-non-ascii', [
+        tcpServerStarted({ process: endedServer(1, stderr) }),
+        tcpClient(1, { exitCode: 1, error: { code: 'ECONNRESET', message: 'ConnectionResetError: [Errno 104]' } }, { status: 'failed', expectations: [failed('stdout.contains')] }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['server-crashed']);
+      expect(diagnoses[0].message).to.include('TCPServer.py crashed while serving (exit code 1) at line 14').and.include('UnicodeDecodeError');
+    });
+  });
+
+  describe('unicode-upper', () => {
+    const upperExperiment = (reply: string) =>
+      experiment('tcp-non-ascii', [
+        tcpServerStarted(),
+        tcpClient(1, { stdout: `From Server: ${reply}\n` }, { stdin: 'straße café 日本 ok\n', status: 'failed', expectations: [failed('stdout.contains')] }),
+      ]);
+
+    it('blames the server for ß→SS and é→É', () => {
+      const diagnoses = diagnose(upperExperiment('STRASSE CAFÉ 日本 OK'), context);
+      expect(codes(diagnoses)).to.deep.equal(['unicode-upper']);
+      expect(diagnoses[0].message).to.match(/^TCPServer\.py uses str\.upper\(\), which also changes non-ASCII letters \(ß→SS, é→É\)/);
+    });
+
+    it('stays quiet when the non-ASCII letters came back unchanged', () => {
+      expect(diagnose(upperExperiment('STRAßE CAFé 日本 OK!!'), context)).to.deep.equal([]);
+    });
+  });
+
+  describe('missing-program', () => {
+    it('from a spawn failure, a program the submission lacks, and python3 finding no file', () => {
+      const spawnFailed = experiment('tcp-lowercase', [
+        tcpServerStarted({ status: 'failed', expectations: [failed('ready')], process: processResult({ command: ['python3', 'TCPServer.py', String(P)], exitCode: null, spawnError: { code: 'ENOPROGRAM', message: 'the submission has no TCPServer.py' } }) }),
+      ]);
+      expect(codes(diagnose(spawnFailed, context))).to.deep.equal(['missing-program']);
+      const noFile = experiment('tcp-lowercase', [
+        tcpServerStarted(),
+        tcpClient(1, { exitCode: 2, stderr: "python3: can't open file '/w/TCPClient.py': [Errno 2] No such file or directory\n" }, { status: 'failed', expectations: [failed('exit')] }),
+      ]);
+      const diagnoses = diagnose(noFile, context);
+      expect(codes(diagnoses)).to.deep.equal(['missing-program']);
+      expect(diagnoses[0].message).to.include('There is no TCPClient.py for tcp-client');
+    });
+  });
+
+  describe('no-reply and no-response', () => {
+    it('no-reply: silent at its timeout although the same client got through before (so not a hard-coded port)', () => {
+      const waiting = processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: null, signal: 'SIGTERM', timedOut: true, killed: true, stillRunning: true, stdout: 'Input lowercase sentence: ', durationMs: 5000 });
+      const result = experiment('udp-empty-line', [
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
+        step(1, { role: 'udp-client', stdin: 'first\n', process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], stdout: 'FIRST\n' }) }),
+        step(2, { role: 'udp-client', stdin: '\n', status: 'failed', expectations: [failed('timedOut')], process: waiting }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['no-reply']);
+      expect(diagnoses[0].message).to.include('UDPClient.py waited 5s for a reply from UDPServer.py').and.include('The input was an empty line');
+    });
+
+    it('no-response: the web server closed the connection without a status line', () => {
+      const result = experiment('web-404', [
+        step(0, { kind: 'start', role: 'web-server', name: 'web-server', label: 'start web-server 40002', process: runningUntilStopped(['python3', 'WebServer.py', '40002']) }),
+        step(1, { kind: 'http', label: 'GET http://127.0.0.1:40002/no-such-file.html', status: 'failed', expectations: [failed('response')], details: { http: [{ headers: {}, error: { code: 'ECONNRESET', message: 'socket hang up' } }] } }),
+      ], { ports: { web: 40002 } });
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['no-response']);
+      expect(diagnoses[0].message).to.match(/^WebServer\.py closed the connection without sending any response to GET \/no-such-file\.html/);
+    });
+  });
+
+  it('no-cache and ignores-reply-codes, from what the fixtures saw', () => {
+    const proxy = experiment('proxy-cache-hit', [
+      step(0, { kind: 'origin', label: 'origin origin on port 40003', status: 'failed', expectations: [failed('requests[/cached]', '1 requests for /cached reached the origin', '2 (all counts: {"/cached":2})')] }),
+      step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'ready\n') }),
+    ], { ports: { origin: 40003, proxy: 40004 } });
+    expect(codes(diagnose(proxy, context))).to.deep.equal(['no-cache']);
+
+    const mail = experiment('mail-rejected-recipient', [
+      step(0, { kind: 'smtp-sink', label: 'smtp-sink sink on port 40005' }),
+      step(1, { role: 'mail-client', status: 'failed', expectations: [failed('exit', 'a non-zero exit code', 'exit code 0')], process: processResult({ command: ['python3', 'MailClient.py', '--server', '127.0.0.1', '--port', '40005'], stdout: '250 Accepted\r\n550 5.1.1 <nobody@example.com>: no such user\r\nMail sent\n' }) }),
+    ], { ports: { smtp: 40005 } });
+    const diagnoses = diagnose(mail, context);
+    expect(codes(diagnoses)).to.deep.equal(['ignores-reply-codes']);
+    expect(diagnoses[0].message).to.include('"550 5.1.1 <nobody@example.com>: no such user"');
+  });
+
+  it('blames only roles the submission plays (curl, a tool, never)', () => {
+    const result = experiment('proxy-real-clients', [
+      step(0, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', String(P)], 'ready\n') }),
+      step(1, { role: 'curl', status: 'failed', expectations: [failed('exit')], process: processResult({ command: ['curl', '-x', `http://127.0.0.1:${P}`, String(P)], exitCode: 7, error: { code: 'ECONNREFUSED', message: 'Connection refused' } }) }),
+    ]);
+    expect(diagnose(result, context)).to.deep.equal([]);
+    expect(codes(diagnose(result, []))).to.deep.equal(['ignores-cli-port']);
+  });
+});
