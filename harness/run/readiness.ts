@@ -3,12 +3,14 @@
 // service would have to answer), a stdout line matching a pattern, or a fixed delay.
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
 // when the service exits.
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { Program } from './process/program.js';
 
 export interface ReadyCondition {
   tcp?: number;
   udp?: number;
+  /** The program (or a process of its group) owns a bound UDP socket: a client has sent its first datagram. */
+  ownUdpSocket?: boolean;
   stdout?: string;
   delayMs?: number;
 }
@@ -24,6 +26,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
   if (condition.tcp !== undefined) pending.push({ what: `a TCP listener on port ${condition.tcp}`, done: () => isListening(program.pid, 'tcp', condition.tcp!) });
   if (condition.udp !== undefined) pending.push({ what: `a UDP socket bound to port ${condition.udp}`, done: () => isListening(program.pid, 'udp', condition.udp!) });
+  if (condition.ownUdpSocket) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => ownsBoundUdpSocket(program.pid) });
   if (condition.stdout !== undefined) {
     const pattern = new RegExp(condition.stdout);
     let seen = false;
@@ -85,4 +88,49 @@ export async function isListening(pid: number | null, protocol: 'tcp' | 'udp', p
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Whether a process of `pid`'s group holds a UDP socket that is bound (it appears in the namespace's
+ * UDP table only once bound; a client's socket is bound by its first sendto).
+ */
+export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
+  if (pid === null) return false;
+  const inodes = new Set<string>();
+  for (const member of await groupMembers(pid)) {
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${member}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      const target = await readlink(`/proc/${member}/fd/${fd}`).catch(() => '');
+      const match = /^socket:\[(\d+)\]$/.exec(target);
+      if (match) inodes.add(match[1]);
+    }
+  }
+  if (inodes.size === 0) return false;
+  for (const table of ['udp', 'udp6']) {
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && inodes.has(fields[9])) return true;
+    }
+  }
+  return false;
+}
+
+/** `pid` and every process in its process group (a wrapper such as `ip netns exec` or `sh -c` execs or forks). */
+async function groupMembers(pid: number): Promise<number[]> {
+  const members = [pid];
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    const candidate = Number(entry);
+    if (!Number.isInteger(candidate) || candidate === pid) continue;
+    const stat = await readFile(`/proc/${candidate}/stat`, 'utf8').catch(() => '');
+    // Fields after the command name (which may contain spaces) start at the last ')'.
+    const group = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2];
+    if (Number(group) === pid) members.push(candidate);
+  }
+  return members;
 }

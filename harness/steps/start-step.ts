@@ -14,10 +14,13 @@ const ReadySchema = Type.Object(
     tcp: Type.Optional(PortRef),
     udp: Type.Optional(PortRef),
     stdout: Type.Optional(Type.String({ minLength: 1, expected: 'a regular expression for a stdout line' })),
+    ownUdpSocket: Type.Optional(
+      Type.Boolean({ description: 'The program holds a bound UDP socket of its own: a UDP client has sent its first datagram.' }),
+    ),
     delay: Type.Optional(Duration),
     timeout: Type.Optional(Duration),
   },
-  { additionalProperties: false, minProperties: 1, expected: 'a readiness condition: tcp, udp, stdout and/or delay, with an optional timeout' },
+  { additionalProperties: false, minProperties: 1, expected: 'a readiness condition: tcp, udp, ownUdpSocket, stdout and/or delay, with an optional timeout' },
 );
 
 const StartStepSchema = Type.Object(
@@ -49,6 +52,7 @@ export const startStep: StepKind<StartStep> = {
         tcp: step.ready.tcp === undefined ? undefined : Number(step.ready.tcp),
         udp: step.ready.udp === undefined ? undefined : Number(step.ready.udp),
         stdout: step.ready.stdout,
+        ownUdpSocket: step.ready.ownUdpSocket,
         delayMs: step.ready.delay === undefined ? undefined : (parseDuration(step.ready.delay) ?? 0),
       },
       timeoutMs,
