@@ -69,7 +69,7 @@ describe('socklab CLI (end to end)', function () {
   title: a program that hangs is stopped at its timeout
   steps:
     - run: stubborn
-      timeout: 300ms
+      timeout: 2s
 `,
     );
     const out = path.join(temp.path, 'reports');
@@ -84,8 +84,10 @@ describe('socklab CLI (end to end)', function () {
       ['fails', 'failed'],
       ['hangs', 'failed'],
     ]);
+    // 2s gives node time to install its SIGTERM handler even on a loaded machine, so SIGKILL is needed.
     const hang = results.experiments[2].steps[0];
     expect(hang.process).to.include({ timedOut: true, signal: 'SIGKILL' });
+    expect(hang.process?.stdout).to.contain('ignoring SIGTERM');
     expect(isAlive(hang.process!.pid!)).to.equal(false);
     expect(results.experiments[1].failures.map((failure) => failure.name)).to.deep.equal(['exit (implicit)', 'stdout.contains']);
 
