@@ -80,6 +80,9 @@ function contextFor(step: SpecStep, state: ExperimentState, result: StepResult):
         tag: state.tag,
         outputCapBytes: environment.outputCapBytes,
         unavailable: binding.unavailable,
+        limits: state.spec.limits,
+        // A fallback to weaker limits, or a limit the program ran into, joins this step's notes at the end.
+        onLimitNotes: (read) => state.deferred.push({ step: result, specStep: step, check: async () => ({ expectations: [], notes: read() }) }),
       });
     },
   };

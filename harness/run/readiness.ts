@@ -24,8 +24,8 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   const waited = () => Math.round(performance.now() - started);
   const deadline = started + timeoutMs;
   const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
-  if (condition.tcp !== undefined) pending.push({ what: `a TCP listener on port ${condition.tcp}`, done: () => isListening(program.pid, 'tcp', condition.tcp!) });
-  if (condition.udp !== undefined) pending.push({ what: `a UDP socket bound to port ${condition.udp}`, done: () => isListening(program.pid, 'udp', condition.udp!) });
+  if (condition.tcp !== undefined) pending.push({ what: `a TCP listener of its own on port ${condition.tcp}`, done: () => listensItself(program.pid, 'tcp', condition.tcp!) });
+  if (condition.udp !== undefined) pending.push({ what: `a UDP socket of its own bound to port ${condition.udp}`, done: () => listensItself(program.pid, 'udp', condition.udp!) });
   if (condition.ownUdpSocket) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => ownsBoundUdpSocket(program.pid) });
   if (condition.stdout !== undefined) {
     const pattern = new RegExp(condition.stdout);
@@ -61,29 +61,32 @@ function describeExit(program: Program): string {
 }
 
 /**
- * Whether a socket is listening (TCP, state 0A) or bound (UDP) on `port`, in the network namespace of
- * `pid`. Reading /proc/PID/net keeps this right when services later run in their own namespaces.
+ * Whether the program itself (a process of its group) listens (TCP, state 0A) or is bound (UDP) on
+ * `port`, in its own network namespace. Someone else holding the port (a stale process, a squatter)
+ * does not count. The cheap table lookup runs first; the socket ownership check only once it matches.
  */
-export async function isListening(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
+export async function listensItself(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
+  const inodes = await socketInodes(pid, protocol, port);
+  if (inodes.length === 0 || pid === null) return false;
+  const own = await groupSocketInodes(pid);
+  return inodes.some((inode) => own.has(inode));
+}
+
+/** Inodes of the sockets listening (TCP) or bound (UDP) on `port` in the namespace of `pid`. */
+async function socketInodes(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<string[]> {
   const base = pid === null ? '/proc/net' : `/proc/${pid}/net`;
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const inodes: string[] = [];
   for (const table of [protocol, `${protocol}6`]) {
-    let text: string;
-    try {
-      text = await readFile(`${base}/${table}`, 'utf8');
-    } catch {
-      continue;
-    }
+    const text = await readFile(`${base}/${table}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 4) continue;
-      const localPort = fields[1].split(':')[1];
-      if (localPort !== hexPort) continue;
-      // For TCP only LISTEN (0A) counts; a UDP socket is "ready" once bound (state 07, unconnected).
-      if (protocol === 'tcp' ? fields[3] === '0A' : true) return true;
+      if (fields.length < 10 || fields[1].split(':')[1] !== hexPort) continue;
+      // For TCP only LISTEN (0A) counts; a UDP socket is "ready" once bound.
+      if (protocol === 'tcp' ? fields[3] === '0A' : true) inodes.push(fields[9]);
     }
   }
-  return false;
+  return inodes;
 }
 
 function sleep(ms: number): Promise<void> {
@@ -96,29 +99,30 @@ function sleep(ms: number): Promise<void> {
  */
 export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
   if (pid === null) return false;
+  const own = await groupSocketInodes(pid);
+  if (own.size === 0) return false;
+  for (const table of ['udp', 'udp6']) {
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && own.has(fields[9])) return true;
+    }
+  }
+  return false;
+}
+
+/** Inodes of every socket held by `pid` or any process of its group. */
+async function groupSocketInodes(pid: number): Promise<Set<string>> {
   const inodes = new Set<string>();
   for (const member of await groupMembers(pid)) {
-    let fds: string[];
-    try {
-      fds = await readdir(`/proc/${member}/fd`);
-    } catch {
-      continue;
-    }
+    const fds = await readdir(`/proc/${member}/fd`).catch(() => [] as string[]);
     for (const fd of fds) {
       const target = await readlink(`/proc/${member}/fd/${fd}`).catch(() => '');
       const match = /^socket:\[(\d+)\]$/.exec(target);
       if (match) inodes.add(match[1]);
     }
   }
-  if (inodes.size === 0) return false;
-  for (const table of ['udp', 'udp6']) {
-    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length > 9 && inodes.has(fields[9])) return true;
-    }
-  }
-  return false;
+  return inodes;
 }
 
 /** `pid` and every process in its process group (a wrapper such as `ip netns exec` or `sh -c` execs or forks). */

@@ -3,6 +3,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from './schema-parts.js';
 import { CaptureOption } from '../run/experiment-capture.js';
+import { LimitsOption } from '../run/process/resource-limits.js';
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 
@@ -23,6 +24,7 @@ export const ExperimentSchema = Type.Object(
         description: 'two-hosts: a server host and a client host in their own network namespaces (needs root and iproute2).',
       }),
     ),
+    limits: Type.Optional(LimitsOption),
     partial: Type.Optional(Type.Boolean({ description: 'Partial credit: points × the share of expectations that passed (default: all or nothing).' })),
     steps: Type.Array(Type.Object({}, { additionalProperties: true, expected: 'a step (a mapping such as `run: tcp-client`)' }), {
       minItems: 1,

@@ -16,6 +16,7 @@ import { checkPatterns } from './check-patterns.js';
 import { readSpecText } from './read-spec-text.js';
 import { YamlSource } from './yaml-source.js';
 import { collectPortNames } from '../plan/template.js';
+import { limitsFromOption } from '../run/process/resource-limits.js';
 
 export interface LoadOptions {
   /** Role names from the lab file; unknown roles are errors. */
@@ -159,6 +160,7 @@ function toExperiment(fields: ExperimentFields, steps: SpecStep[], source: YamlS
     skip: fields.skip,
     hidden: fields.hidden ?? false,
     capture: fields.capture === false ? undefined : fields.capture,
+    limits: limitsFromOption(fields.limits),
     topology: fields.topology ?? 'loopback',
     partial: fields.partial ?? false,
     steps,

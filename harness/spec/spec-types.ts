@@ -1,6 +1,7 @@
 // A validated spec: experiments with defaults applied and source positions kept for reports.
 import type { SourceLocation } from '../model/result.js';
 import type { CaptureOption } from '../run/experiment-capture.js';
+import type { ResourceLimits } from '../run/process/resource-limits.js';
 
 export interface SpecStep {
   index: number;
@@ -25,6 +26,8 @@ export interface ExperimentSpec {
   partial: boolean;
   /** Packet capture for this experiment, with optional expectations on the wire. */
   capture?: CaptureOption;
+  /** `limits:` of the experiment; what is not set keeps its default (run/process/resource-limits.ts). */
+  limits?: Partial<ResourceLimits>;
   topology: 'loopback' | 'two-hosts';
   steps: SpecStep[];
   location: SourceLocation;

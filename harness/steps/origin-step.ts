@@ -5,7 +5,7 @@ import { Duration, Env, PortRef } from '../spec/schema-parts.js';
 import { parseDuration } from '../spec/duration.js';
 import { OriginServer } from '../fixtures/origin-server.js';
 import type { ExpectationResult } from '../model/result.js';
-import type { StepKind } from './step-kind.js';
+import type { StepKind, StepOutcome } from './step-kind.js';
 
 const Count = Type.Union(
   [Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false, minProperties: 1 })],
@@ -57,7 +57,13 @@ export const originStep: StepKind<OriginStep> = {
       Object.entries(step.routes).map(([path, route]) => [path, { ...route, delayMs: route.delay === undefined ? undefined : (parseDuration(route.delay) ?? 0) }]),
     );
     const origin = new OriginServer(routes);
-    const port = await origin.listen(context.hosts.server, Number(step.port));
+    let port: number;
+    try {
+      port = await origin.listen(context.hosts.server, Number(step.port));
+    } catch (error) {
+      // Someone else (perhaps the program under test) holds the port: a failure of the experiment, not of socklab.
+      return portTaken('origin', step.port, error);
+    }
     context.onTeardown(() => origin.close());
     context.atEnd(async () => ({
       expectations: judge(step, origin.counts()),
@@ -66,6 +72,12 @@ export const originStep: StepKind<OriginStep> = {
     return { expectations: [], notes: [`origin listening on ${context.hosts.server}:${port} with ${Object.keys(routes).length} route(s)`] };
   },
 };
+
+export function portTaken(what: string, port: unknown, error: unknown): StepOutcome {
+  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
+  const message = `${what} cannot listen on port ${String(port)}: ${code} (${(error as Error).message})`;
+  return { expectations: [{ name: 'listen', ok: false, expected: `${what} listening on port ${String(port)}`, actual: code, message }], stopExperiment: true };
+}
 
 function judge(step: OriginStep, counts: Record<string, number>): ExpectationResult[] {
   const checks: ExpectationResult[] = [];

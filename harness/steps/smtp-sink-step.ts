@@ -10,6 +10,7 @@ import { parseDuration } from '../spec/duration.js';
 import { SmtpSink } from '../fixtures/smtp-sink.js';
 import { judgeSink } from '../expect/sink-expectations.js';
 import type { StepKind } from './step-kind.js';
+import { portTaken } from './origin-step.js';
 
 const Email = Type.String({ minLength: 3, pattern: '@', expected: 'an e-mail address' });
 
@@ -73,7 +74,12 @@ export const smtpSinkStep: StepKind<SinkStep> = {
       delayMs: step.delay === undefined ? undefined : (parseDuration(step.delay) ?? 0),
       tls,
     });
-    const port = await sink.listen(context.hosts.server, Number(step.port));
+    let port: number;
+    try {
+      port = await sink.listen(context.hosts.server, Number(step.port));
+    } catch (error) {
+      return portTaken('smtp-sink', step.port, error);
+    }
     context.onTeardown(() => sink.close());
     context.atEnd(async () => ({
       expectations: judgeSink(step.expect ?? {}, sink),

@@ -38,7 +38,7 @@ describe('spec loader', () => {
   it('names an unknown key with file:line:col, a caret and a did-you-mean hint', () => {
     expect(renderedErrors(`id: a\ntitle: A\ntagz: [x]\nsteps: [{ sleep: 1ms }]\n`)).to.deep.equal([
       [
-        'spec.yaml:3:1: error: tagz: unknown key "tagz"; expected one of: id, title, tags, points, explain, timeout, skip, hidden, capture, topology, partial, steps',
+        'spec.yaml:3:1: error: tagz: unknown key "tagz"; expected one of: id, title, tags, points, explain, timeout, skip, hidden, capture, topology, limits, partial, steps',
         '  3 | tagz: [x]',
         '    | ^^^^',
         '  hint: did you mean "tags"?',

@@ -1,9 +1,13 @@
-// Every process group the harness has started and not yet reaped. On an abrupt exit of the harness
-// (uncaught error, second Ctrl-C) these are killed synchronously so that no program outlives the run.
+// Every process group and cgroup the harness has started and not yet cleaned up. On an abrupt exit of
+// the harness (uncaught error, second Ctrl-C) these are killed synchronously so that no program
+// outlives the run.
 import { TAG_VARIABLE } from './process-sweep.js';
 import { killTaggedProcesses } from './process-sweep.js';
+import { destroyGroupsSync } from './cgroup-v1.js';
 
 export const liveGroups = new Set<number>();
+/** cgroup folders of programs (program-limits.ts), removed once their program is stopped. */
+export const liveCgroups = new Set<string>();
 
 let runTag: string | null = null;
 
@@ -21,6 +25,8 @@ export function killAllSync(): void {
     }
   }
   liveGroups.clear();
+  if (liveCgroups.size > 0) destroyGroupsSync([...liveCgroups]);
+  liveCgroups.clear();
   if (runTag) killTaggedProcesses(runTag);
 }
 

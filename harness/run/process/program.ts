@@ -1,10 +1,17 @@
-// One untrusted program, started in its own process group so that the whole group can be stopped:
-// SIGTERM first, SIGKILL after a grace period, then a sweep for anything that escaped the group.
+// One untrusted program, started in its own process group and its own cgroups, under resource limits
+// (program-limits.ts), so that the whole of it can be stopped: SIGTERM to the group first, SIGKILL
+// after a grace period, then SIGKILL to everything left in its cgroups, then a sweep by tag for
+// anything that escaped both.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import type { DetectedError, ProcessResult } from '../../model/result.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputCapture } from './output-capture.js';
 import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
+import { findExecutable } from './limit-support.js';
+import { ProgramLimits } from './program-limits.js';
+import type { ResourceLimits } from './resource-limits.js';
 
 export interface LaunchOptions {
   command: string[];
@@ -18,6 +25,10 @@ export interface LaunchOptions {
   /** The program cannot be run (missing from a submission, failed to build): nothing is spawned, and
    * the result is a spawn error with this message. */
   unavailable?: string;
+  /** Resource limits; what is not given keeps its default (DEFAULT_LIMITS in resource-limits.ts). */
+  limits?: Partial<ResourceLimits>;
+  /** Called once with a reader of `limitNotes`, for the caller to show them where it reports the program. */
+  onLimitNotes?: (read: () => string[]) => void;
 }
 
 export interface ExitInfo {
@@ -43,13 +54,22 @@ export class Program {
   private endedAt: number | null = null;
   private readonly subprocess: ResultPromise;
   private readonly settled: Promise<unknown>;
+  private readonly limits: ProgramLimits | null;
+  private finalLimitNotes: string[] | null = null;
 
   constructor(private readonly options: LaunchOptions) {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
     this.stdout = new OutputCapture(cap);
     this.stderr = new OutputCapture(cap);
-    const [file, ...args] = options.unavailable ? [process.execPath, '-e', ''] : options.command;
-    this.subprocess = execa(file, args, {
+    const [file = '', ...args] = options.command;
+    // The wrapper starts even when the program does not exist, so find it first: a missing program
+    // stays a spawn error (ENOENT / EACCES), not an exit code of the wrapper.
+    const found = options.unavailable ? null : locate(file, options.env.PATH ?? DEFAULT_PATH, options.cwd);
+    const executable = typeof found === 'string' ? found : null;
+    this.limits = executable ? new ProgramLimits(options.limits) : null;
+    // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
+    const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(executable, args) : [process.execPath, '-e', ''];
+    this.subprocess = execa(spawnFile, spawnArgs, {
       cwd: options.cwd,
       env: { ...options.env, [TAG_VARIABLE]: options.tag },
       extendEnv: false,
@@ -62,10 +82,9 @@ export class Program {
       stderr: 'pipe',
       encoding: 'buffer',
     });
-    if (options.unavailable) {
-      // Spawn nothing that matters: a no-op stands in so the life cycle stays the same for every caller.
-      this.spawnError = { code: 'ENOPROGRAM', message: options.unavailable };
-    }
+    if (options.unavailable) this.spawnError = { code: 'ENOPROGRAM', message: options.unavailable };
+    else if (found && typeof found === 'object') this.spawnError = { code: found.code ?? 'ENOENT', message: spawnMessage(file, found) };
+    options.onLimitNotes?.(() => this.limitNotes);
     this.pid = this.subprocess.pid ?? null;
     if (this.pid !== null) liveGroups.add(this.pid);
     this.stdout.attach(this.subprocess.stdout);
@@ -86,6 +105,12 @@ export class Program {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** A fallback to weaker limits, and every limit the program ran into (memory, processes, CPU, file size). */
+  get limitNotes(): string[] {
+    if (!this.limits) return [];
+    return this.finalLimitNotes ?? [...this.limits.fallbackNotes, ...this.limits.hits(this.exitInfo)];
   }
 
   get running(): boolean {
@@ -124,19 +149,33 @@ export class Program {
     });
   }
 
-  /** Stops the whole process group: SIGTERM, then SIGKILL after `graceMs`, then the escaped-process sweep. */
+  /** Stops the whole program: SIGTERM to its group, SIGKILL after `graceMs`, SIGKILL to what is left in its cgroups, the
+   * escaped-process sweep; then its cgroups are removed. */
   async stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
-    if (this.pid === null) return;
+    if (this.pid === null) {
+      await this.releaseLimits();
+      return;
+    }
     if (this.running) {
       this.killed = true;
       signalGroup(this.pid, 'SIGTERM');
       await this.waitForExit(graceMs);
     }
-    // Even after the leader exits, members of its group (children, grandchildren) may live on.
+    // Even after the leader exits, members of its group (children, grandchildren) may live on, and
+    // members of its cgroups that left the group (setsid, a double-forked daemon).
     signalGroup(this.pid, 'SIGKILL');
+    await this.limits?.killMembers();
     liveGroups.delete(this.pid);
     await this.exited;
     await this.drainPipes();
+    await this.releaseLimits();
+  }
+
+  /** Reads what the program hit while its cgroups still exist, then removes them. */
+  private async releaseLimits(): Promise<void> {
+    if (!this.limits || this.finalLimitNotes) return;
+    const notes = this.limitNotes;
+    this.finalLimitNotes = [...notes, ...(await this.limits.destroy())];
   }
 
   /** Waits for the pipes to close; cuts them if an escaped descendant still holds them. */
@@ -189,6 +228,17 @@ export function signalGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // The group is already gone.
   }
+}
+
+const DEFAULT_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/** The path spawn would execute for `file`, or the error it would fail with (ENOENT / EACCES). */
+function locate(file: string, searchPath: string, cwd: string): string | NodeJS.ErrnoException {
+  const executable = file ? findExecutable(file, searchPath, cwd) : null;
+  if (executable) return executable;
+  const candidates = file.includes('/') ? [path.resolve(cwd, file)] : searchPath.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, file));
+  const code = file && candidates.some((candidate) => existsSync(candidate)) ? 'EACCES' : 'ENOENT';
+  return Object.assign(new Error(`${code}: ${file}`), { code });
 }
 
 function spawnMessage(file: string, error: NodeJS.ErrnoException): string {

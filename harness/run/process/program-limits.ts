@@ -1,0 +1,133 @@
+// The limits of one program: its own pids and memory cgroups (joined before the program runs its
+// first instruction), rlimits set by prlimit, the command line that puts it there, and what it hit.
+//
+// The program is spawned through this wrapper, which execs all the way down, so the pid the harness
+// holds is the program's own, its exit status is the program's, and nothing stays in between:
+//
+//   /bin/sh -c 'while [ "$1" != -- ]; do echo $$ > "$1" || …; shift; done; shift; exec "$@"' \
+//     socklab-limits <pids>/cgroup.procs <memory>/cgroup.procs -- \
+//     /usr/bin/prlimit --cpu=60:61 --fsize=67108864 --nofile=1024 --core=0 -- PROGRAM ARGS…
+import path from 'node:path';
+import type { ExitInfo } from './program.js';
+import { createGroup, destroyGroups, killRound, readCounter, type Controller } from './cgroup-v1.js';
+import { limitSupport, userTaskCount, type LimitSupport } from './limit-support.js';
+import { liveCgroups } from './live-groups.js';
+import { FALLBACK_ADDRESS_SPACE_BYTES, formatBytes, withDefaults, type ResourceLimits } from './resource-limits.js';
+
+/** Joins every cgroup.procs file given before `--`, then execs the rest. Exit 125 if a join fails. */
+export const JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "socklab: cannot join the cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+
+let nextGroup = 0;
+
+export class ProgramLimits {
+  readonly limits: ResourceLimits;
+  /** One line when some limit falls back to a weaker one (or to none); empty when all hold. */
+  readonly fallbackNotes: string[] = [];
+  private readonly groups: Partial<Record<Controller, string>> = {};
+  private readonly support: LimitSupport;
+
+  constructor(limits: Partial<ResourceLimits> | undefined, support: LimitSupport = limitSupport()) {
+    this.limits = withDefaults(limits);
+    this.support = support;
+    const failures: Partial<Record<Controller, string>> = {};
+    for (const controller of ['pids', 'memory'] as const) {
+      const base = support.cgroups[controller];
+      if (!base) continue;
+      try {
+        this.groups[controller] = makeGroup(base, settings(controller, this.limits));
+        liveCgroups.add(this.groups[controller]!);
+      } catch (error) {
+        failures[controller] = `cannot create a group in ${base}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      }
+    }
+    const fallbacks = this.describeFallbacks({ ...support.missing, ...failures });
+    if (fallbacks.length > 0) this.fallbackNotes.push(`resource limits fall back: ${fallbacks.join('; ')}`);
+  }
+
+  /** The command to spawn in place of `file args`: the cgroup join and prlimit in front, exec'd away. */
+  wrap(file: string, args: string[]): [string, ...string[]] {
+    const rlimits = this.prlimitWords();
+    const joins = Object.values(this.groups).map((dir) => path.join(dir, 'cgroup.procs'));
+    if (joins.length === 0) return [...rlimits, file, ...args] as [string, ...string[]];
+    return ['/bin/sh', '-c', JOIN_SCRIPT, 'socklab-limits', ...joins, '--', ...rlimits, file, ...args];
+  }
+
+  /** SIGKILL to every process in the program's cgroups, round after round, until none is left. */
+  async killMembers(timeoutMs = 2000): Promise<void> {
+    const dirs = Object.values(this.groups);
+    const deadline = performance.now() + timeoutMs;
+    while (killRound(dirs) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+
+  /** Kills what is left and removes the cgroups. Returns a note when a group could not be removed. */
+  async destroy(): Promise<string[]> {
+    const dirs = Object.values(this.groups);
+    const left = await destroyGroups(dirs);
+    for (const dir of dirs) if (!left.includes(dir)) liveCgroups.delete(dir);
+    for (const controller of Object.keys(this.groups) as Controller[]) delete this.groups[controller];
+    return left.map((dir) => `could not remove the cgroup ${dir}: a process in it does not die`);
+  }
+
+  /** Limits the program ran into, in words, from the cgroups' counters and its exit signal. */
+  hits(exit: ExitInfo | null): string[] {
+    const hits: string[] = [];
+    const { memory, pids } = this.groups;
+    const oomKills = memory ? readCounter(memory, 'memory.oom_control', 'oom_kill') : 0;
+    if (oomKills > 0) hits.push(`memory limit (${formatBytes(this.limits.memoryBytes)}) reached: the kernel killed ${plural(oomKills, 'process', 'processes')}`);
+    const refused = pids ? readCounter(pids, 'pids.events', 'max') : 0;
+    if (refused > 0) hits.push(`process limit (${this.limits.processes}) reached: ${plural(refused, 'fork', 'forks')} refused`);
+    if (exit?.signal === 'SIGXCPU') hits.push(`CPU time limit (${this.limits.cpuSeconds}s) reached: killed by SIGXCPU`);
+    if (exit?.signal === 'SIGXFSZ') hits.push(`file size limit (${formatBytes(this.limits.fileSizeBytes)}) reached: killed by SIGXFSZ`);
+    return hits;
+  }
+
+  private prlimitWords(): string[] {
+    const { prlimit, root } = this.support;
+    if (!prlimit) return [];
+    const { cpuSeconds, fileSizeBytes, openFiles, processes } = this.limits;
+    // Soft CPU limit first (SIGXCPU says why), the hard one a second later in case SIGXCPU is ignored.
+    const words = [prlimit, `--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${fileSizeBytes}`, `--nofile=${openFiles}`, '--core=0'];
+    if (!this.groups.memory) words.push(`--as=${FALLBACK_ADDRESS_SPACE_BYTES}`);
+    if (!this.groups.pids && !root) words.push(`--nproc=${userTaskCount() + processes}`);
+    return [...words, '--'];
+  }
+
+  private describeFallbacks(missing: Partial<Record<Controller | 'prlimit', string>>): string[] {
+    const { prlimit, root } = this.support;
+    const parts: string[] = [];
+    if (missing.pids) {
+      if (root || !prlimit) parts.push(`no process limit (pids cgroup: ${missing.pids}${root ? '; RLIMIT_NPROC does not bind root' : ''})`);
+      else parts.push(`processes limited per user by RLIMIT_NPROC, not per program (pids cgroup: ${missing.pids})`);
+    }
+    if (missing.memory) {
+      if (prlimit) parts.push(`memory limited per process by RLIMIT_AS ${formatBytes(FALLBACK_ADDRESS_SPACE_BYTES)} (memory cgroup: ${missing.memory})`);
+      else parts.push(`no memory limit (memory cgroup: ${missing.memory})`);
+    }
+    if (missing.prlimit) parts.push(`no CPU, file size or open-file limits (${missing.prlimit})`);
+    return parts;
+  }
+}
+
+function settings(controller: Controller, limits: ResourceLimits): Array<[string, string, boolean?]> {
+  if (controller === 'pids') return [['pids.max', String(limits.processes)]];
+  // RAM and RAM+swap alike: without the second, a program could swap its way past the first.
+  return [
+    ['memory.limit_in_bytes', String(limits.memoryBytes)],
+    ['memory.memsw.limit_in_bytes', String(limits.memoryBytes), true],
+  ];
+}
+
+function makeGroup(base: string, groupSettings: Array<[string, string, boolean?]>): string {
+  for (let attempt = 0; ; attempt += 1) {
+    try {
+      return createGroup(base, `${process.pid}-${nextGroup++}`, groupSettings);
+    } catch (error) {
+      // A folder left by an earlier harness with the same pid: take the next name.
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 100) throw error;
+    }
+  }
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
