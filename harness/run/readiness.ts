@@ -68,6 +68,9 @@ function describeExit(program: Program): string {
 export async function listensItself(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
   const inodes = await socketInodes(pid, protocol, port);
   if (inodes.length === 0 || pid === null) return false;
+  // The service itself nearly always holds the socket: look there first, the whole group only if not.
+  const ownFirst = await socketInodesOf(pid);
+  if (inodes.some((inode) => ownFirst.has(inode))) return true;
   const own = await groupSocketInodes(pid);
   return inodes.some((inode) => own.has(inode));
 }
@@ -99,7 +102,9 @@ function sleep(ms: number): Promise<void> {
  */
 export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
   if (pid === null) return false;
-  const own = await groupSocketInodes(pid);
+  // The program's own descriptors first; the whole group (a wrapper's child) only when it has no socket.
+  const first = await socketInodesOf(pid);
+  const own = first.size > 0 ? first : await groupSocketInodes(pid);
   if (own.size === 0) return false;
   for (const table of ['udp', 'udp6']) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
@@ -114,13 +119,18 @@ export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
 /** Inodes of every socket held by `pid` or any process of its group. */
 async function groupSocketInodes(pid: number): Promise<Set<string>> {
   const inodes = new Set<string>();
-  for (const member of await groupMembers(pid)) {
-    const fds = await readdir(`/proc/${member}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) {
-      const target = await readlink(`/proc/${member}/fd/${fd}`).catch(() => '');
-      const match = /^socket:\[(\d+)\]$/.exec(target);
-      if (match) inodes.add(match[1]);
-    }
+  for (const member of await groupMembers(pid)) for (const inode of await socketInodesOf(member)) inodes.add(inode);
+  return inodes;
+}
+
+/** Inodes of the sockets one process holds, read from its file descriptors. */
+async function socketInodesOf(pid: number): Promise<Set<string>> {
+  const inodes = new Set<string>();
+  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
+  for (const target of targets) {
+    const match = /^socket:\[(\d+)\]$/.exec(target);
+    if (match) inodes.add(match[1]);
   }
   return inodes;
 }

@@ -4,10 +4,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { generate } from 'selfsigned';
 import { Duration, PortRef, TextMatcher } from '../spec/schema-parts.js';
 import { parseDuration } from '../spec/duration.js';
-import { SmtpSink } from '../fixtures/smtp-sink.js';
 import { judgeSink } from '../expect/sink-expectations.js';
 import type { StepKind } from './step-kind.js';
 import { portTaken } from './origin-step.js';
@@ -57,6 +55,8 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     const notes: string[] = [];
     let tls: { key: string; cert: string } | undefined;
     if (step.starttls || step.requireTls) {
+      // Loaded only when needed: certificate generation and the SMTP server library are slow to import.
+      const { generate } = await import('selfsigned');
       const pems = await generate([{ name: 'commonName', value: context.hosts.server }], {
         keySize: 2048,
         extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: context.hosts.server }, { type: 2, value: 'localhost' }] }],
@@ -66,6 +66,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
       await writeFile(certFile, pems.cert);
       notes.push(`STARTTLS offered; certificate in ${certFile}`);
     }
+    const { SmtpSink } = await import('../fixtures/smtp-sink.js');
     const sink = new SmtpSink({
       rejectSenders: step.rejectSenders,
       rejectRecipients: step.rejectRecipients,

@@ -1,0 +1,74 @@
+// Peer web servers serving the same folder as our web-server, on 127.0.0.1 only: Python's
+// http.server and nginx (one worker, like our single-threaded server). Each returns { proc, port }
+// or { skipped: reason }.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCommand, startProcess, stopProcess } from './processes.mjs';
+import { freePort, HOST, waitForPort } from './ports.mjs';
+import { findOnPath } from './services.mjs';
+import { tempDir } from './temp.mjs';
+
+export async function startPythonHttpServer(documentRoot) {
+  if (!findOnPath('python3')) return { skipped: 'python3 is not installed' };
+  const port = await freePort();
+  const proc = startProcess('python3', ['-m', 'http.server', String(port), '--bind', HOST, '--directory', documentRoot], { stdio: 'ignore' });
+  return ready(proc, port);
+}
+
+/** nginx from PATH or /usr/sbin; installed with apt-get only when running as root with BENCH_INSTALL=1. */
+export async function startNginx(documentRoot, log) {
+  let binary = findOnPath('nginx', ['/usr/sbin']);
+  if (!binary) {
+    if (process.getuid?.() !== 0 || process.env.BENCH_INSTALL !== '1') return { skipped: 'nginx is not installed (run as root with BENCH_INSTALL=1 to apt-get install it)' };
+    const installed = await aptInstall('nginx', log);
+    if (installed !== true) return { skipped: installed };
+    binary = findOnPath('nginx', ['/usr/sbin']);
+    if (!binary) return { skipped: 'apt-get installed nginx but no nginx binary was found' };
+  }
+  const prefix = tempDir('nginx');
+  const port = await freePort();
+  for (const dir of ['logs', 'temp']) mkdirSync(path.join(prefix, dir), { recursive: true });
+  const temp = (name) => `${name}_temp_path ${path.join(prefix, 'temp', name)};`;
+  writeFileSync(
+    path.join(prefix, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${path.join(prefix, 'nginx.pid')};
+error_log ${path.join(prefix, 'logs', 'error.log')} warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  keepalive_timeout 0;
+  types { text/html html; text/css css; image/png png; }
+  ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
+  server { listen ${HOST}:${port}; root ${documentRoot}; }
+}
+`,
+  );
+  const proc = startProcess(binary, ['-p', prefix, '-e', path.join(prefix, 'logs', 'error.log'), '-c', path.join(prefix, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return ready(proc, port);
+}
+
+async function ready(proc, port) {
+  try {
+    await Promise.race([waitForPort(port), proc.exited.then(() => Promise.reject(new Error(`exited at once: ${proc.output.stderr.trim().slice(-300)}`)))]);
+    return { proc, port };
+  } catch (error) {
+    await stopProcess(proc);
+    return { skipped: `did not start: ${error.message}` };
+  }
+}
+
+async function aptInstall(name, log) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const install = () => runCommand('apt-get', ['install', '-y', '--no-install-recommends', name], { env, timeoutMs: 300_000 });
+  log(`apt-get install ${name}`);
+  let result = await install();
+  if (result.code !== 0) {
+    log('apt-get update, then install again');
+    await runCommand('apt-get', ['update'], { env, timeoutMs: 300_000 });
+    result = await install();
+  }
+  return result.code === 0 ? true : `apt-get install ${name} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split('\n').at(-1)}`;
+}
