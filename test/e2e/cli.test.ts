@@ -146,7 +146,7 @@ steps:
     expect(run.exitCode).to.equal(1);
     const [neverReady, late] = readResults(out).experiments;
     expect(neverReady.status).to.equal('failed');
-    expect(neverReady.failures[0].message).to.match(/^exit-code never became ready: never showed a TCP listener on port \d+: it exited \(exit code 7\) before that$/);
+    expect(neverReady.failures[0].message).to.match(/^exit-code never became ready: never showed a TCP listener of its own on port \d+: it exited \(exit code 7\) before that$/);
     expect(neverReady.steps[1]).to.include({ status: 'skipped' });
     expect(late.status).to.equal('passed');
   });
