@@ -190,7 +190,7 @@ function partialScore(result: ExperimentResult): number {
   return Math.round((result.points * passed * 100) / all) / 100;
 }
 
-function emptyResult(spec: ExperimentSpec): ExperimentResult {
+export function emptyResult(spec: ExperimentSpec): ExperimentResult {
   return {
     id: spec.id,
     title: spec.title,

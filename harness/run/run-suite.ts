@@ -4,7 +4,7 @@ import os from 'node:os';
 import { countResults, type ExperimentResult, type RunResult, type StepResult } from '../model/result.js';
 import type { Reporter } from '../report/reporter.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import { runExperiment, type ExperimentEnvironment } from './run-experiment.js';
+import { emptyResult, runExperiment, type ExperimentEnvironment } from './run-experiment.js';
 import { Limiter } from './limiter.js';
 
 export interface SuiteOptions {
@@ -78,22 +78,5 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
 }
 
 function notRun(spec: ExperimentSpec): ExperimentResult {
-  return {
-    id: spec.id,
-    title: spec.title,
-    tags: spec.tags,
-    points: spec.points,
-    score: 0,
-    explain: spec.explain,
-    location: spec.location,
-    status: 'interrupted',
-    skipReason: 'interrupted before it started',
-    startedAt: new Date().toISOString(),
-    durationMs: 0,
-    ports: {},
-    hosts: {},
-    roles: {},
-    steps: [],
-    failures: [],
-  };
+  return { ...emptyResult(spec), status: 'interrupted', skipReason: 'interrupted before it started', hosts: {} };
 }
