@@ -115,4 +115,35 @@ describe('socklab grade (end to end)', function () {
     expect(results.max_score).to.equal(5);
     expect(results.score).to.equal(5);
   });
+
+  it('grades the sample class: the expected grades.csv, and feedback that names each mistake', async () => {
+    const classDir = path.join(temp.path, 'class');
+    const students = ['student-correct', 'student-hardcoded-port', 'student-one-request', 'student-python2', 'student-upper', 'student-web-no-404'];
+    for (const student of students) cpSync(path.join(repoRoot, 'test', 'fixtures', 'submissions', student), path.join(classDir, student), { recursive: true });
+    const out = path.join(temp.path, 'out');
+    const experiments = '^(p1-tcp-client-before-server|tcp-lowercase|tcp-non-ascii|tcp-several-clients)$';
+    const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', experiments, '-o', out], { cwd: repoRoot, timeoutMs: 280_000 });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
+      [
+        'student,p1-tcp-client-before-server,tcp-several-clients,tcp-lowercase,tcp-non-ascii,total,max',
+        'student-correct,2,1,1,1,5,5',
+        'student-hardcoded-port,0,0,0,0,0,5',
+        'student-one-request,2,0,1,1,4,5',
+        'student-python2,0,0,0,0,0,5',
+        'student-upper,2,1,1,0,4,5',
+        'student-web-no-404,2,1,1,1,5,5',
+        '',
+      ].join('\n'),
+    );
+    const feedback = (student: string) =>
+      [...new Set(readJson<RunResult>(path.join(out, student, 'results.json')).experiments.flatMap((experiment) => (experiment.feedback ?? []).map((item) => item.code)))].sort();
+    expect(feedback('student-correct')).to.deep.equal([]);
+    expect(feedback('student-hardcoded-port')).to.include('ignores-cli-port');
+    expect(feedback('student-one-request')).to.deep.equal(['server-exits-after-one-request']);
+    expect(feedback('student-python2')).to.deep.equal(['python2']);
+    expect(feedback('student-upper')).to.deep.equal(['unicode-upper']);
+    const classPage = readFileSync(path.join(out, 'class.html'), 'utf8');
+    expect(classPage).to.contain('tcp-several-clients</strong>');
+  });
 });
