@@ -11,7 +11,8 @@ import { rawStep } from './raw-step.js';
 import { originStep } from './origin-step.js';
 import { smtpSinkStep } from './smtp-sink-step.js';
 import { browserStep } from './browser-step.js';
+import { relayStep } from './relay-step.js';
 
-const kinds = [runStep, startStep, stopStep, waitStep, sleepStep, httpStep, rawStep, originStep, smtpSinkStep, browserStep] as unknown as StepKind[];
+const kinds = [runStep, startStep, stopStep, waitStep, sleepStep, httpStep, rawStep, originStep, smtpSinkStep, browserStep, relayStep] as unknown as StepKind[];
 
 export const stepKinds: ReadonlyMap<string, StepKind> = new Map(kinds.map((kind) => [kind.key, kind]));
