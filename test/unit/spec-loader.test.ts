@@ -74,7 +74,7 @@ describe('spec loader', () => {
     const [error] = renderedErrors(`id: a\ntitle: A\nsteps:\n  - runn: tcp-client\n`);
     expect(error).to.equal(
       [
-        'spec.yaml:4:5: error: steps[0]: expected a step kind, one of: run, start, stop, wait, sleep, http, raw, origin, smtp-sink, browser; found "runn"',
+        'spec.yaml:4:5: error: steps[0]: expected a step kind, one of: run, start, stop, wait, sleep, http, raw, origin, smtp-sink, browser, relay; found "runn"',
         '  4 |   - runn: tcp-client',
         '    |     ^^^^^^^^^^^^^^^^',
         '  hint: did you mean "run"?',
