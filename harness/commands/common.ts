@@ -25,8 +25,16 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
 export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
   const lab = loadLab(labFile);
   const files = findSpecFiles(paths.length > 0 ? paths : [path.join(root, 'specs')]);
-  const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
+  const experiments = applyWeights(loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) }), lab.weights ?? {});
   return { lab, experiments };
+}
+
+/** Points × the weight the lab file gives the experiment's first weighted tag (per-task weights). */
+export function applyWeights(experiments: ExperimentSpec[], weights: Record<string, number>): ExperimentSpec[] {
+  return experiments.map((experiment) => {
+    const tag = experiment.tags.find((candidate) => weights[candidate] !== undefined);
+    return tag === undefined ? experiment : { ...experiment, points: Math.round(experiment.points * weights[tag] * 100) / 100 };
+  });
 }
 
 /**

@@ -46,6 +46,12 @@ export const LabSchema = Type.Object(
         expected: 'a map of file extensions (".py") to { build, run } commands',
       }),
     ),
+    weights: Type.Optional(
+      Type.Record(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' }), Type.Number({ minimum: 0 }), {
+        expected: 'a map of tags to weights, e.g. { task1: 1, task2: 2 }',
+        description: "Multiplies an experiment's points by the weight of its first tag that has one (default 1).",
+      }),
+    ),
     roles: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9-]*$' }), RoleSchema, { expected: 'a map of role names to roles' }),
   },
   { additionalProperties: false, expected: 'a lab file with lab and roles' },
