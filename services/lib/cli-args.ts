@@ -53,10 +53,11 @@ function parseStrict<Name extends string>(argv: string[], optionNames: readonly 
   }
 }
 
-/** Returns 'help' when -h/--help was given. */
-export function parseServerCommandLine(argv: string[]): ServerCommandLine | 'help' {
-  const { help, values, positionals } = parseStrict(argv, ['host', 'port']);
-  if (help) return 'help';
+/**
+ * The address every server takes: PORT as the one positional argument or as --port (0 = any free
+ * port), and --host (default 127.0.0.1). Shared by tcp-server, udp-server, web-server and proxy.
+ */
+export function serverAddress(positionals: string[], values: { host?: string; port?: string }): ServerCommandLine {
   if (positionals.length > 1) throw new UsageError(`expected one PORT, got ${positionals.length} arguments: ${positionals.join(' ')}`);
   const positionalPort = positionals[0];
   if (positionalPort !== undefined && values.port !== undefined && positionalPort !== values.port) {
@@ -67,6 +68,13 @@ export function parseServerCommandLine(argv: string[]): ServerCommandLine | 'hel
   const host = values.host ?? DEFAULT_SERVER_HOST;
   if (host === '') throw new UsageError('--host: expected a host name or address, got ""');
   return { host, port: parsePort(portText, 'PORT', true) };
+}
+
+/** Returns 'help' when -h/--help was given. */
+export function parseServerCommandLine(argv: string[]): ServerCommandLine | 'help' {
+  const { help, values, positionals } = parseStrict(argv, ['host', 'port']);
+  if (help) return 'help';
+  return serverAddress(positionals, values);
 }
 
 /** Returns 'help' when -h/--help was given. */

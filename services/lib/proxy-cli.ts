@@ -1,7 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVER_HOST, parsePort, UsageError } from './cli-args.js';
+import { serverAddress, UsageError } from './cli-args.js';
 import { DurationError, parseDuration } from './duration.js';
 
 // The proxy's command line: `PORT [--host H] [--cache-dir DIR] [--no-cache] [--origin-timeout D]`
@@ -52,15 +52,7 @@ export function parseProxyCommandLine(argv: string[]): ProxyCommandLine | 'help'
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length > 1) throw new UsageError(`expected one PORT, got ${positionals.length} arguments: ${positionals.join(' ')}`);
-  const positionalPort = positionals[0];
-  if (positionalPort !== undefined && values.port !== undefined && positionalPort !== values.port) {
-    throw new UsageError(`PORT given twice with different values: "${positionalPort}" and --port "${values.port}"`);
-  }
-  const portText = positionalPort ?? values.port;
-  if (portText === undefined) throw new UsageError('missing PORT');
-  const host = values.host ?? DEFAULT_SERVER_HOST;
-  if (host === '') throw new UsageError('--host: expected a host name or address, got ""');
+  const { host, port } = serverAddress(positionals, values);
   const cacheDir = values['cache-dir'];
   if (cacheDir === '') throw new UsageError('--cache-dir: expected a folder, got ""');
   if (cacheDir !== undefined && values['no-cache']) {
@@ -68,7 +60,7 @@ export function parseProxyCommandLine(argv: string[]): ProxyCommandLine | 'help'
   }
   return {
     host,
-    port: parsePort(portText, 'PORT', true),
+    port,
     cacheDir: cacheDir === undefined ? undefined : path.resolve(cacheDir),
     cache: values['no-cache'] !== true,
     originTimeoutMs: parseOriginTimeout(values['origin-timeout']),

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_SERVER_HOST, parsePort, UsageError } from './cli-args.js';
+import { serverAddress, UsageError } from './cli-args.js';
 import { DurationError, parseDuration } from './duration.js';
 
 // The web server's command line: `PORT [--host H] [--root DIR] [--once] [--header-timeout DURATION]`,
@@ -41,15 +41,7 @@ export function parseWebServerCommandLine(argv: string[]): WebServerCommandLine 
   }
   const { values, positionals } = parsed;
   if (values.help) return 'help';
-  if (positionals.length > 1) throw new UsageError(`expected one PORT, got ${positionals.length} arguments: ${positionals.join(' ')}`);
-  const positionalPort = positionals[0];
-  if (positionalPort !== undefined && values.port !== undefined && positionalPort !== values.port) {
-    throw new UsageError(`PORT given twice with different values: "${positionalPort}" and --port "${values.port}"`);
-  }
-  const portText = positionalPort ?? values.port;
-  if (portText === undefined) throw new UsageError('missing PORT');
-  const host = values.host ?? DEFAULT_SERVER_HOST;
-  if (host === '') throw new UsageError('--host: expected a host name or address, got ""');
+  const { host, port } = serverAddress(positionals, values);
   if (values.root === '') throw new UsageError('--root: expected a folder, got ""');
   let headerTimeoutMs = DEFAULT_HEADER_TIMEOUT_MS;
   if (values['header-timeout'] !== undefined) {
@@ -60,5 +52,5 @@ export function parseWebServerCommandLine(argv: string[]): WebServerCommandLine 
       throw error;
     }
   }
-  return { host, port: parsePort(portText, 'PORT', true), root: values.root, once: values.once === true, headerTimeoutMs };
+  return { host, port, root: values.root, once: values.once === true, headerTimeoutMs };
 }
