@@ -7,6 +7,7 @@ import { DiskCache } from './lib/proxy-cache.js';
 import { defaultCacheDir, parseProxyCommandLine } from './lib/proxy-cli.js';
 import { serveClient, type ProxyContext } from './lib/proxy-exchange.js';
 import { exitCleanlyOnSignals } from './lib/shutdown.js';
+import { listenOrFail } from './lib/listen.js';
 
 // Reference web proxy for the lab's Task 3: a caching HTTP/1.1 proxy on raw TCP sockets.
 //
@@ -57,17 +58,7 @@ const server = createServer({ allowHalfOpen: true }, (client) => {
   });
 });
 
-let listening = false;
-server.on('error', (error) => {
-  if (!listening) output.fail(`cannot listen on ${formatAddress(options.host, options.port)}: ${describeError(error)}`);
-  // After listening, errors come from accepting (e.g. EMFILE); keep serving the clients we can.
-  output.warn(`server error: ${describeError(error)}`);
-});
-
-server.listen({ host: options.host, port: options.port }, () => {
-  listening = true;
-  const bound = server.address();
-  const port = bound && typeof bound === 'object' ? bound.port : options.port;
+listenOrFail(server, options.host, options.port, output, (port) => {
   let cache: DiskCache | null = null;
   if (options.cache) {
     const dir = options.cacheDir ?? defaultCacheDir(port);

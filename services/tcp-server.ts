@@ -4,6 +4,7 @@ import { parseCommandLineOrExit, parseServerCommandLine } from './lib/cli-args.j
 import { describeError } from './lib/describe-error.js';
 import { createProgramOutput } from './lib/program-output.js';
 import { exitCleanlyOnSignals } from './lib/shutdown.js';
+import { listenOrFail } from './lib/listen.js';
 import { uppercaseAscii } from './lib/uppercase.js';
 
 // Reference TCP server for the lab: uppercases ASCII letters of whatever each client sends and
@@ -53,19 +54,7 @@ function serveConnection(socket: Socket): void {
   });
 }
 
-let listening = false;
-server.on('error', (error) => {
-  if (!listening) output.fail(`cannot listen on ${formatAddress(host, port)}: ${describeError(error)}`);
-  // After listening, errors come from accepting (e.g. EMFILE); keep serving the clients we can.
-  output.warn(`server error: ${describeError(error)}`);
-});
-
-server.listen({ host, port }, () => {
-  listening = true;
-  const bound = server.address();
-  const boundPort = bound && typeof bound === 'object' ? bound.port : port;
-  output.say(`tcp-server listening on ${formatAddress(host, boundPort)}`);
-});
+listenOrFail(server, host, port, output, (boundPort) => output.say(`tcp-server listening on ${formatAddress(host, boundPort)}`));
 
 exitCleanlyOnSignals(
   (signal) => output.say(`tcp-server: ${signal} received, closing`),

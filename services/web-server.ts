@@ -5,6 +5,7 @@ import { parseCommandLineOrExit } from './lib/cli-args.js';
 import { describeError } from './lib/describe-error.js';
 import { EXIT_USAGE, createProgramOutput } from './lib/program-output.js';
 import { exitCleanlyOnSignals } from './lib/shutdown.js';
+import { listenOrFail } from './lib/listen.js';
 import { parseWebServerCommandLine } from './lib/web-cli-args.js';
 import { serveConnection } from './lib/web-connection.js';
 import { resolveDocumentRoot } from './lib/web-document-root.js';
@@ -66,17 +67,7 @@ const server = createServer({ allowHalfOpen: true }, (socket) => {
   });
 });
 
-let listening = false;
-server.on('error', (error) => {
-  if (!listening) output.fail(`cannot listen on ${formatAddress(options.host, options.port)}: ${describeError(error)}`);
-  // After listening, errors come from accepting (e.g. EMFILE); keep serving the clients we can.
-  output.warn(`server error: ${describeError(error)}`);
-});
-
-server.listen({ host: options.host, port: options.port }, () => {
-  listening = true;
-  const bound = server.address();
-  const boundPort = bound && typeof bound === 'object' ? bound.port : options.port;
+listenOrFail(server, options.host, options.port, output, (boundPort) => {
   output.say(`web-server listening on ${formatAddress(options.host, boundPort)} (root ${realRoot})`);
 });
 
