@@ -1,6 +1,7 @@
 // Hand-built results for the reporter tests: one experiment of each kind a report must tell apart,
 // with program output chosen to break naive XML and terminal output.
 import type { ExperimentResult, ProcessResult, RunResult, StepResult } from '../../harness/model/result.js';
+import { processResult } from '../support/result-builder.js';
 import { countResults } from '../../harness/model/result.js';
 
 /** Markup, a CDATA terminator, entities, quotes, control characters, a non-character, a lone surrogate, emoji. */
@@ -10,26 +11,7 @@ export const hostileOutput =
 export const hostileOutputInXml = 'before <script>alert(1)</script> ]]> & "double" \'single\' [31mred party 🎉 after\n';
 
 export function makeProcess(overrides: Partial<ProcessResult> = {}): ProcessResult {
-  return {
-    command: ['tcp-client', '127.0.0.1', '40123'],
-    cwd: '/tmp/lab',
-    pid: 4242,
-    exitCode: 0,
-    signal: null,
-    timedOut: false,
-    killed: false,
-    stillRunning: false,
-    stdout: '',
-    stderr: '',
-    stdoutTruncated: false,
-    stderrTruncated: false,
-    stdoutBytes: 0,
-    stderrBytes: 0,
-    error: null,
-    spawnError: null,
-    durationMs: 80,
-    ...overrides,
-  };
+  return processResult({ command: ['tcp-client', '127.0.0.1', '40123'], cwd: '/tmp/lab', pid: 4242, durationMs: 80, ...overrides });
 }
 
 export function makeStep(overrides: Partial<StepResult> = {}): StepResult {

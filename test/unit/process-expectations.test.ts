@@ -2,13 +2,10 @@ import { expect } from 'chai';
 import type { ProcessResult } from '../../harness/model/result.js';
 import { evaluateProcess } from '../../harness/expect/process-expectations.js';
 import { matchText } from '../../harness/expect/text-matcher.js';
+import { processResult as buildProcess } from '../support/result-builder.js';
 
 function processResult(overrides: Partial<ProcessResult>): ProcessResult {
-  return {
-    command: ['prog'], cwd: '/', pid: 1, exitCode: 0, signal: null, timedOut: false, killed: false, stillRunning: false,
-    stdout: '', stderr: '', stdoutTruncated: false, stderrTruncated: false, stdoutBytes: 0, stderrBytes: 0,
-    error: null, spawnError: null, durationMs: 10, ...overrides,
-  };
+  return buildProcess({ cwd: '/', durationMs: 10, ...overrides });
 }
 const options = { ignoredOutput: [/Input lowercase sentence:\s*/g], timeoutMs: 2000 };
 const verdicts = (results: Array<{ name: string; ok: boolean }>) => results.map(({ name, ok }) => `${name}=${ok}`);
