@@ -4,10 +4,10 @@
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, TextMatcher } from '../spec/schema-parts.js';
-import { parseDuration } from '../spec/duration.js';
 import { matchText } from '../expect/text-matcher.js';
 import { browserUnavailable, visitPage, type BrowserVisit } from '../probes/browser.js';
 import type { ExpectationResult } from '../model/result.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_BROWSER_TIMEOUT_MS = 20_000;
@@ -43,7 +43,7 @@ export const browserStep: StepKind<BrowserStep> = {
   async execute(step, context) {
     const unavailable = browserUnavailable();
     if (unavailable) return { status: 'skipped', expectations: [], notes: [`skipped: ${unavailable}`] };
-    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_BROWSER_TIMEOUT_MS) ?? DEFAULT_BROWSER_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_BROWSER_TIMEOUT_MS, context);
     const screenshot = step.screenshot === false ? undefined : `${context.artifacts.prefix}.png`;
     const visit = await visitPage({ url: step.browser, proxy: step.proxy, timeoutMs, screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot) });
     return {

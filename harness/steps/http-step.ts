@@ -8,6 +8,7 @@ import { parseDuration, formatDuration } from '../spec/duration.js';
 import { HttpExpectation, evaluateHttp } from '../expect/http-expectations.js';
 import { sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
 import type { ExpectationResult } from '../model/result.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
@@ -35,7 +36,7 @@ export const httpStep: StepKind<HttpStep> = {
   summary: 'Send an HTTP request (optionally through a proxy, several at once, or in the background) and check the response.',
   label: (step) => step.title ?? [step.method ?? 'GET', step.http, step.proxy ? `via ${step.proxy}` : '', step.parallel ? `×${step.parallel}` : ''].filter(Boolean).join(' '),
   async execute(step, context) {
-    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_HTTP_TIMEOUT_MS) ?? DEFAULT_HTTP_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_HTTP_TIMEOUT_MS, context);
     const count = step.parallel ?? 1;
     const started = performance.now();
     const exchanges = Promise.all(

@@ -3,11 +3,12 @@
 // ends: a stalled client that must not block the next one.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, TextMatcher } from '../spec/schema-parts.js';
-import { parseDuration, formatDuration } from '../spec/duration.js';
+import { formatDuration } from '../spec/duration.js';
 import { NETWORK_ERROR_CODES, describeNetworkError } from '../expect/network-errors.js';
 import { matchText, preview } from '../expect/text-matcher.js';
 import { rawExchange, type RawExchange } from '../probes/raw-exchange.js';
 import type { ExpectationResult } from '../model/result.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_RAW_TIMEOUT_MS = 5_000;
@@ -43,7 +44,7 @@ export const rawStep: StepKind<RawStep> = {
     const separator = step.raw.lastIndexOf(':');
     const host = step.raw.slice(0, separator).replace(/^\[|\]$/g, '');
     const port = Number(step.raw.slice(separator + 1));
-    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_RAW_TIMEOUT_MS) ?? DEFAULT_RAW_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RAW_TIMEOUT_MS, context);
     if (step.hold) {
       let release!: () => void;
       const holdUntil = new Promise<void>((resolve) => (release = resolve));

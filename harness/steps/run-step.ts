@@ -1,9 +1,10 @@
 // `run: ROLE` — runs a program to completion (or to its timeout) and checks what it did.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, ProcessExpectation, launchFields } from '../spec/schema-parts.js';
-import { parseDuration, formatDuration } from '../spec/duration.js';
+import { formatDuration } from '../spec/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './program-outcome.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
@@ -26,7 +27,7 @@ export const runStep: StepKind<RunStep> = {
   label: (step) => step.title ?? ['run', step.run, ...(step.args ?? []).map(String)].join(' '),
   role: (step) => step.run,
   async execute(step, context) {
-    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_RUN_TIMEOUT_MS) ?? DEFAULT_RUN_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
     const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
     const exit = await program.waitForExit(timeoutMs, context.signal);
     if (!exit) program.timedOut = !context.signal.aborted;

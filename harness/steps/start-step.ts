@@ -5,6 +5,7 @@ import { Duration, PortRef, launchFields } from '../spec/schema-parts.js';
 import { parseDuration, formatDuration } from '../spec/duration.js';
 import { waitUntilReady } from '../run/readiness.js';
 import { tailLines } from './output-tail.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 5_000;
@@ -45,7 +46,7 @@ export const startStep: StepKind<StartStep> = {
     const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
     if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once'] };
-    const timeoutMs = Math.min(parseDuration(step.ready.timeout ?? DEFAULT_READY_TIMEOUT_MS) ?? DEFAULT_READY_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
     const verdict = await waitUntilReady(
       program,
       {

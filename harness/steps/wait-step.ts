@@ -2,9 +2,10 @@
 // request), then checks its exit and output. Exit 0 is expected unless `expect` says otherwise.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, ProcessExpectation } from '../spec/schema-parts.js';
-import { parseDuration, formatDuration } from '../spec/duration.js';
+import { formatDuration } from '../spec/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './program-outcome.js';
+import { stepTimeoutMs } from './step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
@@ -30,7 +31,7 @@ export const waitStep: StepKind<WaitStep> = {
     const service = context.services.get(step.wait);
     if (!service) return { expectations: [], error: { code: 'NO_SUCH_SERVICE', message: `no service named "${step.wait}" is running` } };
     context.services.delete(step.wait);
-    const timeoutMs = Math.min(parseDuration(step.timeout ?? DEFAULT_WAIT_TIMEOUT_MS) ?? DEFAULT_WAIT_TIMEOUT_MS, context.remainingMs());
+    const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_WAIT_TIMEOUT_MS, context);
     const exit = await service.program.waitForExit(timeoutMs, context.signal);
     if (!exit) service.program.timedOut = !context.signal.aborted;
     const process = await finishProgram(service.program, { stillRunning: !exit });
