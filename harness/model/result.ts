@@ -46,6 +46,10 @@ export interface ProcessResult {
   /** Spawn failure: the program could not be started at all. */
   spawnError: DetectedError | null;
   durationMs: number;
+  /** The network namespace it ran in (the two-host topology). */
+  namespace?: string;
+  /** True when it ran in the filesystem sandbox (bubblewrap). */
+  sandboxed?: boolean;
 }
 
 /** The verdict of one expectation. `expected` and `actual` are short human-readable renderings. */
@@ -160,7 +164,7 @@ export interface RunResult {
   maxScore: number;
   /** Where the roles' programs came from: `reference` or a submission folder. */
   subject: string;
-  environment: { node: string; platform: string; cpus: number; jobs: number };
+  environment: { node: string; platform: string; cpus: number; jobs: number; sandbox?: string };
   experiments: ExperimentResult[];
   /** When a submission was graded: which file plays each role, what is missing. */
   submission?: { folder: string; student: string; programs: Record<string, string>; missing: string[]; notes: string[] };

@@ -7,7 +7,6 @@ import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
 import { renderDeep, renderTemplate } from '../plan/template.js';
 import { Program } from './process/program.js';
 import type { ExperimentState } from './experiment-state.js';
-import { inNamespace } from '../isolation/two-hosts.js';
 
 export interface ExecutedStep {
   result: StepResult;
@@ -71,10 +70,14 @@ function contextFor(step: SpecStep, state: ExperimentState, result: StepResult):
       const binding = environment.roles.get(request.role);
       const command = [...binding.command.map((word) => renderTemplate(word, values)), ...request.args];
       state.roles[request.role] = command;
-      const namespace = state.namespaces?.[binding.host];
+      const cwd = binding.cwd ?? values.tmp;
+      // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
+      const sandbox = environment.sandbox && binding.source === 'submission' ? { writable: [cwd, values.tmp], cwd, hidden: environment.sandbox.hidden } : undefined;
       return new Program({
-        command: namespace ? inNamespace(namespace, command) : command,
-        cwd: binding.cwd ?? values.tmp,
+        command,
+        namespace: state.namespaces?.[binding.host],
+        sandbox,
+        cwd,
         env: { ...inheritedEnvironment(), ...request.env },
         stdin: request.stdin,
         tag: state.tag,

@@ -4,6 +4,7 @@ import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
 import type { TemplateValues } from '../plan/template.js';
 import type { RoleTable } from '../lab/role-table.js';
+import type { SandboxPolicy } from './process/sandbox.js';
 
 export interface ExperimentEnvironment {
   roles: RoleTable;
@@ -18,6 +19,8 @@ export interface ExperimentEnvironment {
   signal: AbortSignal;
   /** Run every experiment that can on two hosts (network namespaces), `--isolate`. */
   isolate?: boolean;
+  /** Confine the programs of a submission with the filesystem sandbox (process/sandbox.ts); undefined: off. */
+  sandbox?: SandboxPolicy;
   /** Capture every experiment's packets (`--capture`), not only those with `capture:`. */
   captureAll?: boolean;
   onStepEnd?: (step: StepResult) => void;

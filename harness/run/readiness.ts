@@ -102,17 +102,18 @@ function sleep(ms: number): Promise<void> {
  */
 export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
   if (pid === null) return false;
-  // The program's own descriptors first; the whole group (a wrapper's child) only when it has no socket.
-  const first = await socketInodesOf(pid);
-  const own = first.size > 0 ? first : await groupSocketInodes(pid);
-  if (own.size === 0) return false;
+  const bound = new Set<string>();
   for (const table of ['udp', 'udp6']) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length > 9 && own.has(fields[9])) return true;
+      if (fields.length > 9) bound.add(fields[9]);
     }
   }
+  if (bound.size === 0) return false;
+  // The program's own descriptors first; the whole group (a wrapper's child, e.g. under bwrap) only if not there.
+  for (const inode of await socketInodesOf(pid)) if (bound.has(inode)) return true;
+  for (const inode of await groupSocketInodes(pid)) if (bound.has(inode)) return true;
   return false;
 }
 

@@ -11,7 +11,9 @@ import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
 import { findExecutable } from './limit-support.js';
 import { ProgramLimits } from './program-limits.js';
+import { inNamespace } from '../../isolation/two-hosts.js';
 import type { ResourceLimits } from './resource-limits.js';
+import { decodeSandboxExit, sandboxCommand, sandboxSupport, type SandboxRequest } from './sandbox.js';
 
 export interface LaunchOptions {
   command: string[];
@@ -29,6 +31,10 @@ export interface LaunchOptions {
   limits?: Partial<ResourceLimits>;
   /** Called once with a reader of `limitNotes`, for the caller to show them where it reports the program. */
   onLimitNotes?: (read: () => string[]) => void;
+  /** Run on this host: `ip netns exec NAME` (the two-host topology). */
+  namespace?: string;
+  /** Confine the program's files (sandbox.ts); where no sandbox can be made, it runs unconfined with a note. */
+  sandbox?: SandboxRequest;
 }
 
 export interface ExitInfo {
@@ -56,6 +62,9 @@ export class Program {
   private readonly settled: Promise<unknown>;
   private readonly limits: ProgramLimits | null;
   private finalLimitNotes: string[] | null = null;
+  /** Why a sandbox was asked for and not made. */
+  private readonly sandboxNote: string | null = null;
+  private readonly sandboxed: boolean = false;
 
   constructor(private readonly options: LaunchOptions) {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
@@ -67,8 +76,15 @@ export class Program {
     const found = options.unavailable ? null : locate(file, options.env.PATH ?? DEFAULT_PATH, options.cwd);
     const executable = typeof found === 'string' ? found : null;
     this.limits = executable ? new ProgramLimits(options.limits) : null;
+    // Outermost first: the limits wrapper, the network namespace, the sandbox, then the program.
+    let inner = executable ? [executable, ...args] : [];
+    const sandbox = options.sandbox && executable ? sandboxSupport() : null;
+    if (sandbox?.bwrap) inner = sandboxCommand(sandbox.bwrap, options.sandbox!, inner);
+    else if (sandbox) this.sandboxNote = `not sandboxed, the program could read and write any file socklab can: ${sandbox.problem}`;
+    if (options.namespace && executable) inner = inNamespace(options.namespace, inner);
+    const sandboxed = (this.sandboxed = Boolean(sandbox?.bwrap));
     // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
-    const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(executable, args) : [process.execPath, '-e', ''];
+    const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1)) : [process.execPath, '-e', ''];
     this.subprocess = execa(spawnFile, spawnArgs, {
       cwd: options.cwd,
       env: { ...options.env, [TAG_VARIABLE]: options.tag },
@@ -91,7 +107,7 @@ export class Program {
     this.stderr.attach(this.subprocess.stderr);
     this.feedStdin(options.stdin);
     this.exited = new Promise<ExitInfo>((resolve) => {
-      this.subprocess.once('exit', (exitCode, signal) => resolve({ exitCode, signal }));
+      this.subprocess.once('exit', (exitCode, signal) => resolve(sandboxed ? decodeSandboxExit({ exitCode, signal }) : { exitCode, signal }));
       this.subprocess.once('error', (error: NodeJS.ErrnoException) => {
         this.spawnError = { code: error.code ?? 'ESPAWN', message: spawnMessage(file, error) };
         resolve({ exitCode: null, signal: null });
@@ -110,7 +126,8 @@ export class Program {
   /** A fallback to weaker limits, and every limit the program ran into (memory, processes, CPU, file size). */
   get limitNotes(): string[] {
     if (!this.limits) return [];
-    return this.finalLimitNotes ?? [...this.limits.fallbackNotes, ...this.limits.hits(this.exitInfo)];
+    const sandbox = this.sandboxNote ? [this.sandboxNote] : [];
+    return this.finalLimitNotes ?? [...sandbox, ...this.limits.fallbackNotes, ...this.limits.hits(this.exitInfo)];
   }
 
   get running(): boolean {
@@ -209,6 +226,8 @@ export class Program {
       error: this.spawnError,
       spawnError: this.spawnError,
       durationMs: Math.round(end - this.startedAt),
+      ...(this.options.namespace ? { namespace: this.options.namespace } : {}),
+      ...(this.sandboxed ? { sandboxed: true } : {}),
     };
   }
 
