@@ -43,6 +43,7 @@ program
   .option('--lab <file>', 'lab file declaring the roles', defaultLabFile)
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
   .option('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, [])
+  .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: they see the system read-only, their own folder and a private /tmp')
   .action(async (args: string[], options: RunOptions) => {
     process.exitCode = await runCommand(args, options);
   });
@@ -61,6 +62,8 @@ program
   .option('--shard <i/n>', 'grade only the i-th of n slices of the students (or experiments)', shard)
   .option('--gradescope <file>', 'also write the Gradescope results.json here (e.g. /autograder/results/results.json)')
   .option('--isolate', 'run each experiment on two hosts (network namespaces) where it can; needs root and iproute2')
+  .option('--sandbox', 'require the filesystem sandbox (bubblewrap) for the students\' programs; default: use it where it works')
+  .option('--no-sandbox', 'run the students\' programs unconfined (they can read and write any file socklab can)')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
   .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
   .action(async (submission: string | undefined, options: GradeOptions) => {

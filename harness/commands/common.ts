@@ -1,6 +1,6 @@
 // What every command shares: where socklab lives, loading the lab and specs, and running with
 // Ctrl-C / SIGTERM handled (programs stopped, reports of what finished still written).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadLab } from '../lab/load-lab.js';
@@ -8,7 +8,8 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { findSpecFiles } from '../spec/find-spec-files.js';
 import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import { EXIT_CODES } from '../spec/errors.js';
+import { EXIT_CODES, SocklabError } from '../spec/errors.js';
+import { sandboxSupport, type SandboxPolicy } from '../run/process/sandbox.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../run/process/live-groups.js';
 import { killTaggedProcesses } from '../run/process/process-sweep.js';
 
@@ -73,4 +74,26 @@ export function shardOf<T>(items: T[], shard: string | undefined): T[] {
   const count = match ? Number(match[2]) : 0;
   if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard expects i/n with 1 ≤ i ≤ n, got "${shard}"`);
   return items.filter((_, position) => position % count === index - 1);
+}
+
+/**
+ * Whether a submission's programs run in the filesystem sandbox. `--sandbox` requires it (no sandbox
+ * here is an error before anything runs); `--no-sandbox` turns it off; otherwise `byDefault` decides,
+ * and when the default cannot be honoured the run goes on unconfined, said once here and on every step
+ * that starts such a program. `hidden`: folders the programs must never see (besides socklab itself).
+ */
+export function chooseSandbox(option: boolean | undefined, byDefault: boolean, hidden: string[]): { sandbox?: SandboxPolicy; description: string } {
+  if (option === false || (option === undefined && !byDefault)) return { description: 'off' };
+  const policy = { hidden: [...new Set([root, ...hidden].map((folder) => path.resolve(folder)))] };
+  const support = sandboxSupport();
+  if (support.bwrap) return { sandbox: policy, description: `${support.version ?? 'bubblewrap'}: submission programs see the system read-only, their own folder and a private /tmp` };
+  if (option === true) throw new SocklabError('NO_SANDBOX', `--sandbox: ${support.problem}`, EXIT_CODES.harnessError);
+  process.stderr.write(`socklab: warning: submission programs run without a filesystem sandbox: ${support.problem}\n`);
+  return { sandbox: policy, description: `unavailable: ${support.problem}` };
+}
+
+/** Folders of the spec files and the lab file: what sandboxed programs must not read. */
+export function specFolders(paths: string[], labFile: string): string[] {
+  const folders = paths.map((file) => (statSync(file, { throwIfNoEntry: false })?.isDirectory() ? file : path.dirname(file)));
+  return [...folders, path.dirname(labFile)];
 }

@@ -8,6 +8,7 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { RoleTable } from '../lab/role-table.js';
 import type { RunResult } from '../model/result.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
+import type { SandboxPolicy } from '../run/process/sandbox.js';
 import { EXIT_CODES, SocklabError } from '../spec/errors.js';
 import { runSuite } from '../run/run-suite.js';
 import { selectExperiments } from '../run/select-experiments.js';
@@ -23,7 +24,7 @@ import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
 import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
-import { fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 export interface GradeOptions {
   lab: string;
@@ -39,6 +40,8 @@ export interface GradeOptions {
   grep?: string;
   tag: string[];
   isolate?: boolean;
+  /** true: --sandbox (required), false: --no-sandbox, undefined: sandbox where bubblewrap works. */
+  sandbox?: boolean;
 }
 
 interface Student {
@@ -54,6 +57,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches --specs, --grep and --tag', EXIT_CODES.specInvalid);
   const students = shardOf(studentsToGrade(submission, options), options.class ? options.shard : undefined);
   const selected = options.class ? experiments : shardOf(experiments, options.shard);
+  const { sandbox, description: sandboxDescription } = chooseSandbox(options.sandbox, true, [path.resolve(options.out), ...specFolders(options.specs, options.lab), ...(options.class ? [options.class] : [])]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const limiter = new Limiter(options.jobs);
@@ -65,7 +69,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
       students.map(async (student, index) => {
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class), isolate: options.isolate });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class), isolate: options.isolate, sandbox, sandboxDescription });
         writeFileSync(path.join(studentDir, 'gradescope.json'), `${JSON.stringify(toGradescope(run), null, 2)}\n`);
         progress?.studentDone(student.name, run);
         return { student: student.name, run };
@@ -108,6 +112,8 @@ interface StudentRunOptions {
   jobs: number;
   quiet: boolean;
   isolate?: boolean;
+  sandbox?: SandboxPolicy;
+  sandboxDescription: string;
 }
 
 async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab: LabDefinition, options: StudentRunOptions): Promise<RunResult> {
@@ -119,7 +125,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
     if (student.folder) {
       const detection = detectPrograms(student.folder, lab);
       copy = await makeWorkingCopy(student.folder, student.name);
-      const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag);
+      const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag, options.sandbox);
       for (const role of prepared) {
         if (role.problem) roles.markUnavailable(role.role, role.problem);
         else roles.override(role.role, role.command, role.cwd);
@@ -138,8 +144,9 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate },
+      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate, sandbox: options.sandbox },
       toolVersion: version,
+      sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,
       annotate: (result) => {
         const feedback = feedbackFor(result, programFiles);

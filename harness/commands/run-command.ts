@@ -8,7 +8,7 @@ import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
-import { fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
+import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions {
   lab: string;
@@ -22,6 +22,8 @@ export interface RunOptions {
   capture?: boolean;
   isolate?: boolean;
   shard?: string;
+  /** Confine the programs of --submission / --role with the filesystem sandbox (off by default). */
+  sandbox?: boolean;
 }
 
 export async function runCommand(args: string[], options: RunOptions): Promise<number> {
@@ -29,9 +31,11 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   const { lab, experiments } = loadLabAndSpecs(paths, options.lab);
   const roles = new RoleTable(lab);
   if (options.submission) roles.overrideFromSubmission(options.submission);
-  for (const option of options.role) roles.overrideFromOption(option);
+  // A --role program runs where socklab was started, like the same command typed there.
+  for (const option of options.role) roles.overrideFromOption(option, process.cwd());
   const selected = shardOf(selectExperiments(experiments, { ids, grep: options.grep, tags: options.tag }), options.shard);
   if (selected.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches the given paths, ids, --grep, --tag and --shard', EXIT_CODES.specInvalid);
+  const { sandbox, description } = chooseSandbox(options.sandbox, false, [path.resolve(options.out), ...specFolders(paths, options.lab)]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const reporter = new ReporterMultiplexer(createReporters(options.reporter.length ? options.reporter : defaultReporterNames, { outputDir }));
@@ -43,8 +47,9 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate },
+      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate, sandbox },
       toolVersion: version,
+      sandboxDescription: description,
     }),
   );
   if (result.status === 'interrupted') return EXIT_CODES.interrupted;

@@ -8,6 +8,7 @@ import { parseCommandString } from 'execa';
 import type { LabDefinition } from '../lab/lab-schema.js';
 import { Program } from '../run/process/program.js';
 import type { DetectedProgram } from './detect-programs.js';
+import type { SandboxPolicy, SandboxRequest } from '../run/process/sandbox.js';
 
 export interface PreparedRole {
   role: string;
@@ -26,7 +27,7 @@ export async function makeWorkingCopy(submission: string, label: string): Promis
   return copy;
 }
 
-export async function prepareRoles(copy: string, programs: DetectedProgram[], lab: LabDefinition, tag: string): Promise<PreparedRole[]> {
+export async function prepareRoles(copy: string, programs: DetectedProgram[], lab: LabDefinition, tag: string, sandbox?: SandboxPolicy): Promise<PreparedRole[]> {
   const prepared: PreparedRole[] = [];
   const built = new Map<string, string | null>();
   for (const program of programs) {
@@ -45,7 +46,7 @@ export async function prepareRoles(copy: string, programs: DetectedProgram[], la
       continue;
     }
     if (language.build) {
-      if (!built.has(file)) built.set(file, await build(language.build.map((word) => fill(word, values)), cwd, tag));
+      if (!built.has(file)) built.set(file, await build(language.build.map((word) => fill(word, values)), { cwd, tag, sandbox: sandbox ? { writable: [copy], cwd, hidden: sandbox.hidden } : undefined }));
       const failure = built.get(file);
       if (failure) {
         prepared.push({ role: program.role, command: [], cwd, problem: `${file} did not build:\n${failure}` });
@@ -57,9 +58,11 @@ export async function prepareRoles(copy: string, programs: DetectedProgram[], la
   return prepared;
 }
 
-/** Runs a build command; returns null on success, else what it printed. */
-async function build(command: string[], cwd: string, tag: string): Promise<string | null> {
-  const program = new Program({ command, cwd, env: { ...process.env } as Record<string, string>, tag });
+/** Runs a build command (in the sandbox when grading is: the compiler reads the student's sources);
+ * returns null on success, else what it printed. */
+async function build(command: string[], where: { cwd: string; tag: string; sandbox?: SandboxRequest }): Promise<string | null> {
+  const { cwd, tag, sandbox } = where;
+  const program = new Program({ command, cwd, env: { ...process.env } as Record<string, string>, tag, sandbox });
   const exit = await program.waitForExit(BUILD_TIMEOUT_MS);
   await program.stop();
   const output = `${program.stdout.text()}${program.stderr.text()}`.trim();

@@ -22,6 +22,8 @@ export interface SuiteOptions {
   annotate?: (result: ExperimentResult) => void;
   /** Extra fields for the RunResult (the graded submission). */
   submission?: RunResult['submission'];
+  /** What the filesystem sandbox did in this run (chooseSandbox), for the record. */
+  sandboxDescription?: string;
 }
 
 export async function runSuite(options: SuiteOptions): Promise<RunResult> {
@@ -69,7 +71,7 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
     score: finished.reduce((sum, result) => sum + result.score, 0),
     maxScore: finished.filter((result) => result.status !== 'skipped').reduce((sum, result) => sum + result.points, 0),
     subject: options.subject,
-    environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.availableParallelism(), jobs: options.jobs },
+    environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.availableParallelism(), jobs: options.jobs, ...(options.sandboxDescription ? { sandbox: options.sandboxDescription } : {}) },
     experiments: finished,
     ...(options.submission ? { submission: options.submission } : {}),
   };

@@ -2,7 +2,8 @@
 // bomb, endless output, a memory hog, SIGTERM ignored, a daemon, a port squatter, sleeping forever,
 // closed stdout, a write outside its folder, invalid UTF-8, markup payloads), one spec that expects
 // ordinary behaviour from each. Every run must end within its bounds as a clear failure (never a
-// harness error), leave no process and no cgroup behind, and write complete, valid reports.
+// harness error), leave no process and no cgroup behind, and write complete, valid reports. The writer
+// plays its role as a submission's program (`--role`, `--sandbox`), so the filesystem sandbox holds it.
 import { expect } from 'chai';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -10,14 +11,14 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { ExperimentResult, ProcessResult, RunResult } from '../../harness/model/result.js';
 import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
 import { DEFAULT_GRACE_MS } from '../../harness/run/process/program.js';
-import { cgroupsOf, daemonPid, hostileLab, portIsFree } from '../fixtures/hostile/hostile-lab.js';
+import { cgroupsOf, daemonPid, hostileDir, hostileLab, portIsFree } from '../fixtures/hostile/hostile-lab.js';
 import { runCli, type CliRun } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 
 const EXPERIMENT_TIMEOUT_S = 10;
 
-function hostileSpec(outsideFile: string): string {
+function hostileSpec(outsideFiles: string[]): string {
   return `- id: fork-bomb
   title: a fork bomb is bounded by the process limit
   timeout: ${EXPERIMENT_TIMEOUT_S}s
@@ -91,7 +92,7 @@ function hostileSpec(outsideFile: string): string {
   timeout: ${EXPERIMENT_TIMEOUT_S}s
   steps:
     - run: writer
-      args: [${JSON.stringify(outsideFile)}]
+      args: ${JSON.stringify(outsideFiles)}
       expect: { stdout: { contains: HELLO } }
 - id: invalid-utf8
   title: invalid UTF-8 and control characters
@@ -116,8 +117,8 @@ describe('hostile programs (end to end)', function () {
   const boundMs = experiments * (EXPERIMENT_TIMEOUT_S * 1000 + 3 * DEFAULT_GRACE_MS) + 15_000;
   this.timeout(boundMs + 30_000);
 
-  const outsideFile = `/tmp/socklab-hostile-${process.pid}-${Date.now().toString(36)}`;
   let temp: TempDir;
+  let outsideFiles: string[];
   let out: string;
   let run: CliRun;
   let wallMs: number;
@@ -137,15 +138,20 @@ describe('hostile programs (end to end)', function () {
     temp = new TempDir();
     out = path.join(temp.path, 'reports');
     const lab = hostileLab(temp);
-    temp.write('specs/hostile.yaml', hostileSpec(outsideFile));
+    // Next to the test's own files, and next to the writer's folder (inside socklab's test fixtures).
+    outsideFiles = [path.join(temp.path, 'outside.txt'), path.join(hostileDir, '..', `planted-${process.pid}-${Date.now().toString(36)}`)];
+    temp.write('specs/hostile.yaml', hostileSpec(outsideFiles));
     const started = performance.now();
-    run = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', out, '--jobs', String(jobs)], { timeoutMs: boundMs + 20_000 });
+    const args = ['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', out, '--jobs', String(jobs)];
+    // The writer runs from its own folder, like a student's program.
+    const writer = ['--sandbox', '--role', `writer=${process.execPath} write-outside.mjs`];
+    run = await runCli([...args, ...writer], { timeoutMs: boundMs + 20_000, cwd: hostileDir });
     wallMs = performance.now() - started;
     results = JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
   });
   after(() => {
     temp?.remove();
-    rmSync(outsideFile, { force: true });
+    for (const file of outsideFiles ?? []) rmSync(file, { force: true });
   });
 
   it('ends within the bound from the spec timeouts, every experiment a failure and none a harness error', () => {
@@ -239,11 +245,13 @@ describe('hostile programs (end to end)', function () {
     expect(closer.stdout).to.equal('closing stdout and stderr\n');
   });
 
-  it('writes outside its folder: NOT prevented (no filesystem sandbox), and the test shows it', () => {
-    // socklab limits resources, not the filesystem: a program can write wherever its user can. If a
-    // sandbox (bubblewrap, a read-only root) is ever added, this must become "could not write … EROFS".
-    expect(processOf('writes-outside').stdout).to.equal(`wrote ${outsideFile}\n`);
-    expect(existsSync(outsideFile)).to.equal(true);
+  it('writes outside its folder: the sandbox refuses, and nothing appears outside', () => {
+    const writer = processOf('writes-outside');
+    expect(writer.sandboxed).to.equal(true);
+    // Its view of the machine has neither folder: the test's temp folder is hidden (ENOENT), and the
+    // folder around its own is on the read-only root (EROFS).
+    expect(writer.stdout).to.equal(`could not write ${outsideFiles[0]}: ENOENT\ncould not write ${outsideFiles[1]}: EROFS\n`);
+    for (const file of outsideFiles) expect(existsSync(file), file).to.equal(false);
   });
 
   it('invalid UTF-8: kept byte for byte in results.json, and the reports stay valid', () => {

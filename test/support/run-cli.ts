@@ -15,11 +15,13 @@ export interface CliOptions {
   /** Called once the CLI started; may send it signals. */
   onStart?: (pid: number, output: () => string) => void;
   timeoutMs?: number;
+  /** Added to the CLI's environment. */
+  env?: Record<string, string>;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1' } });
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env } });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
