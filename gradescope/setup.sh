@@ -5,7 +5,7 @@ set -euo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 # Interpreters and compilers students use, plus the tools socklab's experiments call.
-apt-get install -y -qq --no-install-recommends python3 gcc libc6-dev default-jdk-headless curl tcpdump iproute2 ca-certificates
+apt-get install -y -qq --no-install-recommends python3 gcc libc6-dev default-jdk-headless curl tcpdump iproute2 bubblewrap ca-certificates
 
 # socklab needs Node.js >= 20.19. Pick a Gradescope base image that has it (or add it to the image);
 # this script refuses to go on with an older one rather than fail later in a confusing way.
