@@ -23,8 +23,9 @@ import * as gradingThroughput from './grading-throughput.mjs';
 import * as webServerLoad from './web-server-load.mjs';
 import * as proxyCache from './proxy-cache.mjs';
 import * as tcpServerClients from './tcp-server-clients.mjs';
+import * as sandboxOverhead from './sandbox-overhead.mjs';
 
-const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients];
+const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients, sandboxOverhead];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
