@@ -138,8 +138,9 @@ describe('hostile programs (end to end)', function () {
     temp = new TempDir();
     out = path.join(temp.path, 'reports');
     const lab = hostileLab(temp);
-    // Next to the test's own files, and next to the writer's folder (inside socklab's test fixtures).
-    outsideFiles = [path.join(temp.path, 'outside.txt'), path.join(hostileDir, '..', `planted-${process.pid}-${Date.now().toString(36)}`)];
+    // Next to the test's own files, and at the top of the filesystem. (Not next to the writer's own
+    // folder: where the clone lives under /tmp, that is the program's private /tmp in the sandbox.)
+    outsideFiles = [path.join(temp.path, 'outside.txt'), `/socklab-planted-${process.pid}-${Date.now().toString(36)}`];
     temp.write('specs/hostile.yaml', hostileSpec(outsideFiles));
     const started = performance.now();
     const args = ['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', out, '--jobs', String(jobs)];
@@ -248,8 +249,8 @@ describe('hostile programs (end to end)', function () {
   it('writes outside its folder: the sandbox refuses, and nothing appears outside', () => {
     const writer = processOf('writes-outside');
     expect(writer.sandboxed).to.equal(true);
-    // Its view of the machine has neither folder: the test's temp folder is hidden (ENOENT), and the
-    // folder around its own is on the read-only root (EROFS).
+    // The test's temp folder does not exist in its view of the machine (ENOENT), and its root is
+    // read-only (EROFS).
     expect(writer.stdout).to.equal(`could not write ${outsideFiles[0]}: ENOENT\ncould not write ${outsideFiles[1]}: EROFS\n`);
     for (const file of outsideFiles) expect(existsSync(file), file).to.equal(false);
   });
