@@ -1,26 +1,62 @@
 // Checks a value against a JSON Schema with ajv and turns ajv's errors into positioned diagnostics
 // that say what was expected and what was found.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+//
+// Compiling the schemas with ajv costs a few hundred milliseconds at every start of the CLI, so the
+// build compiles them ahead of time (ajv's standalone code, scripts/precompile-validators.mjs) into
+// validators.generated.cjs, keyed by a hash of each schema's JSON. A schema without a precompiled
+// validator of the same hash (changed since the build, or one the build does not know) is compiled
+// here, with the same options.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { TSchema } from '@sinclair/typebox';
 import { closestMatch } from './did-you-mean.js';
 import { describeValue, type Diagnostic, type PathSegment } from './diagnostics.js';
 import type { YamlSource } from './yaml-source.js';
+import { makeAjv } from './ajv-instance.js';
 
-const ajv = new Ajv2020({ allErrors: true, verbose: true, strict: true, allowUnionTypes: true });
-// `expected` is our annotation: the phrase used in "expected …, got …".
-ajv.addKeyword({ keyword: 'expected', schemaType: 'string' });
+const require = createRequire(import.meta.url);
+/** File name of the precompiled validators, next to this module in dist/. */
+export const PRECOMPILED_FILE = 'validators.generated.cjs';
 
 const VALUE_LEVEL_KEYWORDS = new Set(['type', 'const', 'enum', 'pattern', 'minimum', 'maximum', 'minLength', 'minItems', 'format']);
 
 const compiled = new WeakMap<object, ValidateFunction>();
+let precompiled: Record<string, ValidateFunction> | null = null;
+let ajv: { compile(schema: object): ValidateFunction } | null = null;
+
+/** The hash that keys a schema's precompiled validator: sha256 of its JSON. */
+export function schemaHash(schema: object): string {
+  return createHash('sha256').update(JSON.stringify(schema)).digest('hex');
+}
+
+/** Where `schema`'s validator comes from: built ahead of time, or compiled now. */
+export function validatorSource(schema: TSchema): 'precompiled' | 'compiled' {
+  return loadPrecompiled()[schemaHash(schema)] ? 'precompiled' : 'compiled';
+}
 
 function compile(schema: TSchema): ValidateFunction {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = loadPrecompiled()[schemaHash(schema)];
+    if (!validate) {
+      ajv ??= makeAjv((require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js')).Ajv2020);
+      validate = ajv.compile(schema);
+    }
     compiled.set(schema, validate);
   }
   return validate;
+}
+
+function loadPrecompiled(): Record<string, ValidateFunction> {
+  if (!precompiled) {
+    try {
+      precompiled = require(`./${PRECOMPILED_FILE}`) as Record<string, ValidateFunction>;
+    } catch {
+      precompiled = {};
+    }
+  }
+  return precompiled;
 }
 
 /** Validates `value`, found at `basePath` in `source`, and returns one diagnostic per problem. */
