@@ -71,7 +71,7 @@ export async function run({ repeat, log }) {
     ],
     samples: { rawMs, netMs, harnessMs, detectMs, launchMs, clientBootMs, readyAfterMs, ...startup },
     notes: [
-      `${experiments} experiments run one at a time (-j 1), ready: { tcp: PORT }, which socklab checks in /proc/PID/net every 5 ms`,
+      `${experiments} experiments run one at a time (-j 1), ready: { tcp: PORT }, which socklab checks in /proc/PID/net every 1 ms for the first 300 ms, then every 5 ms`,
       "net = the client's performance.timeOrigin (set as its Node process starts) minus the server's listen stamp: socklab's detection, bookkeeping and spawn, without Node's own boot",
     ],
   };

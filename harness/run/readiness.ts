@@ -17,6 +17,9 @@ export interface ReadyCondition {
 
 export type ReadyVerdict = { ready: true; waitedMs: number } | { ready: false; waitedMs: number; reason: string };
 
+/** Poll every millisecond while most services come up (the first FAST_PHASE_MS), every POLL_MS after. */
+const FAST_POLL_MS = 1;
+const FAST_PHASE_MS = 300;
 const POLL_MS = 5;
 
 export async function waitUntilReady(program: Program, condition: ReadyCondition, timeoutMs: number, signal: AbortSignal): Promise<ReadyVerdict> {
@@ -50,7 +53,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
     if (performance.now() >= deadline) {
       return { ready: false, waitedMs: waited(), reason: `no ${pending.map((p) => p.what).join(' and no ')} after ${timeoutMs}ms` };
     }
-    await Promise.race([sleep(POLL_MS), program.exited]);
+    await Promise.race([sleep(performance.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : POLL_MS), program.exited]);
   }
 }
 
