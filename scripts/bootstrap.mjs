@@ -22,9 +22,9 @@ if (installed !== lockHash) {
 const tsc = path.join(root, 'node_modules', 'typescript', 'bin', 'tsc');
 try {
   execFileSync(process.execPath, [tsc, '-b'], { cwd: root, stdio: 'inherit' });
-  // The spec validators, compiled ahead of time (the CLI starts faster).
-  execFileSync(process.execPath, [path.join(root, 'scripts', 'precompile-validators.mjs')], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  // The spec validators compiled ahead of time, and the CLI in one file: both make it start faster.
+  for (const step of ['precompile-validators.mjs', 'bundle-cli.mjs']) execFileSync(process.execPath, [path.join(root, 'scripts', step)], { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
 } catch {
-  process.stderr.write('socklab: the TypeScript build failed (see above).\n');
+  process.stderr.write('socklab: the build failed (see above).\n');
   process.exit(3);
 }

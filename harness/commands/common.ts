@@ -2,7 +2,7 @@
 // Ctrl-C / SIGTERM handled (programs stopped, reports of what finished still written).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root } from '../socklab-root.js';
 import { loadLab } from '../lab/load-lab.js';
 import type { LabDefinition } from '../lab/lab-schema.js';
 import { findSpecFiles } from '../spec/find-spec-files.js';
@@ -13,7 +13,7 @@ import { sandboxSupport, type SandboxPolicy } from '../run/process/sandbox.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../run/process/live-groups.js';
 import { killTaggedProcesses } from '../run/process/process-sweep.js';
 
-export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export { root };
 export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
 export const defaultLabFile = path.join(root, 'specs', 'lab.yaml');
 export const fixturesDir = path.join(root, 'specs', 'fixtures');

@@ -8,6 +8,8 @@
 // here, with the same options.
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
+import path from 'node:path';
+import { root } from '../socklab-root.js';
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { TSchema } from '@sinclair/typebox';
 import { closestMatch } from './did-you-mean.js';
@@ -16,8 +18,8 @@ import type { YamlSource } from './yaml-source.js';
 import { makeAjv } from './ajv-instance.js';
 
 const require = createRequire(import.meta.url);
-/** File name of the precompiled validators, next to this module in dist/. */
-export const PRECOMPILED_FILE = 'validators.generated.cjs';
+/** The precompiled validators (written by the build). */
+export const PRECOMPILED_FILE = path.join(root, 'dist', 'validators.generated.cjs');
 
 const VALUE_LEVEL_KEYWORDS = new Set(['type', 'const', 'enum', 'pattern', 'minimum', 'maximum', 'minLength', 'minItems', 'format']);
 
@@ -51,7 +53,7 @@ function compile(schema: TSchema): ValidateFunction {
 function loadPrecompiled(): Record<string, ValidateFunction> {
   if (!precompiled) {
     try {
-      precompiled = require(`./${PRECOMPILED_FILE}`) as Record<string, ValidateFunction>;
+      precompiled = require(PRECOMPILED_FILE) as Record<string, ValidateFunction>;
     } catch {
       precompiled = {};
     }

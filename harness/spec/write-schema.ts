@@ -1,10 +1,9 @@
 // `npm run schema`: writes spec.schema.json and lab.schema.json at the repository root.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { root } from '../socklab-root.js';
 import { buildLabSchema, buildSpecSchema } from './editor-schema.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 for (const [file, schema] of [
   ['spec.schema.json', buildSpecSchema()],
   ['lab.schema.json', buildLabSchema()],
