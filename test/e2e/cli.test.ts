@@ -1,7 +1,7 @@
 // The CLI end to end: inline YAML written to a temp folder, the real harness, real processes, and the
 // JUnit XML and results.json it writes, parsed and checked.
 import { expect } from 'chai';
-import { readFileSync, existsSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../harness/model/result.js';
@@ -262,6 +262,17 @@ steps:
     const run = await runCli(['run', path.join(repoRoot, 'specs', 'task1'), '--submission', submission, '--out', out], { cwd: repoRoot });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     expect(readResults(out).subject).to.equal(submission);
+  });
+
+  it('runs a --role program in the folder socklab was started from, so a relative file name works', async () => {
+    const student = path.join(temp.path, 'lab5');
+    cpSync(path.join(repoRoot, 'test', 'fixtures', 'submissions', 'correct', 'TCPServer.py'), path.join(student, 'TCPServer.py'));
+    const out = path.join(temp.path, 'reports');
+    const run = await runCli(['run', 'tcp-lowercase', '--role', 'tcp-server=python3 TCPServer.py', '--out', out], { cwd: student });
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
+    const [experiment] = readResults(out).experiments;
+    expect(experiment.steps[0].process).to.include({ cwd: student });
+    expect(experiment.steps[0].process?.command).to.deep.equal(['python3', 'TCPServer.py', String(experiment.ports.server)]);
   });
 
   it('fails the non-ASCII experiment for a server that uses str.upper()', async () => {

@@ -68,6 +68,7 @@ ${statusOrder.map((status) => html`<div class="count status-${status}"><span cla
 <div><dt>duration</dt><dd>${formatDuration(run.durationMs)}</dd></div>
 <div><dt>experiments</dt><dd>${run.counts.total}</dd></div>
 <div><dt>environment</dt><dd>${run.tool.name} ${run.tool.version}, node ${environment.node}, ${environment.platform}, ${environment.jobs} of ${environment.cpus} cpus</dd></div>
+${environment.sandbox ? html`<div><dt>sandbox</dt><dd>${environment.sandbox}</dd></div>` : ''}
 </dl>
 </div></header>`;
 }
