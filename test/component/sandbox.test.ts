@@ -129,6 +129,31 @@ describe('filesystem sandbox (bubblewrap)', function () {
     }
   });
 
+  it('keeps its own folder writable when it lies inside a covered hidden folder', async () => {
+    const tools = path.join(temp.path, 'tools');
+    const answers = temp.write('tools/specs/answers.txt', 'expected output\n');
+    const mine = path.join(path.dirname(answers), 'student');
+    mkdirSync(mine);
+    const saved = process.env[READ_VARIABLE];
+    process.env[READ_VARIABLE] = tools;
+    try {
+      const program = probe(
+        mine,
+        [
+          ['own folder', 'write', path.join(mine, 'out.txt')],
+          ['answers next to it', 'read', answers],
+          ['next to it', 'write', path.join(path.dirname(answers), 'planted')],
+        ],
+        { hidden: [path.dirname(answers)] },
+      );
+      const { stdout, stderr } = await outputOf(program);
+      expect(JSON.parse(stdout), stderr).to.deep.equal({ 'own folder': 'ok', 'answers next to it': 'ENOENT', 'next to it': 'EROFS' });
+    } finally {
+      if (saved === undefined) delete process.env[READ_VARIABLE];
+      else process.env[READ_VARIABLE] = saved;
+    }
+  });
+
   it('keeps the grace period: SIGTERM reaches the program, which can still finish', async () => {
     const program = confined(
       "process.on('SIGTERM', () => { console.log('got SIGTERM, saving'); setTimeout(() => process.exit(3), 200); }); console.log('up'); setInterval(() => {}, 1000);",

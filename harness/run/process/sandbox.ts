@@ -84,10 +84,10 @@ export function sandboxCommand(bwrap: string, request: SandboxRequest, command: 
     '--ignore-signal=TERM',
     bwrap,
     ...systemArguments(readable),
-    ...covered.flatMap((folder) => ['--tmpfs', folder, '--remount-ro', folder]),
+    ...covered.flatMap((folder) => ['--tmpfs', folder]),
     ...writable.flatMap((folder) => ['--bind', folder, folder]),
-    '--remount-ro',
-    '/',
+    // Read-only last: bwrap makes the mount points of the binds above in these first.
+    ...[...covered, '/'].flatMap((folder) => ['--remount-ro', folder]),
     '--chdir',
     request.cwd,
     '--setenv',
