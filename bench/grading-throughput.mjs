@@ -38,7 +38,10 @@ export async function run({ repeat, log }) {
     for (const { subject, jobs, key } of settings) {
       log(`socklab grade --class (${students} ${subject} students) -j ${jobs}`);
       const out = tempDir('grade-out');
-      const result = await socklab(['grade', '--class', classes[subject], '-s', specs, '-j', String(jobs), '-o', out], { env, peakRss: true, timeoutMs: 600_000 });
+      // The reference "students" run socklab's own programs, which the filesystem sandbox hides from
+      // submissions: they are graded unconfined (the Python students in the sandbox, as by default).
+      const sandbox = subject === 'reference' ? ['--no-sandbox'] : [];
+      const result = await socklab(['grade', '--class', classes[subject], '-s', specs, '-j', String(jobs), '-o', out, ...sandbox], { env, peakRss: true, timeoutMs: 600_000 });
       problems.push(...notPassed(result, out, classes[subject], key));
       samples[key].studentMs.push(result.ms / students);
       samples[key].peakRssKb.push(result.peakRssKb);
@@ -71,7 +74,7 @@ export async function run({ repeat, log }) {
     samples: { mode: grade ? 'socklab grade --class' : 'socklab run per student', students, ...samples, python },
     notes: [
       grade
-        ? `socklab grade --class with ${students} students per setting; students per minute = ${students} / wall`
+        ? `socklab grade --class with ${students} students per setting; students per minute = ${students} / wall; Python students in the filesystem sandbox, reference ones with --no-sandbox (the sandbox hides socklab's own programs)`
         : `socklab grade not available: ${students} runs of socklab run specs/task1 per setting, students per minute = 60 s / median wall`,
       ...problems.map((problem) => `did not pass every experiment: ${problem}`),
       ...(python.shim ? [`python3 on PATH is a shim (${python.onPath}); grading ran with the interpreter itself first on PATH (${python.executable})`] : []),
