@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { DurationError, parseDuration } from './duration.js';
 import { EXIT_USAGE, type ProgramOutput } from './program-output.js';
 
@@ -40,17 +40,32 @@ interface ParsedArgv<Name extends string> {
   positionals: string[];
 }
 
+/** util.parseArgs in strict mode, its errors as UsageErrors: they already name the option ("Unknown option '--foo'"). */
+export function parseArgsOrUsage<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs<T>({ ...config, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+/** A DURATION option's value in milliseconds (undefined when not given); a bad one is a UsageError naming `option`. */
+export function durationOption(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    if (error instanceof DurationError) throw new UsageError(`${option}: ${error.message}`);
+    throw error;
+  }
+}
+
 /** Every option of these programs takes a value, so options are named by a plain list. */
 function parseStrict<Name extends string>(argv: string[], optionNames: readonly Name[]): ParsedArgv<Name> {
   const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
   for (const name of optionNames) options[name] = { type: 'string' };
-  try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
-    return { help: values.help === true, values: values as Partial<Record<Name, string>>, positionals };
-  } catch (error) {
-    // util.parseArgs messages already name the option ("Unknown option '--foo'").
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
+  const { values, positionals } = parseArgsOrUsage({ args: argv, options, allowPositionals: true });
+  return { help: values.help === true, values: values as Partial<Record<Name, string>>, positionals };
 }
 
 /**
@@ -87,20 +102,11 @@ export function parseClientCommandLine(argv: string[]): ClientCommandLine | 'hel
   if (extra.length > 0) {
     throw new UsageError(`unexpected argument "${extra[0]}" (quote a message, or pass it with --message)`);
   }
-  let timeoutMs: number | undefined;
-  if (values.timeout !== undefined) {
-    try {
-      timeoutMs = parseDuration(values.timeout);
-    } catch (error) {
-      if (error instanceof DurationError) throw new UsageError(`--timeout: ${error.message}`);
-      throw error;
-    }
-  }
   return {
     host,
     port: parsePort(portText, 'PORT', false),
     message: values.message === undefined ? undefined : Buffer.from(values.message, 'utf8'),
-    timeoutMs,
+    timeoutMs: durationOption(values.timeout, '--timeout'),
   };
 }
 

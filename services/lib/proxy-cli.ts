@@ -1,8 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { serverAddress, UsageError } from './cli-args.js';
-import { DurationError, parseDuration } from './duration.js';
+import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from './cli-args.js';
 
 // The proxy's command line: `PORT [--host H] [--cache-dir DIR] [--no-cache] [--origin-timeout D]`
 // (PORT may also be given as --port, like the other servers). Errors are UsageErrors naming the
@@ -31,26 +29,18 @@ export function defaultCacheDir(port: number): string {
 
 /** Returns 'help' when -h/--help was given. */
 export function parseProxyCommandLine(argv: string[]): ProxyCommandLine | 'help' {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        host: { type: 'string' },
-        port: { type: 'string' },
-        'cache-dir': { type: 'string' },
-        'no-cache': { type: 'boolean' },
-        'origin-timeout': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    // util.parseArgs messages already name the option ("Unknown option '--foo'").
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseArgsOrUsage({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'cache-dir': { type: 'string' },
+      'no-cache': { type: 'boolean' },
+      'origin-timeout': { type: 'string' },
+    },
+  });
   if (values.help) return 'help';
   const { host, port } = serverAddress(positionals, values);
   const cacheDir = values['cache-dir'];
@@ -63,16 +53,6 @@ export function parseProxyCommandLine(argv: string[]): ProxyCommandLine | 'help'
     port,
     cacheDir: cacheDir === undefined ? undefined : path.resolve(cacheDir),
     cache: values['no-cache'] !== true,
-    originTimeoutMs: parseOriginTimeout(values['origin-timeout']),
+    originTimeoutMs: durationOption(values['origin-timeout'], '--origin-timeout') ?? DEFAULT_ORIGIN_TIMEOUT_MS,
   };
-}
-
-function parseOriginTimeout(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_ORIGIN_TIMEOUT_MS;
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    if (error instanceof DurationError) throw new UsageError(`--origin-timeout: ${error.message}`);
-    throw error;
-  }
 }

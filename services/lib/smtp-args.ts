@@ -1,7 +1,5 @@
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
-import { parsePort, UsageError } from './cli-args.js';
-import { DurationError, parseDuration } from './duration.js';
+import { durationOption, parseArgsOrUsage, parsePort, UsageError } from './cli-args.js';
 import type { Credentials } from './smtp-auth.js';
 
 // The mail-client command line. Everything that would end up on an SMTP command line or in a header
@@ -55,13 +53,7 @@ export function parseMailClientCommandLine(argv: string[], env: NodeJS.ProcessEn
   if (argv.some((arg) => arg === '--password' || arg.startsWith('--password='))) {
     throw new UsageError('--password: a password on the command line is visible to every user of this machine (ps); put it in an environment variable and pass its name with --password-env VAR');
   }
-  let parsed;
-  try {
-    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: false, strict: true });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const values = parsed.values;
+  const { values } = parseArgsOrUsage({ args: argv, options: OPTIONS, allowPositionals: false });
   if (values.help) return 'help';
 
   const server = required(values.server, '--server', 'HOST');
@@ -90,7 +82,7 @@ export function parseMailClientCommandLine(argv: string[], env: NodeJS.ProcessEn
     insecure: values.insecure === true,
     credentials: credentialsFrom(values.user, values['password-env'], env),
     heloName,
-    timeoutMs: values.timeout === undefined ? DEFAULT_TIMEOUT_MS : timeoutFrom(values.timeout),
+    timeoutMs: durationOption(values.timeout, '--timeout') ?? DEFAULT_TIMEOUT_MS,
     verbose: values.verbose === true,
   };
 }
@@ -118,15 +110,6 @@ function credentialsFrom(user: string | undefined, variable: string | undefined,
     throw new UsageError(`--password-env ${variable}: the environment variable ${variable} is ${password === undefined ? 'not set' : 'empty'}`);
   }
   return { user, password };
-}
-
-function timeoutFrom(text: string): number {
-  try {
-    return parseDuration(text);
-  } catch (error) {
-    if (error instanceof DurationError) throw new UsageError(`--timeout: ${error.message}`);
-    throw error;
-  }
 }
 
 /** This machine's name when it is a valid EHLO argument, else "localhost". */
