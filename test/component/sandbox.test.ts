@@ -14,15 +14,27 @@ import { isAlive } from '../support/processes.js';
 
 let counter = 0;
 
-/** Runs a node script in the sandbox, its folder `cwd` (read-write). */
-function confined(script: string, cwd: string, extra: Partial<SandboxRequest> = {}): Program {
+/** Runs a node script (with `args`) in the sandbox, its folder `cwd` (read-write). */
+function confined(script: string, cwd: string, extra: Partial<SandboxRequest> = {}, args: string[] = []): Program {
   return new Program({
-    command: [process.execPath, '-e', script],
+    command: [process.execPath, '-e', script, ...args],
     cwd,
-    env: { PATH: process.env.PATH ?? '', [READ_VARIABLE]: process.env[READ_VARIABLE] ?? '' },
+    env: { PATH: process.env.PATH ?? '' },
     tag: `sandbox-test-${process.pid}-${counter++}`,
     sandbox: { writable: [cwd], cwd, ...extra },
   });
+}
+
+/** Runs `body` with SOCKLAB_SANDBOX_READ set to `folder` in this (the harness's) process. */
+async function withSandboxRead(folder: string, body: () => Promise<void>): Promise<void> {
+  const saved = process.env[READ_VARIABLE];
+  process.env[READ_VARIABLE] = folder;
+  try {
+    await body();
+  } finally {
+    if (saved === undefined) delete process.env[READ_VARIABLE];
+    else process.env[READ_VARIABLE] = saved;
+  }
 }
 
 async function outputOf(program: Program): Promise<{ stdout: string; stderr: string; exitCode: number | null; signal: string | null }> {
@@ -44,14 +56,7 @@ for (const [what, op, file] of tries) {
 console.log(JSON.stringify(seen));`;
 
 function probe(cwd: string, tries: Array<[string, 'read' | 'write', string]>, extra: Partial<SandboxRequest> = {}): Program {
-  const program = new Program({
-    command: [process.execPath, '-e', PROBE, JSON.stringify(tries)],
-    cwd,
-    env: { PATH: process.env.PATH ?? '' },
-    tag: `sandbox-test-${process.pid}-${counter++}`,
-    sandbox: { writable: [cwd], cwd, ...extra },
-  });
-  return program;
+  return confined(PROBE, cwd, extra, [JSON.stringify(tries)]);
 }
 
 describe('filesystem sandbox (bubblewrap)', function () {
@@ -109,9 +114,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
     const answers = temp.write('tools/specs/answers.txt', 'expected output\n');
     const mine = path.join(temp.path, 'mine');
     mkdirSync(mine);
-    const saved = process.env[READ_VARIABLE];
-    process.env[READ_VARIABLE] = tools;
-    try {
+    await withSandboxRead(tools, async () => {
       const program = probe(
         mine,
         [
@@ -123,10 +126,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
       );
       const { stdout } = await outputOf(program);
       expect(JSON.parse(stdout)).to.deep.equal({ visible: 'ok', answers: 'ENOENT', 'write into the readable folder': 'EROFS' });
-    } finally {
-      if (saved === undefined) delete process.env[READ_VARIABLE];
-      else process.env[READ_VARIABLE] = saved;
-    }
+    });
   });
 
   it('keeps its own folder writable when it lies inside a covered hidden folder', async () => {
@@ -134,9 +134,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
     const answers = temp.write('tools/specs/answers.txt', 'expected output\n');
     const mine = path.join(path.dirname(answers), 'student');
     mkdirSync(mine);
-    const saved = process.env[READ_VARIABLE];
-    process.env[READ_VARIABLE] = tools;
-    try {
+    await withSandboxRead(tools, async () => {
       const program = probe(
         mine,
         [
@@ -148,10 +146,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
       );
       const { stdout, stderr } = await outputOf(program);
       expect(JSON.parse(stdout), stderr).to.deep.equal({ 'own folder': 'ok', 'answers next to it': 'ENOENT', 'next to it': 'EROFS' });
-    } finally {
-      if (saved === undefined) delete process.env[READ_VARIABLE];
-      else process.env[READ_VARIABLE] = saved;
-    }
+    });
   });
 
   it('keeps the grace period: SIGTERM reaches the program, which can still finish', async () => {
