@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureProgram } from '../support/paths.js';
+import { untilReady, waitForExit, type RunningServer } from './support/service-process.js';
 
 // The reference proxy as a real child process, with real origin servers inside the test. Every
 // origin counts the requests it gets per path, so "served from the cache" is checked by the origin
@@ -33,12 +34,7 @@ interface TestOrigin {
   requests: OriginRequest[];
 }
 
-interface RunningProxy {
-  child: ChildProcess;
-  port: number;
-  stdout(): string;
-  stderr(): string;
-  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+interface RunningProxy extends RunningServer {
   exited: Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -142,38 +138,11 @@ describe('proxy (reference web proxy, Task 3)', function () {
     return { port: await listen(server), connections: () => connections };
   }
 
-  function startProxy(args: string[], program = PROXY): Promise<RunningProxy> {
+  async function startProxy(args: string[], program = PROXY): Promise<RunningProxy> {
     const child = spawn(process.execPath, [program, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    const exited = new Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-      child.once('exit', (exitCode, signal) => resolve({ exitCode, signal })),
-    );
-    const waitForStdout = (pattern: RegExp, timeoutMs = 5000) =>
-      new Promise<RegExpMatchArray>((resolve, reject) => {
-        const started = Date.now();
-        const poll = setInterval(() => {
-          const match = pattern.exec(stdout);
-          if (match) {
-            clearInterval(poll);
-            resolve(match);
-          } else if (Date.now() - started > timeoutMs || child.exitCode !== null) {
-            clearInterval(poll);
-            reject(new Error(`proxy stdout did not match ${pattern}; stdout: ${JSON.stringify(stdout)} stderr: ${JSON.stringify(stderr)}`));
-          }
-        }, 10);
-      });
-    return waitForStdout(READY_LINE).then((ready) => ({
-      child,
-      port: Number(ready[2]),
-      stdout: () => stdout,
-      stderr: () => stderr,
-      waitForStdout,
-      exited,
-    }));
+    const exited = waitForExit(child);
+    return { ...(await untilReady(child, 'proxy', READY_LINE)), exited };
   }
 
   /** Starts the reference proxy on a free port with a fresh cache folder. */

@@ -78,28 +78,40 @@ export function runProgram(children: ChildProcesses, name: ServiceName, args: st
 
 /** Starts a server (on a port the system picks unless `args` says otherwise) and waits for its ready line. */
 export function startServer(children: ChildProcesses, name: 'tcp-server' | 'udp-server', args: string[] = ['0']): Promise<RunningServer> {
-  const child = children.spawn(name, args);
+  return untilReady(children.spawn(name, args), name, READY_LINE);
+}
+
+/**
+ * Collects a started server's output and resolves once stdout shows `readyLine` (whose second group is
+ * the port). Its waitForStdout gives up after `timeoutMs`, or as soon as stdout has ended without a match.
+ */
+export function untilReady(child: ChildProcess, name: string, readyLine: RegExp): Promise<RunningServer> {
   let stdout = '';
   let stderr = '';
+  let ended = false;
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stdout!.once('end', () => (ended = true));
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
   const waitForStdout = (pattern: RegExp, timeoutMs = 5000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
       const poll = setInterval(check, 10);
-      const guard = setTimeout(() => {
-        clearInterval(poll);
-        reject(new Error(`${name} stdout did not match ${pattern} within ${timeoutMs}ms; stdout: ${JSON.stringify(stdout)} stderr: ${JSON.stringify(stderr)}`));
-      }, timeoutMs);
+      const guard = setTimeout(() => fail(`within ${timeoutMs}ms`), timeoutMs);
       function check() {
         const match = pattern.exec(stdout);
-        if (!match) return;
+        if (match) {
+          clearInterval(poll);
+          clearTimeout(guard);
+          resolve(match);
+        } else if (ended) fail('before its stdout ended');
+      }
+      function fail(when: string) {
         clearInterval(poll);
         clearTimeout(guard);
-        resolve(match);
+        reject(new Error(`${name} stdout did not match ${pattern} ${when}; stdout: ${JSON.stringify(stdout)} stderr: ${JSON.stringify(stderr)}`));
       }
       check();
     });
-  return waitForStdout(READY_LINE).then((ready) => ({
+  return waitForStdout(readyLine).then((ready) => ({
     child,
     port: Number(ready[2]),
     stdout: () => stdout,
