@@ -64,7 +64,7 @@ export class Program {
   private finalLimitNotes: string[] | null = null;
   /** Why a sandbox was asked for and not made. */
   private readonly sandboxNote: string | null = null;
-  private readonly sandboxed: boolean = false;
+  private readonly sandboxed: boolean;
 
   constructor(private readonly options: LaunchOptions) {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
@@ -82,7 +82,7 @@ export class Program {
     if (sandbox?.bwrap) inner = sandboxCommand(sandbox.bwrap, options.sandbox!, inner);
     else if (sandbox) this.sandboxNote = `not sandboxed, the program could read and write any file socklab can: ${sandbox.problem}`;
     if (options.namespace && executable) inner = inNamespace(options.namespace, inner);
-    const sandboxed = (this.sandboxed = Boolean(sandbox?.bwrap));
+    this.sandboxed = Boolean(sandbox?.bwrap);
     // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
     const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1)) : [process.execPath, '-e', ''];
     this.subprocess = execa(spawnFile, spawnArgs, {
@@ -107,7 +107,7 @@ export class Program {
     this.stderr.attach(this.subprocess.stderr);
     this.feedStdin(options.stdin);
     this.exited = new Promise<ExitInfo>((resolve) => {
-      this.subprocess.once('exit', (exitCode, signal) => resolve(sandboxed ? decodeSandboxExit({ exitCode, signal }) : { exitCode, signal }));
+      this.subprocess.once('exit', (exitCode, signal) => resolve(this.sandboxed ? decodeSandboxExit({ exitCode, signal }) : { exitCode, signal }));
       this.subprocess.once('error', (error: NodeJS.ErrnoException) => {
         this.spawnError = { code: error.code ?? 'ESPAWN', message: spawnMessage(file, error) };
         resolve({ exitCode: null, signal: null });
