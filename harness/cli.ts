@@ -3,7 +3,8 @@
 import os from 'node:os';
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
-import { EXIT_CODES, SocklabError, SpecInvalidError } from './spec/errors.js';
+import { EXIT_CODES, SocklabError } from './errors.js';
+import { SpecInvalidError } from './spec/spec-invalid-error.js';
 import { defaultReporterNames } from './report/registry.js';
 import { defaultLabFile, loadLabAndSpecs, version } from './commands/common.js';
 import { runCommand, type RunOptions } from './commands/run-command.js';

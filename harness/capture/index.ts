@@ -17,3 +17,4 @@ export {
   type CaptureExpectation,
 } from './capture-expectations.js';
 export { PacketExpectation, CountRange } from './capture-expectation-schema.js';
+export { CaptureOption } from './capture-option.js';

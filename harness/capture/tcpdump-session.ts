@@ -3,7 +3,7 @@
 // A missing tcpdump or missing permission is a "skipped" capture, any other trouble a "failed" one:
 // outcomes are data, so neither startCapture nor stop() throws.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { liveGroups } from '../run/process/live-groups.js';
+import { liveGroups } from '../process/live-groups.js';
 import { CaptureMarker } from './capture-marker.js';
 import { buildCaptureFilter } from './tcpdump-filter.js';
 import { describeExit, lastLine, statistic, tcpdumpTrouble, TCPDUMP_NOT_FOUND } from './tcpdump-messages.js';

@@ -8,10 +8,10 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { findSpecFiles } from '../spec/find-spec-files.js';
 import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import { EXIT_CODES, SocklabError } from '../spec/errors.js';
-import { sandboxSupport, type SandboxPolicy } from '../run/process/sandbox.js';
-import { installExitCleanup, killAllSync, setRunTag } from '../run/process/live-groups.js';
-import { killTaggedProcesses } from '../run/process/process-sweep.js';
+import { EXIT_CODES, SocklabError } from '../errors.js';
+import { sandboxSupport, type SandboxPolicy } from '../process/sandbox.js';
+import { installExitCleanup, killAllSync, setRunTag } from '../process/live-groups.js';
+import { killTaggedProcesses } from '../process/process-sweep.js';
 
 export { root };
 export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;

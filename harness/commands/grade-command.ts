@@ -8,22 +8,22 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { RoleTable } from '../lab/role-table.js';
 import type { RunResult } from '../model/result.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import type { SandboxPolicy } from '../run/process/sandbox.js';
-import { EXIT_CODES, SocklabError } from '../spec/errors.js';
+import type { SandboxPolicy } from '../process/sandbox.js';
+import { EXIT_CODES, SocklabError } from '../errors.js';
 import { runSuite } from '../run/run-suite.js';
 import { selectExperiments } from '../run/select-experiments.js';
 import { Limiter } from '../run/limiter.js';
 import { createReporters } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
-import type { Reporter } from '../report/reporter.js';
+import type { Reporter } from '../model/reporter.js';
 import { detectPrograms } from '../grade/detect-programs.js';
 import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
-import { toGradescope } from '../grade/gradescope.js';
+import { toGradescope } from '../report/gradescope.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
-import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
+import { sweepStaleNamespaces } from '../network/two-hosts.js';
 import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 export interface GradeOptions {

@@ -2,12 +2,12 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { RoleTable } from '../lab/role-table.js';
-import { EXIT_CODES, SocklabError } from '../spec/errors.js';
+import { EXIT_CODES, SocklabError } from '../errors.js';
 import { selectExperiments } from '../run/select-experiments.js';
 import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
-import { sweepStaleNamespaces } from '../isolation/two-hosts.js';
+import { sweepStaleNamespaces } from '../network/two-hosts.js';
 import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions {

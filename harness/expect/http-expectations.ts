@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
 import type { ExpectationResult } from '../model/result.js';
 import type { HttpExchange } from '../probes/http-request.js';
-import { Duration, TextMatcher } from '../spec/schema-parts.js';
+import { Duration } from '../schema/parts.js';
+import { TextMatcher } from './expectation-schemas.js';
 import { NETWORK_ERROR_CODES, describeNetworkError } from './network-errors.js';
 import { matchText } from './text-matcher.js';
-import { formatDuration, parseDuration } from '../spec/duration.js';
+import { formatDuration, parseDuration } from '../schema/duration.js';
 
 export const BodyMatcher = Type.Object(
   {

@@ -2,8 +2,8 @@
 // Implicit rules, documented in the README: without exit/error/silent/timedOut, a run must exit 0;
 // `error:` implies a non-zero exit unless `exit:` says otherwise; a timeout is a failure unless expected.
 import type { ExpectationResult, ProcessResult } from '../model/result.js';
-import type { ProcessExpectation } from '../spec/schema-parts.js';
-import { formatDuration, parseDuration } from '../spec/duration.js';
+import type { ProcessExpectation } from './expectation-schemas.js';
+import { formatDuration, parseDuration } from '../schema/duration.js';
 import { matchText, preview } from './text-matcher.js';
 import { describeNetworkError } from './network-errors.js';
 

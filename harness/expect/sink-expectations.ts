@@ -1,9 +1,27 @@
 // Checks what the smtp-sink received. Message checks look at the last message received; `commands`
 // must appear in that order (other commands may come between) in the last client session.
+import { Type, type Static } from '@sinclair/typebox';
 import type { ExpectationResult } from '../model/result.js';
 import type { SmtpSink } from '../fixtures/smtp-sink.js';
-import type { SinkExpectation } from '../steps/smtp-sink-step.js';
 import { matchText } from './text-matcher.js';
+import { TextMatcher } from './expectation-schemas.js';
+
+export const Email = Type.String({ minLength: 3, pattern: '@', expected: 'an e-mail address' });
+
+export const SinkExpectation = Type.Object(
+  {
+    messages: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })], { expected: 'a count, or { min, max }' })),
+    from: Type.Optional(Email),
+    to: Type.Optional(Type.Array(Email, { minItems: 1, expected: 'a list of e-mail addresses' })),
+    headers: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), TextMatcher], { expected: 'a header value or a text matcher' }))),
+    body: Type.Optional(TextMatcher),
+    commands: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), { minItems: 1, expected: 'SMTP command names in the order they must appear, e.g. [EHLO, MAIL, RCPT, DATA, QUIT]' })),
+    secure: Type.Optional(Type.Boolean({ description: 'The message came over TLS (STARTTLS).' })),
+    user: Type.Optional(Type.String({ description: 'The AUTH user the message was sent as.' })),
+  },
+  { additionalProperties: false, expected: 'sink expectations: messages, from, to, headers, body, commands, secure, user' },
+);
+export type SinkExpectation = Static<typeof SinkExpectation>;
 
 export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationResult[] {
   const checks: ExpectationResult[] = [];

@@ -1,6 +1,6 @@
 // Matching program output against `equals` / `contains` / `notContains` / `matches` / `empty`.
 import type { ExpectationResult } from '../model/result.js';
-import type { TextMatcher } from '../spec/schema-parts.js';
+import type { TextMatcher } from './expectation-schemas.js';
 
 /** Output text as compared: CRLF folded to LF, so Windows-style line endings don't fail a check. */
 export function normaliseOutput(text: string): string {

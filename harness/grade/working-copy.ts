@@ -6,9 +6,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseCommandString } from 'execa';
 import type { LabDefinition } from '../lab/lab-schema.js';
-import { Program } from '../run/process/program.js';
+import { Program } from '../process/program.js';
 import type { DetectedProgram } from './detect-programs.js';
-import type { SandboxPolicy, SandboxRequest } from '../run/process/sandbox.js';
+import type { SandboxPolicy, SandboxRequest } from '../process/sandbox.js';
 
 export interface PreparedRole {
   role: string;

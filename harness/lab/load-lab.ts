@@ -1,7 +1,8 @@
 // Reads the lab file (which roles exist and which reference program plays each) with the same
 // positioned diagnostics as spec files.
 import { readFileSync } from 'node:fs';
-import { SpecInvalidError, SocklabError, EXIT_CODES } from '../spec/errors.js';
+import { SocklabError, EXIT_CODES } from '../errors.js';
+import { SpecInvalidError } from '../spec/spec-invalid-error.js';
 import { validateAgainst } from '../spec/schema-validator.js';
 import { YamlSource } from '../spec/yaml-source.js';
 import { checkTemplates } from '../spec/check-templates.js';

@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseCommandString } from 'execa';
 import { parse as parseYaml } from 'yaml';
-import { SocklabError, EXIT_CODES } from '../spec/errors.js';
+import { SocklabError, EXIT_CODES } from '../errors.js';
 import type { LabDefinition } from './lab-schema.js';
 
 export interface RoleBinding {

@@ -4,7 +4,7 @@
 // them as garbage and CI scripts grep the summary line.
 import type { ExperimentResult, ExperimentStatus, RunCounts, RunResult } from '../model/result.js';
 import { formatFailureDetails, printable, type Color, type Paint } from './console-failures.js';
-import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from './reporter.js';
+import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from '../model/reporter.js';
 import { formatDuration, plural } from './result-text.js';
 
 const colorCodes: Record<Color, number> = { green: 32, red: 31, yellow: 33, dim: 2 };

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import type { RunResult } from '../model/result.js';
 import { renderPage } from './html/page.js';
-import type { Reporter, ReporterOptions } from './reporter.js';
+import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 export const htmlFileName = 'index.html';

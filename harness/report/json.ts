@@ -2,7 +2,7 @@
 // the model has without this file having to know about any of them.
 import path from 'node:path';
 import type { RunResult } from '../model/result.js';
-import type { Reporter, ReporterOptions } from './reporter.js';
+import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import { writeFileAtomic } from './write-atomic.js';
 
 export const jsonFileName = 'results.json';

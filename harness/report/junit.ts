@@ -4,7 +4,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { ExperimentResult, ExpectationResult, RunResult } from '../model/result.js';
-import type { Reporter, ReporterOptions } from './reporter.js';
+import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import {
   describeExit,
   failuresOutsideSteps,

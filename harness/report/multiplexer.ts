@@ -2,7 +2,7 @@
 // other reports (a failing junit writer should still leave the console summary and results.json), so
 // each call is isolated: its error is recorded, printed as one line, and the next reporter runs.
 import type { ExperimentResult, RunResult, StepResult } from '../model/result.js';
-import type { ExperimentBeginInfo, Reporter, RunBeginInfo } from './reporter.js';
+import type { ExperimentBeginInfo, Reporter, RunBeginInfo } from '../model/reporter.js';
 
 export type ReporterHook = 'onRunBegin' | 'onExperimentBegin' | 'onStepEnd' | 'onExperimentEnd' | 'onRunEnd';
 

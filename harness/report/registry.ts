@@ -3,7 +3,7 @@ import { ConsoleReporter } from './console.js';
 import { JsonReporter } from './json.js';
 import { JunitReporter } from './junit.js';
 import { HtmlReporter } from './html.js';
-import type { Reporter, ReporterFactory, ReporterOptions } from './reporter.js';
+import type { Reporter, ReporterFactory, ReporterOptions } from '../model/reporter.js';
 
 export const reporterFactories: Record<string, ReporterFactory> = {
   console: (options) => new ConsoleReporter(options),

@@ -4,8 +4,8 @@ import type { StepResult } from '../model/result.js';
 import type { SpecStep } from '../spec/spec-types.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
-import { renderDeep, renderTemplate } from '../plan/template.js';
-import { Program } from './process/program.js';
+import { renderDeep, renderTemplate } from '../spec/template.js';
+import { Program } from '../process/program.js';
 import type { ExperimentState } from './experiment-state.js';
 
 export interface ExecutedStep {

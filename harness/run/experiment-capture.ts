@@ -3,21 +3,9 @@
 // into a summary and checked against `capture.expect`. A missing or forbidden tcpdump is a note
 // ("capture skipped: …"), never a failure; a capture that broke is a harness error of that check.
 import path from 'node:path';
-import { Type, type Static } from '@sinclair/typebox';
-import { CaptureExpectationSchema, evaluateCaptureExpectations, startCapture, summarizeCapture, type CaptureSession } from '../capture/index.js';
+import { evaluateCaptureExpectations, startCapture, summarizeCapture, type CaptureSession } from '../capture/index.js';
 import type { CaptureResult, ExperimentResult, StepResult } from '../model/result.js';
-
-export const CaptureOption = Type.Union(
-  [
-    Type.Boolean(),
-    Type.Object(
-      { expect: Type.Optional(CaptureExpectationSchema) },
-      { additionalProperties: false, expected: 'capture: true, or { expect: … } with packet expectations' },
-    ),
-  ],
-  { expected: 'capture: true, or { expect: … }', description: 'Capture this experiment\'s packets with tcpdump (reports/<id>.pcap).' },
-);
-export type CaptureOption = Static<typeof CaptureOption>;
+import type { CaptureOption } from '../capture/capture-option.js';
 
 export class ExperimentCapture {
   private constructor(

@@ -2,9 +2,9 @@
 import type { StepResult } from '../model/result.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
-import type { TemplateValues } from '../plan/template.js';
+import type { TemplateValues } from '../spec/template.js';
 import type { RoleTable } from '../lab/role-table.js';
-import type { SandboxPolicy } from './process/sandbox.js';
+import type { SandboxPolicy } from '../process/sandbox.js';
 
 export interface ExperimentEnvironment {
   roles: RoleTable;

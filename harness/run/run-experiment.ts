@@ -6,14 +6,14 @@ import path from 'node:path';
 import type { ExperimentResult, StepResult } from '../model/result.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
 import { stepKinds } from '../steps/registry.js';
-import { finishProgram } from '../steps/program-outcome.js';
+import { finishProgram } from '../steps/shared/program-outcome.js';
 import { allocatePorts, releasePorts } from '../plan/allocate-ports.js';
-import { formatDuration } from '../spec/duration.js';
-import { killTaggedProcesses } from './process/process-sweep.js';
+import { formatDuration } from '../schema/duration.js';
+import { killTaggedProcesses } from '../process/process-sweep.js';
 import { executeStep, runDeferredChecks } from './execute-step.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
 import { ExperimentCapture } from './experiment-capture.js';
-import { createTwoHosts, namespacesUnavailable, type TwoHosts } from '../isolation/two-hosts.js';
+import { createTwoHosts, namespacesUnavailable, type TwoHosts } from '../network/two-hosts.js';
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 

@@ -2,7 +2,7 @@
 // on interruption stops launching, lets running experiments tear down, and still reports what finished.
 import os from 'node:os';
 import { countResults, type ExperimentResult, type RunResult, type StepResult } from '../model/result.js';
-import type { Reporter } from '../report/reporter.js';
+import type { Reporter } from '../model/reporter.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { emptyResult, runExperiment, type ExperimentEnvironment } from './run-experiment.js';
 import { Limiter } from './limiter.js';

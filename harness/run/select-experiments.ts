@@ -1,6 +1,6 @@
 // Narrowing a run: experiment ids given on the command line, --grep on id and title, --tag.
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import { SocklabError, EXIT_CODES } from '../spec/errors.js';
+import { SocklabError, EXIT_CODES } from '../errors.js';
 import { closestMatch } from '../spec/did-you-mean.js';
 
 export interface Selection {

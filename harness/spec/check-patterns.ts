@@ -1,7 +1,7 @@
 // Compiles every regular expression in a step when the spec is loaded (text matchers' `matches`,
 // `ready.stdout`), so a pattern that cannot compile is a positioned spec error instead of a crash in
 // the middle of a run.
-import { findTemplateReferences } from '../plan/template.js';
+import { findTemplateReferences } from './template.js';
 import { describeValue, type Diagnostic, type PathSegment } from './diagnostics.js';
 import type { YamlSource } from './yaml-source.js';
 

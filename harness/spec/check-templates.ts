@@ -1,7 +1,7 @@
 // Checks every `{{…}}` in a step against the known template variables, pointing the caret at the
 // template itself inside its string.
 import { isScalar } from 'yaml';
-import { checkTemplateExpression, findTemplateReferences } from '../plan/template.js';
+import { checkTemplateExpression, findTemplateReferences } from './template.js';
 import type { Diagnostic, PathSegment } from './diagnostics.js';
 import type { YamlSource } from './yaml-source.js';
 

@@ -1,9 +1,9 @@
 // The experiment schema. Steps are checked in a second pass by their own kind's schema (see
 // steps/registry.ts), so that an error inside a step is reported against that kind, not a union of all.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration } from './schema-parts.js';
-import { CaptureOption } from '../run/experiment-capture.js';
-import { LimitsOption } from '../run/process/resource-limits.js';
+import { Duration } from '../schema/parts.js';
+import { CaptureOption } from '../capture/capture-option.js';
+import { LimitsOption } from '../process/resource-limits.js';
 
 export const ID_PATTERN = '^[a-z0-9][a-z0-9._-]*$';
 

@@ -1,7 +1,7 @@
 // Which files a run reads: YAML files under the given paths, sorted, without the lab file.
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { SocklabError, EXIT_CODES } from './errors.js';
+import { SocklabError, EXIT_CODES } from '../errors.js';
 
 const SPEC_FILE = /\.ya?ml$/;
 export const LAB_FILE_NAMES = new Set(['lab.yaml', 'lab.yml']);

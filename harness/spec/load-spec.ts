@@ -7,16 +7,16 @@ import { stepKinds } from '../steps/registry.js';
 import { closestMatch } from './did-you-mean.js';
 import { describeValue, type Diagnostic, type PathSegment } from './diagnostics.js';
 import { DEFAULT_EXPERIMENT_TIMEOUT_MS, DEFAULT_POINTS, ExperimentSchema, type ExperimentFields } from './experiment-schema.js';
-import { parseDuration } from './duration.js';
-import { SpecInvalidError } from './errors.js';
+import { parseDuration } from '../schema/duration.js';
+import { SpecInvalidError } from './spec-invalid-error.js';
 import { validateAgainst } from './schema-validator.js';
 import type { ExperimentSpec, SpecStep } from './spec-types.js';
 import { checkTemplates } from './check-templates.js';
 import { checkPatterns } from './check-patterns.js';
 import { readSpecText } from './read-spec-text.js';
 import { YamlSource } from './yaml-source.js';
-import { collectPortNames } from '../plan/template.js';
-import { limitsFromOption } from '../run/process/resource-limits.js';
+import { collectPortNames } from './template.js';
+import { limitsFromOption } from '../process/resource-limits.js';
 
 export interface LoadOptions {
   /** Role names from the lab file; unknown roles are errors. */
@@ -64,7 +64,7 @@ export function loadSpecFilesOrThrow(files: string[], options: LoadOptions): Exp
   return loaded.experiments;
 }
 
-interface SourceResult {
+export interface SourceResult {
   diagnostics: Diagnostic[];
   experiments: Array<{ experiment: ExperimentSpec; path: PathSegment[] }>;
 }

@@ -1,7 +1,7 @@
 // A validated spec: experiments with defaults applied and source positions kept for reports.
 import type { SourceLocation } from '../model/result.js';
-import type { CaptureOption } from '../run/experiment-capture.js';
-import type { ResourceLimits } from '../run/process/resource-limits.js';
+import type { CaptureOption } from '../capture/capture-option.js';
+import type { ResourceLimits } from '../process/resource-limits.js';
 
 export interface SpecStep {
   index: number;

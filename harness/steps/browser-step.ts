@@ -3,11 +3,12 @@
 // installed the step is skipped with the reason — never a false pass.
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, TextMatcher } from '../spec/schema-parts.js';
+import { Duration } from '../schema/parts.js';
+import { TextMatcher } from '../expect/expectation-schemas.js';
 import { matchText } from '../expect/text-matcher.js';
 import { browserUnavailable, visitPage, type BrowserVisit } from '../probes/browser.js';
 import type { ExpectationResult } from '../model/result.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_BROWSER_TIMEOUT_MS = 20_000;

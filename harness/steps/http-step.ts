@@ -3,12 +3,12 @@
 // check: `within` then bounds the whole group); `background: true` leaves it running while later steps
 // go on, and checks it when the experiment ends (a client stalled on a slow origin).
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, Env } from '../spec/schema-parts.js';
-import { parseDuration, formatDuration } from '../spec/duration.js';
+import { Duration, Env } from '../schema/parts.js';
+import { parseDuration, formatDuration } from '../schema/duration.js';
 import { HttpExpectation, evaluateHttp } from '../expect/http-expectations.js';
 import { sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
 import type { ExpectationResult } from '../model/result.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_HTTP_TIMEOUT_MS = 10_000;

@@ -1,11 +1,12 @@
 // `origin: NAME` — starts an origin web server inside the harness (for the proxy experiments) and,
 // when the experiment ends, checks how many requests reached it per path.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, Env, PortRef } from '../spec/schema-parts.js';
-import { parseDuration } from '../spec/duration.js';
+import { Duration, Env, PortRef } from '../schema/parts.js';
+import { parseDuration } from '../schema/duration.js';
 import { OriginServer } from '../fixtures/origin-server.js';
 import type { ExpectationResult } from '../model/result.js';
-import type { StepKind, StepOutcome } from './step-kind.js';
+import type { StepKind } from './step-kind.js';
+import { portTaken } from './shared/port-taken.js';
 
 const Count = Type.Union(
   [Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false, minProperties: 1 })],
@@ -72,12 +73,6 @@ export const originStep: StepKind<OriginStep> = {
     return { expectations: [], notes: [`origin listening on ${context.hosts.server}:${port} with ${Object.keys(routes).length} route(s)`] };
   },
 };
-
-export function portTaken(what: string, port: unknown, error: unknown): StepOutcome {
-  const code = (error as NodeJS.ErrnoException).code ?? 'EIO';
-  const message = `${what} cannot listen on port ${String(port)}: ${code} (${(error as Error).message})`;
-  return { expectations: [{ name: 'listen', ok: false, expected: `${what} listening on port ${String(port)}`, actual: code, message }], stopExperiment: true };
-}
 
 function judge(step: OriginStep, counts: Record<string, number>): ExpectationResult[] {
   const checks: ExpectationResult[] = [];

@@ -2,13 +2,14 @@
 // slow client). `hold: true` keeps the connection open, sending nothing more, until the experiment
 // ends: a stalled client that must not block the next one.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, TextMatcher } from '../spec/schema-parts.js';
-import { formatDuration } from '../spec/duration.js';
+import { Duration } from '../schema/parts.js';
+import { TextMatcher } from '../expect/expectation-schemas.js';
+import { formatDuration } from '../schema/duration.js';
 import { NETWORK_ERROR_CODES, describeNetworkError } from '../expect/network-errors.js';
 import { matchText, preview } from '../expect/text-matcher.js';
 import { rawExchange, type RawExchange } from '../probes/raw-exchange.js';
 import type { ExpectationResult } from '../model/result.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_RAW_TIMEOUT_MS = 5_000;

@@ -2,12 +2,12 @@
 // datagrams, or delays TCP data: to show why UDP clients need timeouts. Clients talk to the relay's
 // port; it forwards to the server's. Counts are checked when the experiment ends.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, PortRef } from '../spec/schema-parts.js';
-import { parseDuration } from '../spec/duration.js';
+import { Duration, PortRef } from '../schema/parts.js';
+import { parseDuration } from '../schema/duration.js';
 import { TcpRelay, UdpRelay, type LinkCounts } from '../fixtures/link-relay.js';
 import type { ExpectationResult } from '../model/result.js';
 import type { StepKind } from './step-kind.js';
-import { portTaken } from './origin-step.js';
+import { portTaken } from './shared/port-taken.js';
 
 const Count = Type.Integer({ minimum: 0, expected: 'a count' });
 

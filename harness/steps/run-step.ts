@@ -1,10 +1,12 @@
 // `run: ROLE` — runs a program to completion (or to its timeout) and checks what it did.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, ProcessExpectation, launchFields } from '../spec/schema-parts.js';
-import { formatDuration } from '../spec/duration.js';
+import { Duration } from '../schema/parts.js';
+import { ProcessExpectation } from '../expect/expectation-schemas.js';
+import { launchFields } from './shared/launch-fields.js';
+import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
-import { finishProgram } from './program-outcome.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { finishProgram } from './shared/program-outcome.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;

@@ -1,7 +1,7 @@
 // `sleep: DURATION` — a plain pause (prefer a readiness condition; this is for teaching timelines).
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration } from '../spec/schema-parts.js';
-import { parseDuration } from '../spec/duration.js';
+import { Duration } from '../schema/parts.js';
+import { parseDuration } from '../schema/duration.js';
 import type { StepKind } from './step-kind.js';
 
 const SleepStepSchema = Type.Object(

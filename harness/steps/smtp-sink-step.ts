@@ -4,28 +4,12 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, PortRef, TextMatcher } from '../spec/schema-parts.js';
-import { parseDuration } from '../spec/duration.js';
-import { judgeSink } from '../expect/sink-expectations.js';
+import { Duration, PortRef } from '../schema/parts.js';
+import { parseDuration } from '../schema/duration.js';
+import { Email, SinkExpectation, judgeSink } from '../expect/sink-expectations.js';
 import type { StepKind } from './step-kind.js';
-import { portTaken } from './origin-step.js';
+import { portTaken } from './shared/port-taken.js';
 
-const Email = Type.String({ minLength: 3, pattern: '@', expected: 'an e-mail address' });
-
-export const SinkExpectation = Type.Object(
-  {
-    messages: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Object({ min: Type.Optional(Type.Integer({ minimum: 0 })), max: Type.Optional(Type.Integer({ minimum: 0 })) }, { additionalProperties: false })], { expected: 'a count, or { min, max }' })),
-    from: Type.Optional(Email),
-    to: Type.Optional(Type.Array(Email, { minItems: 1, expected: 'a list of e-mail addresses' })),
-    headers: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), TextMatcher], { expected: 'a header value or a text matcher' }))),
-    body: Type.Optional(TextMatcher),
-    commands: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), { minItems: 1, expected: 'SMTP command names in the order they must appear, e.g. [EHLO, MAIL, RCPT, DATA, QUIT]' })),
-    secure: Type.Optional(Type.Boolean({ description: 'The message came over TLS (STARTTLS).' })),
-    user: Type.Optional(Type.String({ description: 'The AUTH user the message was sent as.' })),
-  },
-  { additionalProperties: false, expected: 'sink expectations: messages, from, to, headers, body, commands, secure, user' },
-);
-export type SinkExpectation = Static<typeof SinkExpectation>;
 
 const SinkStepSchema = Type.Object(
   {

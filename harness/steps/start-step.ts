@@ -1,11 +1,12 @@
 // `start: ROLE` — starts a background service that lives until the experiment ends (or a stop/wait
 // step), and waits until it is ready.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, PortRef, launchFields } from '../spec/schema-parts.js';
-import { parseDuration, formatDuration } from '../spec/duration.js';
-import { waitUntilReady } from '../run/readiness.js';
-import { tailLines } from './output-tail.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { Duration, PortRef } from '../schema/parts.js';
+import { launchFields } from './shared/launch-fields.js';
+import { parseDuration, formatDuration } from '../schema/duration.js';
+import { waitUntilReady } from '../process/readiness.js';
+import { tailLines } from './shared/output-tail.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 5_000;

@@ -3,7 +3,7 @@
 // Outcomes are data: a refused connection or a non-zero exit is a result, never a thrown error.
 import type { TObject } from '@sinclair/typebox';
 import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepStatus } from '../model/result.js';
-import type { Program } from '../run/process/program.js';
+import type { Program } from '../process/program.js';
 
 export interface LaunchRequest {
   role: string;

@@ -1,9 +1,9 @@
 // `stop: NAME` — stops a started service (its whole process group) and checks what it printed.
 // Stopping is the harness's doing, so no exit code is implied; write `expect.exit` to check one.
 import { Type, type Static } from '@sinclair/typebox';
-import { ProcessExpectation } from '../spec/schema-parts.js';
+import { ProcessExpectation } from '../expect/expectation-schemas.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
-import { finishProgram } from './program-outcome.js';
+import { finishProgram } from './shared/program-outcome.js';
 import type { StepKind } from './step-kind.js';
 
 const StopStepSchema = Type.Object(

@@ -1,11 +1,12 @@
 // `wait: NAME` — waits for a started service to exit by itself (e.g. a server that handles one
 // request), then checks its exit and output. Exit 0 is expected unless `expect` says otherwise.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, ProcessExpectation } from '../spec/schema-parts.js';
-import { formatDuration } from '../spec/duration.js';
+import { Duration } from '../schema/parts.js';
+import { ProcessExpectation } from '../expect/expectation-schemas.js';
+import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
-import { finishProgram } from './program-outcome.js';
-import { stepTimeoutMs } from './step-timeout.js';
+import { finishProgram } from './shared/program-outcome.js';
+import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_WAIT_TIMEOUT_MS = 10_000;

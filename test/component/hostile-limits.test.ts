@@ -5,10 +5,10 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { Program } from '../../harness/run/process/program.js';
-import { limitSupport, overrideLimitSupport, type LimitSupport } from '../../harness/run/process/limit-support.js';
-import { createGroup, groupsOf, sweepStaleGroups } from '../../harness/run/process/cgroup-v1.js';
-import { DEFAULT_LIMITS, FALLBACK_ADDRESS_SPACE_BYTES, type ResourceLimits } from '../../harness/run/process/resource-limits.js';
+import { Program } from '../../harness/process/program.js';
+import { limitSupport, overrideLimitSupport, type LimitSupport } from '../../harness/process/limit-support.js';
+import { createGroup, groupsOf, sweepStaleGroups } from '../../harness/process/cgroup-v1.js';
+import { DEFAULT_LIMITS, FALLBACK_ADDRESS_SPACE_BYTES, type ResourceLimits } from '../../harness/process/resource-limits.js';
 import { TempDir } from '../support/temp-dir.js';
 import { loadInline, renderedErrors } from '../support/spec-source.js';
 

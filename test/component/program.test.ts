@@ -2,8 +2,8 @@
 // that holds stdout (inside and outside the process group), floods stdout.
 import { expect } from 'chai';
 import os from 'node:os';
-import { Program } from '../../harness/run/process/program.js';
-import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
+import { Program } from '../../harness/process/program.js';
+import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
 import { fixtureProgram } from '../support/paths.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 

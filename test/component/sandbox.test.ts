@@ -4,11 +4,11 @@
 import { expect } from 'chai';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Program } from '../../harness/run/process/program.js';
-import { limitSupport } from '../../harness/run/process/limit-support.js';
-import { DEFAULT_LIMITS } from '../../harness/run/process/resource-limits.js';
-import { READ_VARIABLE, overrideSandboxSupport, sandboxSupport, type SandboxRequest } from '../../harness/run/process/sandbox.js';
-import { createTwoHosts } from '../../harness/isolation/two-hosts.js';
+import { Program } from '../../harness/process/program.js';
+import { limitSupport } from '../../harness/process/limit-support.js';
+import { DEFAULT_LIMITS } from '../../harness/process/resource-limits.js';
+import { READ_VARIABLE, overrideSandboxSupport, sandboxSupport, type SandboxRequest } from '../../harness/process/sandbox.js';
+import { createTwoHosts } from '../../harness/network/two-hosts.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive } from '../support/processes.js';
 

@@ -5,7 +5,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../harness/model/result.js';
-import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
+import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
 import { fixtureProgram, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';

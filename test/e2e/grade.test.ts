@@ -5,7 +5,7 @@ import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { RunResult } from '../../harness/model/result.js';
-import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
+import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
 import { gradescopeResultsSchema } from '../support/gradescope-schema.js';
 import { repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';

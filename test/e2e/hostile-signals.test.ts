@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../harness/model/result.js';
-import { findTaggedProcesses } from '../../harness/run/process/process-sweep.js';
+import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
 import { cgroupsOf, daemonPid, hostileLab, portIsFree } from '../fixtures/hostile/hostile-lab.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';

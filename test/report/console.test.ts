@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import type { RunResult } from '../../harness/model/result.js';
 import { ConsoleReporter, formatSummary } from '../../harness/report/console.js';
-import type { RunBeginInfo } from '../../harness/report/reporter.js';
+import type { RunBeginInfo } from '../../harness/model/reporter.js';
 import { makeRun } from './fixtures.js';
 
 /** A stream that records what was written and can pretend to be a terminal. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import { ReporterMultiplexer } from '../../harness/report/multiplexer.js';
-import type { Reporter, RunBeginInfo } from '../../harness/report/reporter.js';
+import type { Reporter, RunBeginInfo } from '../../harness/model/reporter.js';
 import { makeRun, passedExperiment } from './fixtures.js';
 
 const runBegin: RunBeginInfo = { startedAt: '', experiments: [], jobs: 1, subject: 'reference', outputDir: '/tmp/unused' };

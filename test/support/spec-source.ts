@@ -1,11 +1,11 @@
 // Loading inline YAML through the real loader, for exact error-message tests.
 import { formatDiagnostic, type Diagnostic } from '../../harness/spec/diagnostics.js';
-import { loadSource } from '../../harness/spec/load-spec.js';
+import { loadSource, type SourceResult } from '../../harness/spec/load-spec.js';
 import { YamlSource } from '../../harness/spec/yaml-source.js';
 
 export const labRoles = new Set(['tcp-server', 'tcp-client', 'udp-server', 'udp-client']);
 
-export function loadInline(text: string, file = 'spec.yaml') {
+export function loadInline(text: string, file = 'spec.yaml'): SourceResult {
   const source = new YamlSource(file, text);
   return loadSource(source, { roles: labRoles });
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
-import { buildLabSchema, buildSpecSchema } from '../../harness/spec/editor-schema.js';
+import { buildLabSchema, buildSpecSchema } from '../../harness/commands/editor-schema.js';
 import { findSpecFiles } from '../../harness/spec/find-spec-files.js';
 import { repoRoot } from '../support/paths.js';
 

@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { readableFolders } from '../../harness/run/process/sandbox.js';
+import { readableFolders } from '../../harness/process/sandbox.js';
 import { TempDir } from '../support/temp-dir.js';
 
 describe('sandbox: readable folders', () => {

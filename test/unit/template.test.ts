@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkTemplateExpression, collectPortNames, renderDeep, renderTemplate, TemplateError } from '../../harness/plan/template.js';
+import { checkTemplateExpression, collectPortNames, renderDeep, renderTemplate, TemplateError } from '../../harness/spec/template.js';
 
 describe('templates', () => {
   const values = { 'ports.server': '4000', 'server.host': '127.0.0.1', tmp: '/tmp/x' };

@@ -5,13 +5,16 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { DetectedError, ProcessResult } from '../../model/result.js';
+import type { DetectedError, ProcessResult } from '../model/result.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputCapture } from './output-capture.js';
 import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
 import { findExecutable } from './limit-support.js';
 import { ProgramLimits } from './program-limits.js';
-import { inNamespace } from '../../isolation/two-hosts.js';
+import type { ExitInfo } from './exit-info.js';
+
+export type { ExitInfo } from './exit-info.js';
+import { inNamespace } from '../network/two-hosts.js';
 import type { ResourceLimits } from './resource-limits.js';
 import { decodeSandboxExit, sandboxCommand, sandboxSupport, type SandboxRequest } from './sandbox.js';
 
@@ -35,11 +38,6 @@ export interface LaunchOptions {
   namespace?: string;
   /** Confine the program's files (sandbox.ts); where no sandbox can be made, it runs unconfined with a note. */
   sandbox?: SandboxRequest;
-}
-
-export interface ExitInfo {
-  exitCode: number | null;
-  signal: string | null;
 }
 
 /** How long a program gets between SIGTERM and SIGKILL. */

@@ -3,7 +3,7 @@
 // checks with, so the two never drift; `npm run schema` rewrites the checked-in files.
 import { Type } from '@sinclair/typebox';
 import { stepKinds } from '../steps/registry.js';
-import { ExperimentSchema } from './experiment-schema.js';
+import { ExperimentSchema } from '../spec/experiment-schema.js';
 import { LabSchema } from '../lab/lab-schema.js';
 
 export function buildSpecSchema(): object {

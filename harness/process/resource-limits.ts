@@ -2,8 +2,8 @@
 // three were checked under them), and the optional `limits:` of an experiment that changes them.
 // How each limit is enforced, and what happens where it cannot be, is in limit-support.ts.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration } from '../../spec/schema-parts.js';
-import { parseDuration } from '../../spec/duration.js';
+import { Duration } from '../schema/parts.js';
+import { parseDuration } from '../schema/duration.js';
 
 export interface ResourceLimits {
   /** CPU seconds per process (RLIMIT_CPU): SIGXCPU at the limit, SIGKILL a second later. Default 60. */

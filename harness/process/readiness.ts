@@ -4,7 +4,7 @@
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
 // when the service exits.
 import { readdir, readFile, readlink } from 'node:fs/promises';
-import type { Program } from './process/program.js';
+import type { Program } from './program.js';
 
 export interface ReadyCondition {
   tcp?: number;

@@ -8,7 +8,7 @@
 //     socklab-limits <pids>/cgroup.procs <memory>/cgroup.procs -- \
 //     /usr/bin/prlimit --cpu=60:61 --fsize=67108864 --nofile=1024 --core=0 -- PROGRAM ARGS…
 import path from 'node:path';
-import type { ExitInfo } from './program.js';
+import type { ExitInfo } from './exit-info.js';
 import { createGroup, destroyGroups, killRound, readCounter, type Controller } from './cgroup-v1.js';
 import { limitSupport, userTaskCount, type LimitSupport } from './limit-support.js';
 import { liveCgroups } from './live-groups.js';

@@ -1,6 +1,6 @@
 // The reporter plug-in boundary. Reporters see only the result model, never the runner.
 // Every hook is optional; the multiplexer calls each reporter and isolates its errors.
-import type { ExperimentResult, RunResult, StepResult } from '../model/result.js';
+import type { ExperimentResult, RunResult, StepResult } from './result.js';
 
 export interface RunBeginInfo {
   startedAt: string;

@@ -1,25 +1,7 @@
-// Error classes with a stable code, each mapped to the CLI's exit status.
+// A spec or lab file is invalid: every diagnostic, rendered with its source line and a caret.
+import { EXIT_CODES, SocklabError } from '../errors.js';
 import type { Diagnostic } from './diagnostics.js';
 import { formatDiagnostic } from './diagnostics.js';
-
-export const EXIT_CODES = {
-  passed: 0,
-  failed: 1,
-  specInvalid: 2,
-  harnessError: 3,
-  interrupted: 130,
-} as const;
-
-export class SocklabError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly exitCode: number = EXIT_CODES.harnessError,
-  ) {
-    super(message);
-    this.name = 'SocklabError';
-  }
-}
 
 /** One or more spec files are invalid. Carries every diagnostic, with the source text to show them. */
 export class SpecInvalidError extends SocklabError {

@@ -1,21 +1,8 @@
-// Building blocks shared by the experiment schema and the step kinds' own schemas.
-// Every schema carries an `expected` annotation: the phrase error messages use ("expected …, got …").
+// The schemas of what a spec may expect of a program's run and of any text: the loader checks specs
+// with them, and the evaluators in this folder read the validated values.
 import { Type, type Static } from '@sinclair/typebox';
-import { DURATION_PATTERN } from './duration.js';
-import { NETWORK_ERROR_CODES } from '../expect/network-errors.js';
-
-/** A whole-value template such as `{{ports.server}}`, accepted wherever a number is expected. */
-export const TEMPLATE_PATTERN = '^\\{\\{\\s*[A-Za-z0-9_.-]+\\s*\\}\\}$';
-
-export const Duration = Type.Union(
-  [Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })],
-  { expected: 'a duration such as 500ms, 3s or 1.5m', description: 'Duration: 500ms, 3s, 1.5m; a bare number is milliseconds.' },
-);
-
-export const PortRef = Type.Union(
-  [Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: TEMPLATE_PATTERN })],
-  { expected: 'a port 1–65535 or a template such as {{ports.server}}' },
-);
+import { Duration } from '../schema/parts.js';
+import { NETWORK_ERROR_CODES } from './network-errors.js';
 
 export const TextMatcher = Type.Object(
   {
@@ -71,18 +58,3 @@ export const ProcessExpectation = Type.Object(
   { additionalProperties: false, expected: 'expectations: exit, stdout, stderr, output, error, silent, timedOut, within, running' },
 );
 export type ProcessExpectation = Static<typeof ProcessExpectation>;
-
-export const Env = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
-  expected: 'a map of environment variable names to strings',
-});
-
-/** Fields shared by every step that launches a program playing a role. */
-export const launchFields = {
-  args: Type.Optional(Type.Array(Type.Union([Type.String(), Type.Number()]), { expected: 'a list of arguments' })),
-  stdin: Type.Optional(Type.String({ description: 'Text written to the program, then stdin is closed.' })),
-  env: Type.Optional(Env),
-  name: Type.Optional(
-    Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a lowercase name such as server-a', description: 'Name other steps use; defaults to the role.' }),
-  ),
-  title: Type.Optional(Type.String()),
-};

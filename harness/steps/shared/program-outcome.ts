@@ -1,7 +1,7 @@
 // Turning a finished (or stopped) program into its ProcessResult, with network errors recognised.
-import type { ProcessResult } from '../model/result.js';
-import type { Program } from '../run/process/program.js';
-import { detectNetworkError } from '../expect/network-errors.js';
+import type { ProcessResult } from '../../model/result.js';
+import type { Program } from '../../process/program.js';
+import { detectNetworkError } from '../../expect/network-errors.js';
 
 /** Stops whatever is left of the program's process group and returns its result. */
 export async function finishProgram(program: Program, state: { stillRunning: boolean }): Promise<ProcessResult> {
