@@ -6,7 +6,7 @@
 /** harness/ folders from the bottom up; a folder may import only its own layer and lower ones. */
 const LAYERS = [
   ['model'],
-  ['errors\\.ts', 'socklab-root\\.ts', 'scoring', 'schema'],
+  ['errors\\.ts', 'socklab-root\\.ts', 'schema'],
   ['network', 'probes', 'fixtures'],
   ['process', 'capture'],
   ['expect'],

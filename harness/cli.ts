@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { EXIT_CODES, SocklabError } from './errors.js';
 import { SpecInvalidError } from './spec/spec-invalid-error.js';
-import { defaultReporterNames } from './report/registry.js';
+import { defaultReporterNames, reporterNames } from './report/registry.js';
 import { defaultLabFile, loadLabAndSpecs, version } from './commands/common.js';
 import { runCommand, type RunOptions } from './commands/run-command.js';
 import { gradeCommand, type GradeOptions } from './commands/grade-command.js';
@@ -36,7 +36,7 @@ program
   .option('-g, --grep <regex>', 'only experiments whose id or title matches')
   .option('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, [])
   .option('-j, --jobs <n>', 'experiments run at once', positiveInteger, os.availableParallelism())
-  .option('-r, --reporter <names>', `reporters, comma-separated (default: ${defaultReporterNames.join(',')})`, collect, [])
+  .option('-r, --reporter <names>', `reporters, comma-separated: ${reporterNames.join(', ')} (default: ${defaultReporterNames.join(',')})`, collect, [])
   .option('-o, --out <dir>', 'report folder', 'reports')
   .option('--capture', 'capture packets of every experiment (tcpdump), not only those with capture:')
   .option('--isolate', 'run each experiment on two hosts (network namespaces) where it can; needs root and iproute2')
@@ -61,6 +61,7 @@ program
   .option('-j, --jobs <n>', 'experiments run at once, across all students', positiveInteger, os.availableParallelism())
   .option('-o, --out <dir>', 'report folder (one sub-folder per student with --class)', 'reports/grade')
   .option('--shard <i/n>', 'grade only the i-th of n slices of the students (or experiments)', shard)
+  .option('-r, --reporter <names>', 'reporters per student, comma-separated (default: console,json,junit,html,gradescope; no console with --class)', collect, [])
   .option('--gradescope <file>', 'also write the Gradescope results.json here (e.g. /autograder/results/results.json)')
   .option('--isolate', 'run each experiment on two hosts (network namespaces) where it can; needs root and iproute2')
   .option('--sandbox', 'require the filesystem sandbox (bubblewrap) for the students\' programs; default: use it where it works')

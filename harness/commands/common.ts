@@ -12,6 +12,8 @@ import { EXIT_CODES, SocklabError } from '../errors.js';
 import { sandboxSupport, type SandboxPolicy } from '../process/sandbox.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../process/live-groups.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
+import { closestMatch } from '../spec/did-you-mean.js';
+import { reporterNames } from '../report/registry.js';
 
 export { root };
 export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -26,16 +28,8 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
 export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
   const lab = loadLab(labFile);
   const files = findSpecFiles(paths.length > 0 ? paths : [path.join(root, 'specs')]);
-  const experiments = applyWeights(loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) }), lab.weights ?? {});
+  const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
   return { lab, experiments };
-}
-
-/** Points × the weight the lab file gives the experiment's first weighted tag (per-task weights). */
-export function applyWeights(experiments: ExperimentSpec[], weights: Record<string, number>): ExperimentSpec[] {
-  return experiments.map((experiment) => {
-    const tag = experiment.tags.find((candidate) => weights[candidate] !== undefined);
-    return tag === undefined ? experiment : { ...experiment, points: Math.round(experiment.points * weights[tag] * 100) / 100 };
-  });
 }
 
 /**
@@ -96,4 +90,14 @@ export function chooseSandbox(option: boolean | undefined, byDefault: boolean, h
 export function specFolders(paths: string[], labFile: string): string[] {
   const folders = paths.map((file) => (statSync(file, { throwIfNoEntry: false })?.isDirectory() ? file : path.dirname(file)));
   return [...folders, path.dirname(labFile)];
+}
+
+/** `--reporter` names must be known: a typo is a usage error before anything runs, with a near miss suggested. */
+export function checkReporterNames(names: readonly string[]): void {
+  for (const name of names) {
+    if (reporterNames.includes(name)) continue;
+    const suggestion = closestMatch(name, reporterNames);
+    const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
+    throw new SocklabError('UNKNOWN_REPORTER', `unknown reporter "${name}"${hint}; valid reporters: ${reporterNames.join(', ')}`, EXIT_CODES.specInvalid);
+  }
 }

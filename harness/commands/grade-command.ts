@@ -1,7 +1,7 @@
 // `socklab grade`: one submission, or a whole class (one sub-folder per student) in parallel with
 // bounded concurrency. Each student gets a fresh working copy, their own report folder (results.json,
 // junit.xml, index.html, gradescope.json); a class run adds grades.csv and class.html.
-import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { LabDefinition } from '../lab/lab-schema.js';
@@ -15,16 +15,18 @@ import { selectExperiments } from '../run/select-experiments.js';
 import { Limiter } from '../run/limiter.js';
 import { createReporters } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
-import type { Reporter } from '../model/reporter.js';
+import { writeFileAtomic } from '../report/write-atomic.js';
 import { detectPrograms } from '../grade/detect-programs.js';
 import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
-import { toGradescope } from '../report/gradescope.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
-import { sweepStaleNamespaces } from '../network/two-hosts.js';
-import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+import { namespacesUnavailable, sweepStaleNamespaces } from '../network/two-hosts.js';
+import { checkReporterNames, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+
+/** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
+export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
 
 export interface GradeOptions {
   lab: string;
@@ -39,6 +41,8 @@ export interface GradeOptions {
   allExperiments?: boolean;
   grep?: string;
   tag: string[];
+  /** Reporters per student (default: defaultGradeReporters, without the console for a class). */
+  reporter: string[];
   isolate?: boolean;
   /** true: --sandbox (required), false: --no-sandbox, undefined: sandbox where bubblewrap works. */
   sandbox?: boolean;
@@ -51,6 +55,10 @@ interface Student {
 }
 
 export async function gradeCommand(submission: string | undefined, options: GradeOptions): Promise<number> {
+  const named = options.reporter.length ? options.reporter : defaultGradeReporters.filter((name) => !(options.class && name === 'console'));
+  // --gradescope FILE asks for the gradescope reporter even when --reporter leaves it out.
+  const reporters = options.gradescope && !named.includes('gradescope') ? [...named, 'gradescope'] : named;
+  checkReporterNames(reporters);
   const { lab, experiments: all } = loadLabAndSpecs(options.specs, options.lab);
   const chosen = selectExperiments(all, { ids: [], grep: options.grep, tags: options.tag });
   const experiments = options.allExperiments ? chosen : chosen.filter((experiment) => !experiment.tags.includes('reference'));
@@ -69,19 +77,18 @@ export async function gradeCommand(submission: string | undefined, options: Grad
       students.map(async (student, index) => {
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, quiet: Boolean(options.class), isolate: options.isolate, sandbox, sandboxDescription });
-        writeFileSync(path.join(studentDir, 'gradescope.json'), `${JSON.stringify(toGradescope(run), null, 2)}\n`);
+        const gradescopeFile = options.class ? undefined : options.gradescope;
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, isolate: options.isolate, sandbox, sandboxDescription });
         progress?.studentDone(student.name, run);
         return { student: student.name, run };
       }),
     ),
   );
 
-  if (options.gradescope && runs.length === 1) writeFileSync(options.gradescope, `${JSON.stringify(toGradescope(runs[0].run), null, 2)}\n`);
   if (options.class) {
     const book = buildGradebook(runs);
-    writeFileSync(path.join(outputDir, 'grades.csv'), gradebookCsv(book));
-    writeFileSync(path.join(outputDir, 'class.html'), renderClassReport(book, `socklab class report: ${path.basename(path.resolve(options.class))}`));
+    await writeFileAtomic(path.join(outputDir, 'grades.csv'), gradebookCsv(book));
+    await writeFileAtomic(path.join(outputDir, 'class.html'), renderClassReport(book, `socklab class report: ${path.basename(path.resolve(options.class))}`));
     process.stdout.write(`wrote ${path.join(outputDir, 'grades.csv')} and class.html (${runs.length} students)\n`);
   }
   if (runs.some(({ run }) => run.status === 'interrupted')) return EXIT_CODES.interrupted;
@@ -110,7 +117,9 @@ interface StudentRunOptions {
   signal: AbortSignal;
   runTag: string;
   jobs: number;
-  quiet: boolean;
+  reporters: readonly string[];
+  /** Where the gradescope reporter also writes (grade --gradescope FILE). */
+  gradescopeFile?: string;
   isolate?: boolean;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
@@ -136,7 +145,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       for (const program of detection.programs) programFiles[program.role] = program.file ?? String(program.command);
       submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes: detection.notes };
     }
-    const reporters: Reporter[] = createReporters(options.quiet ? ['json', 'junit', 'html'] : ['console', 'json', 'junit', 'html'], { outputDir: options.studentDir });
+    const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
       experiments,
       jobs: options.jobs,
@@ -144,13 +153,13 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate, sandbox: options.sandbox },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate, sandbox: options.sandbox, namespacesUnavailable },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,
       annotate: (result) => {
         const feedback = feedbackFor(result, programFiles);
-        if (feedback.length) result.feedback = feedback;
+        return feedback.length ? { ...result, feedback } : result;
       },
     });
   } finally {

@@ -7,8 +7,8 @@ import { selectExperiments } from '../run/select-experiments.js';
 import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
-import { sweepStaleNamespaces } from '../network/two-hosts.js';
-import { chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
+import { namespacesUnavailable, sweepStaleNamespaces } from '../network/two-hosts.js';
+import { checkReporterNames, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions {
   lab: string;
@@ -27,6 +27,8 @@ export interface RunOptions {
 }
 
 export async function runCommand(args: string[], options: RunOptions): Promise<number> {
+  const reporterNames = options.reporter.length ? options.reporter : defaultReporterNames;
+  checkReporterNames(reporterNames);
   const { paths, ids } = splitPathsAndIds(args);
   const { lab, experiments } = loadLabAndSpecs(paths, options.lab);
   const roles = new RoleTable(lab);
@@ -38,7 +40,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   const { sandbox, description } = chooseSandbox(options.sandbox, false, [path.resolve(options.out), ...specFolders(paths, options.lab)]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
-  const reporter = new ReporterMultiplexer(createReporters(options.reporter.length ? options.reporter : defaultReporterNames, { outputDir }));
+  const reporter = new ReporterMultiplexer(createReporters(reporterNames, { outputDir }));
   if (options.isolate) await sweepStaleNamespaces();
   const result = await withInterrupts((signal, runTag) =>
     runSuite({
@@ -47,7 +49,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate, sandbox },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate, sandbox, namespacesUnavailable },
       toolVersion: version,
       sandboxDescription: description,
     }),

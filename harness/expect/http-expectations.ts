@@ -1,12 +1,13 @@
 // Checks an HTTP exchange against `expect: { status, headers, body, error, within }`.
 import { readFileSync } from 'node:fs';
 import { Type, type Static } from '@sinclair/typebox';
-import type { ExpectationResult } from '../model/result.js';
+import type { ExpectationResult, ExpectationValues } from '../model/result.js';
 import type { HttpExchange } from '../probes/http-request.js';
 import { Duration } from '../schema/parts.js';
 import { TextMatcher } from './expectation-schemas.js';
 import { NETWORK_ERROR_CODES, describeNetworkError } from './network-errors.js';
 import { matchText } from './text-matcher.js';
+import { verdict as check } from './verdict.js';
 import { formatDuration, parseDuration } from '../schema/duration.js';
 
 export const BodyMatcher = Type.Object(
@@ -42,16 +43,17 @@ export function evaluateHttp(expect: HttpExpectation, exchange: HttpExchange): E
   const checks: ExpectationResult[] = [];
   if (expect.error !== undefined) {
     const ok = exchange.error?.code === expect.error;
-    checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, exchange.error ? `${exchange.error.code} (${exchange.error.message})` : `a response: ${exchange.status} ${exchange.statusText}`));
+    checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, exchange.error ? `${exchange.error.code} (${exchange.error.message})` : `a response: ${exchange.status} ${exchange.statusText}`, { kind: 'error-code', expected: expect.error, actual: exchange.error?.code ?? null }));
     return checks;
   }
   if (exchange.error && exchange.status === undefined) {
-    checks.push(check('response', false, 'an HTTP response', `${exchange.error.code}: ${exchange.error.message}`));
+    checks.push(check('response', false, 'an HTTP response', `${exchange.error.code}: ${exchange.error.message}`, { kind: 'error-code', expected: null, actual: exchange.error.code }));
     return checks;
   }
   const wanted = expect.status ?? 200;
   const statuses = Array.isArray(wanted) ? wanted : [wanted];
-  checks.push({ ...check('status', statuses.includes(exchange.status ?? 0), statuses.join(' or '), `${exchange.status} ${exchange.statusText ?? ''}`.trim()), name: expect.status === undefined ? 'status (implicit)' : 'status' });
+  const statusValues: ExpectationValues = { kind: 'number', expected: wanted, actual: exchange.status ?? null };
+  checks.push({ ...check('status', statuses.includes(exchange.status ?? 0), statuses.join(' or '), `${exchange.status} ${exchange.statusText ?? ''}`.trim(), statusValues), name: expect.status === undefined ? 'status (implicit)' : 'status' });
   for (const [name, matcher] of Object.entries(expect.headers ?? {})) {
     const actual = exchange.headers[name.toLowerCase()];
     if (actual === undefined) {
@@ -63,10 +65,10 @@ export function evaluateHttp(expect: HttpExpectation, exchange: HttpExchange): E
     }
   }
   if (expect.body) checks.push(...checkBody(expect.body, exchange));
-  if (exchange.error) checks.push(check('response', false, 'a complete response', `${exchange.error.code}: ${exchange.error.message}`));
+  if (exchange.error) checks.push(check('response', false, 'a complete response', `${exchange.error.code}: ${exchange.error.message}`, { kind: 'error-code', expected: null, actual: exchange.error.code }));
   if (expect.within !== undefined) {
     const limit = parseDuration(expect.within) ?? 0;
-    checks.push(check('within', exchange.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(exchange.durationMs)}`));
+    checks.push(check('within', exchange.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(exchange.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: exchange.durationMs }));
   }
   return checks;
 }
@@ -87,7 +89,7 @@ function checkBody(matcher: Static<typeof BodyMatcher>, exchange: HttpExchange):
       checks.push(check('body.file', same, `the ${wanted.length} bytes of ${file}`, where));
     }
   }
-  if (bytes !== undefined) checks.push(check('body.bytes', exchange.body.length === bytes, `${bytes} bytes`, `${exchange.body.length} bytes`));
+  if (bytes !== undefined) checks.push(check('body.bytes', exchange.body.length === bytes, `${bytes} bytes`, `${exchange.body.length} bytes`, { kind: 'number', expected: bytes, actual: exchange.body.length }));
   if (Object.keys(text).length > 0) checks.push(...matchText('body', text, exchange.body.toString('utf8')));
   return checks;
 }
@@ -96,8 +98,4 @@ function firstDifference(a: Buffer, b: Buffer): number {
   const length = Math.min(a.length, b.length);
   for (let index = 0; index < length; index += 1) if (a[index] !== b[index]) return index;
   return length;
-}
-
-function check(name: string, ok: boolean, expected: string, actual: string): ExpectationResult {
-  return { name, ok, expected, actual, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual}` };
 }

@@ -6,6 +6,7 @@ import type { ProcessExpectation } from './expectation-schemas.js';
 import { formatDuration, parseDuration } from '../schema/duration.js';
 import { matchText, preview } from './text-matcher.js';
 import { describeNetworkError } from './network-errors.js';
+import { verdict as check } from './verdict.js';
 
 export interface EvaluationOptions {
   /** Prompt patterns that do not count as output for `silent`. */
@@ -23,14 +24,14 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   const expectsTimeout = expect.silent === true || expect.timedOut === true;
   if (expect.timedOut !== undefined || (!expectsTimeout && result.timedOut && options.implicitExit !== false)) {
     const wanted = expect.timedOut ?? false;
-    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? `still running after ${formatDuration(options.timeoutMs)}, stopped` : `ended after ${formatDuration(result.durationMs)}`));
+    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? `still running after ${formatDuration(options.timeoutMs)}, stopped` : `ended after ${formatDuration(result.durationMs)}`, { kind: 'flag', expected: wanted, actual: result.timedOut }));
   }
   if (expect.silent !== undefined) checks.push(checkSilent(expect.silent, result, options));
   if (expect.error !== undefined) {
     const found = result.error?.code;
     const ok = found === expect.error && !result.timedOut;
     const actual = found ? `${found} (${result.error?.message})` : result.timedOut ? 'no error: the program was still waiting' : 'no network error in the output';
-    checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, actual));
+    checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, actual, { kind: 'error-code', expected: expect.error, actual: found ?? null }));
   }
   const implicitDefault = options.implicitExit === false ? undefined : 0;
   const exitExpectation = expect.exit ?? (expect.error !== undefined ? 'nonzero' : expectsTimeout ? undefined : implicitDefault);
@@ -39,14 +40,14 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   if (exitExpectation !== undefined && !(implicitExit && result.timedOut)) checks.push(checkExit(exitExpectation, result, implicitExit));
   if (expect.running !== undefined) {
     const how = result.exitCode !== null ? `exit code ${result.exitCode}` : `signal ${result.signal}`;
-    checks.push(check('running', result.stillRunning === expect.running, expect.running ? 'still running' : 'already exited', result.stillRunning ? 'still running' : `had exited on its own (${how})`));
+    checks.push(check('running', result.stillRunning === expect.running, expect.running ? 'still running' : 'already exited', result.stillRunning ? 'still running' : `had exited on its own (${how})`, { kind: 'flag', expected: expect.running, actual: result.stillRunning }));
   }
   if (expect.stdout) checks.push(...matchText('stdout', expect.stdout, result.stdout));
   if (expect.stderr) checks.push(...matchText('stderr', expect.stderr, result.stderr));
   if (expect.output) checks.push(...matchText('output', expect.output, `${result.stdout}${result.stderr}`));
   if (expect.within !== undefined) {
     const limit = parseDuration(expect.within) ?? 0;
-    checks.push(check('within', result.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(result.durationMs)}`));
+    checks.push(check('within', result.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(result.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: result.durationMs }));
   }
   return checks;
 }
@@ -60,7 +61,7 @@ function checkSilent(wanted: boolean, result: ProcessResult, options: Evaluation
     : printed.trim() === ''
       ? `still waiting after ${formatDuration(options.timeoutMs)}, nothing printed`
       : `still running, but printed ${preview(printed, 200)}`;
-  return check('silent', isSilent === wanted, wanted ? `still waiting with no reply after ${formatDuration(options.timeoutMs)}` : 'not silent', actual);
+  return check('silent', isSilent === wanted, wanted ? `still waiting with no reply after ${formatDuration(options.timeoutMs)}` : 'not silent', actual, { kind: 'flag', expected: wanted, actual: isSilent });
 }
 
 function checkExit(wanted: number | number[] | 'nonzero', result: ProcessResult, implicit: boolean): ExpectationResult {
@@ -68,9 +69,5 @@ function checkExit(wanted: number | number[] | 'nonzero', result: ProcessResult,
   const ok = wanted === 'nonzero' ? code !== null && code !== 0 : Array.isArray(wanted) ? code !== null && wanted.includes(code) : code === wanted;
   const expected = wanted === 'nonzero' ? 'a non-zero exit code' : Array.isArray(wanted) ? `exit code one of ${wanted.join(', ')}` : `exit code ${wanted}`;
   const actual = code !== null ? `exit code ${code}` : result.timedOut ? `still running, killed (${result.signal ?? 'SIGKILL'})` : `killed by ${result.signal}`;
-  return { ...check('exit', ok, expected, actual), name: implicit ? 'exit (implicit)' : 'exit' };
-}
-
-function check(name: string, ok: boolean, expected: string, actual: string): ExpectationResult {
-  return { name, ok, expected, actual, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual}` };
+  return { ...check('exit', ok, expected, actual, { kind: 'exit', expected: wanted, actual: code }), name: implicit ? 'exit (implicit)' : 'exit' };
 }

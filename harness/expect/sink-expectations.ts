@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ExpectationResult } from '../model/result.js';
 import type { SmtpSink } from '../fixtures/smtp-sink.js';
 import { matchText } from './text-matcher.js';
+import { countHolds, countRange, verdict as check } from './verdict.js';
 import { TextMatcher } from './expectation-schemas.js';
 
 export const Email = Type.String({ minLength: 3, pattern: '@', expected: 'an e-mail address' });
@@ -27,9 +28,9 @@ export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationR
   const checks: ExpectationResult[] = [];
   const count = sink.messages.length;
   if (expect.messages !== undefined) {
-    const { min, max } = typeof expect.messages === 'number' ? { min: expect.messages, max: expect.messages } : expect.messages;
-    const ok = (min === undefined || count >= min) && (max === undefined || count <= max);
-    checks.push(check('messages', ok, min === max ? `${min} message(s) delivered` : `between ${min ?? 0} and ${max ?? '∞'} messages`, `${count} delivered`));
+    const { min, max } = countRange(expect.messages);
+    const values = { kind: 'count', subject: 'messages', expected: { min, max }, actual: count } as const;
+    checks.push(check('messages', countHolds(count, expect.messages), min === max ? `${min} message(s) delivered` : `between ${min ?? 0} and ${max ?? '∞'} messages`, `${count} delivered`, values));
   }
   const last = sink.messages.at(-1);
   const needsMessage = expect.from ?? expect.to ?? expect.headers ?? expect.body ?? expect.secure ?? expect.user;
@@ -48,7 +49,7 @@ export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationR
       else checks.push(...matchText(`headers.${name}`, matcher, value));
     }
     if (expect.body) checks.push(...matchText('body', expect.body, last.body));
-    if (expect.secure !== undefined) checks.push(check('secure', last.secure === expect.secure, expect.secure ? 'delivered over TLS' : 'delivered in plain text', last.secure ? 'over TLS' : 'in plain text'));
+    if (expect.secure !== undefined) checks.push(check('secure', last.secure === expect.secure, expect.secure ? 'delivered over TLS' : 'delivered in plain text', last.secure ? 'over TLS' : 'in plain text', { kind: 'flag', expected: expect.secure, actual: last.secure }));
     if (expect.user !== undefined) checks.push(check('user', last.user === expect.user, `AUTH as ${expect.user}`, last.user ? `AUTH as ${last.user}` : 'no AUTH'));
   }
   if (expect.commands) {
@@ -69,8 +70,4 @@ function firstMissing(expected: string[], actual: string[]): string | null {
     position = found + 1;
   }
   return null;
-}
-
-function check(name: string, ok: boolean, expected: string, actual: string): ExpectationResult {
-  return { name, ok, expected, actual, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual}` };
 }

@@ -38,13 +38,11 @@ export interface Service {
 export class ExperimentEvidence {
   readonly services: Service[];
   readonly runs: ProgramRun[];
-  private readonly portNumbers: Set<number>;
 
   constructor(
     readonly experiment: ExperimentResult,
     private readonly context: RoleContext[],
   ) {
-    this.portNumbers = new Set(Object.values(experiment.ports));
     this.services = experiment.steps.filter((step) => step.kind === 'start' && step.role).map((step) => this.serviceOf(step));
     this.runs = experiment.steps.flatMap((step) => {
       const role = step.role ?? this.services.find((service) => service.name === step.name && step.kind !== 'start')?.role;
@@ -85,29 +83,17 @@ export class ExperimentEvidence {
     return role.split('-')[0] === other.split('-')[0];
   }
 
-  /** The experiment's ports that appear as whole arguments (or `host:port`) on a command line. */
-  portsIn(words: string[]): number[] {
-    const found: number[] = [];
-    for (const word of words) {
-      const match = /^(?:[^\s:]+:)?(\d{1,5})$/.exec(word);
-      if (match && this.portNumbers.has(Number(match[1]))) found.push(Number(match[1]));
-    }
-    return found;
-  }
-
   private serviceOf(step: StepResult): Service {
     const name = step.name ?? step.role!;
     const ending = this.experiment.steps.find((candidate) => (candidate.kind === 'stop' || candidate.kind === 'wait') && candidate.name === name && candidate.index > step.index);
     const final = ending?.process ?? step.process;
-    const words = final?.command ?? step.label.split(/\s+/);
-    return { name, role: step.role!, startStep: step, ready: step.status === 'passed', ports: this.portsIn(words.slice(1)), final };
+    return { name, role: step.role!, startStep: step, ready: step.status === 'passed', ports: step.told?.ports ?? [], final };
   }
 
   private runOf(step: StepResult, role: string, process: ProcessResult): ProgramRun {
-    const words = process.command.slice(1);
-    const ports = this.portsIn(words);
-    const hosts = new Set(Object.values(this.experiment.hosts));
-    return { step, role, process, toldPort: ports.at(-1), toldHost: words.find((word) => hosts.has(word)) };
+    // A stop or wait step tells its program nothing: what it was told is on the step that started it.
+    const told = step.told ?? this.services.find((service) => service.name === step.name && step.kind !== 'start')?.startStep.told;
+    return { step, role, process, toldPort: told?.ports.at(-1), toldHost: told?.hosts[0] };
   }
 }
 

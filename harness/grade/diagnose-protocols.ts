@@ -10,10 +10,11 @@ export function findNoCache(evidence: ExperimentEvidence): Finding[] {
   for (const step of evidence.experiment.steps) {
     if (step.kind !== 'origin') continue;
     for (const expectation of step.expectations) {
-      const path = /^requests\[(.+)\]$/.exec(expectation.name)?.[1];
-      const expected = Number(/^\d+/.exec(expectation.expected)?.[0]);
-      const actual = Number(/^\d+/.exec(expectation.actual)?.[0]);
-      if (expectation.ok || !path || !(actual > expected)) continue;
+      const counted = expectation.values?.kind === 'count' ? expectation.values : undefined;
+      // More requests for a path than a caching proxy would have sent (the `total` count names no path).
+      if (expectation.ok || !counted || !counted.subject.startsWith('/') || counted.expected.max === undefined || counted.actual <= counted.expected.max) continue;
+      const { subject: path, actual } = counted;
+      const expected = counted.expected.max;
       // The proxy is whichever program of the submission was started before the origin was asked.
       const proxy = evidence.services.find((service) => evidence.isSubmissionRole(service.role) && service.ready);
       if (!proxy) continue;
@@ -33,8 +34,8 @@ export function findNoCache(evidence: ExperimentEvidence): Finding[] {
 /** A run expected to fail (the server refused something) that exited 0 although it printed an error reply. */
 export function findIgnoredReplyCodes(evidence: ExperimentEvidence): Finding[] {
   return evidence.runs.flatMap((run) => {
-    const exit = run.step.expectations.find((expectation) => expectation.name === 'exit' && !expectation.ok);
-    if (!exit || run.process.exitCode !== 0 || !/non-zero/.test(exit.expected)) return [];
+    const exit = run.step.expectations.find((expectation) => expectation.values?.kind === 'exit' && !expectation.ok);
+    if (!exit || exit.values?.kind !== 'exit' || exit.values.expected !== 'nonzero' || run.process.exitCode !== 0) return [];
     const errorReply = outputOf(run.process)
       .split(/\r?\n/)
       .find((line) => /^[45]\d\d[ -]/.test(line));

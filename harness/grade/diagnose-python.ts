@@ -80,10 +80,6 @@ export function findMissingPrograms(evidence: ExperimentEvidence): Finding[] {
       });
     }
   }
-  for (const step of evidence.experiment.steps) {
-    const unknown = /no program for role (\S+)/.exec(step.error?.message ?? '');
-    if (unknown) findings.push({ code: 'missing-program', role: unknown[1], steps: [step.index], message: `No program plays ${unknown[1]} in this submission.` });
-  }
   return findings;
 }
 

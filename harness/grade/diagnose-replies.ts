@@ -1,6 +1,6 @@
 // Rules about what came back: a reply upper-cased with str.upper() (non-ASCII letters changed), an
 // HTTP connection closed without any response, and no reply at all before the timeout.
-import type { StepResult } from '../model/result.js';
+import type { HttpDetails, StepResult } from '../model/result.js';
 import type { ExperimentEvidence, ProgramRun } from './diagnose-evidence.js';
 import { wasSilent } from './diagnose-evidence.js';
 import type { Finding } from './diagnose-finding.js';
@@ -110,29 +110,25 @@ function serverReachedBy(evidence: ExperimentEvidence, run: ProgramRun): string 
   return evidence.readyServicesOn(run.toldPort, run.step.index, run.role).find((service) => evidence.isSubmissionRole(service.role))?.role;
 }
 
-interface HttpExchangeDetails {
-  status?: number;
-  error?: { code: string; message: string } | null;
+function httpDetails(step: StepResult): HttpDetails | undefined {
+  return step.details?.kind === 'http' ? step.details : undefined;
 }
 
-function httpExchanges(step: StepResult): HttpExchangeDetails[] {
-  const exchanges = step.details?.http;
-  return Array.isArray(exchanges) ? (exchanges as HttpExchangeDetails[]) : [];
+function httpExchanges(step: StepResult): HttpDetails['exchanges'] {
+  return httpDetails(step)?.exchanges ?? [];
 }
 
-/** The started service an HTTP step talked to: the one on the URL's port (the proxy's, through a proxy), else the only one. */
+/** The started service an HTTP step talked to: the one on the port it connected to (the proxy's, through a proxy), else the only one. */
 function httpServerRole(evidence: ExperimentEvidence, step: StepResult): string | undefined {
   const started = evidence.services.filter((service) => service.startStep.index < step.index && evidence.isSubmissionRole(service.role));
-  const ports = evidence.portsIn(step.label.split(/[\s/]+/));
-  // The label reads `GET http://host:port/path` or `GET http://origin/path via http://host:proxyPort`.
-  const contacted = step.label.includes(' via ') ? ports.at(-1) : ports[0];
+  const contacted = httpDetails(step)?.connectedTo?.port;
   const byPort = started.find((service) => contacted !== undefined && service.ports.includes(contacted));
   return (byPort ?? (started.length === 1 ? started[0] : undefined))?.role;
 }
 
 function requestOf(step: StepResult): string {
-  const request = /^([A-Z]+) http:\/\/[^/\s]+(\/\S*)/.exec(step.label);
-  return request ? `${request[1]} ${request[2]}` : `"${step.label}"`;
+  const request = httpDetails(step)?.request;
+  return request ? `${request.method} ${request.path}` : `"${step.label}"`;
 }
 
 function seconds(ms: number): string {

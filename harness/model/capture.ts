@@ -1,5 +1,6 @@
 // The capture part of the result model: what tcpdump saw during one experiment, decoded and told in
 // plain words. Reporters (HTML ladder diagrams, console) read only these types.
+import type { ExpectationResult } from './expectation.js';
 
 export interface Endpoint {
   host: string;
@@ -95,4 +96,8 @@ export interface CaptureResult {
   /** Names for endpoints in reports: "127.0.0.1:40123" → "tcp-server". */
   endpointNames: Record<string, string>;
   summary?: CaptureSummary;
+  /** The spec's `capture.expect` checks, when it has any and the capture could be read. */
+  expectations?: ExpectationResult[];
+  /** Caveats: packets tcpdump dropped, a final flush it could not confirm. */
+  notes?: string[];
 }

@@ -35,6 +35,8 @@ export interface ReporterOptions {
   stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   /** Force plain (non-TTY) output, as in CI. */
   plain?: boolean;
+  /** A second place for the gradescope reporter to write results.json (e.g. /autograder/results/results.json). */
+  gradescopeFile?: string;
 }
 
 export type ReporterFactory = (options: ReporterOptions) => Reporter;

@@ -1,67 +1,14 @@
 // The result model: everything a run produces, as plain JSON-serialisable data.
 // Reporters see only these types (never the runner); results.json is a RunResult verbatim.
 import type { CaptureResult } from './capture.js';
+import type { ExpectationResult, SourceLocation } from './expectation.js';
+import type { ProcessResult } from './process-result.js';
+import type { StepDetails } from './step-details.js';
 
 export type { CaptureResult } from './capture.js';
-
-/** Where something came from in a spec file (1-based line and column). */
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-}
-
-/** A network or system error recognised in a program's output, or raised by a probe. */
-export interface DetectedError {
-  /** Stable name such as ECONNREFUSED, ETIMEDOUT, ENOTFOUND. */
-  code: string;
-  /** The evidence: the output line or exception message it was recognised from. */
-  message: string;
-}
-
-/** One program's life: how it was started and how it ended. Outcomes are data, never exceptions. */
-export interface ProcessResult {
-  command: string[];
-  cwd: string;
-  pid: number | null;
-  /** Exit code, or null when the program was ended by a signal or never started. */
-  exitCode: number | null;
-  signal: string | null;
-  /** True when the harness stopped it because its time ran out. */
-  timedOut: boolean;
-  /** True when the harness stopped it (timeout, teardown, stop step, interrupt). */
-  killed: boolean;
-  /** Still running when the harness stopped it at the end of its step or experiment. */
-  stillRunning: boolean;
-  stdout: string;
-  stderr: string;
-  /** Base64 of stdout when it is not valid UTF-8 (so byte-exact checks stay possible). */
-  stdoutBase64?: string;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-  stdoutBytes: number;
-  stderrBytes: number;
-  /** Network error recognised in its output, or the spawn failure (ENOENT for a missing program). */
-  error: DetectedError | null;
-  /** Spawn failure: the program could not be started at all. */
-  spawnError: DetectedError | null;
-  durationMs: number;
-  /** The network namespace it ran in (the two-host topology). */
-  namespace?: string;
-  /** True when it ran in the filesystem sandbox (bubblewrap). */
-  sandboxed?: boolean;
-}
-
-/** The verdict of one expectation. `expected` and `actual` are short human-readable renderings. */
-export interface ExpectationResult {
-  /** Dotted path in the spec, e.g. `stdout.contains` or `exit`. */
-  name: string;
-  ok: boolean;
-  expected: string;
-  actual: string;
-  message: string;
-  location?: SourceLocation;
-}
+export type * from './expectation.js';
+export type * from './process-result.js';
+export type * from './step-details.js';
 
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped' | 'interrupted';
 
@@ -87,8 +34,13 @@ export interface StepResult {
   /** Why a step was skipped (e.g. an earlier step failed, or a browser is not installed). */
   skipReason?: string;
   notes: string[];
-  /** Kind-specific data: an HTTP exchange (request, status, headers, body preview), what a fixture received. */
-  details?: Record<string, unknown>;
+  /** What the step's kind saw, typed per kind: an HTTP exchange, an SMTP dialog, a relay's counts, … */
+  details?: StepDetails;
+  /**
+   * The experiment's ports and hosts this step named (`{{ports.NAME}}`, `{{server.host}}`), in the
+   * order written: a client told to contact port P, a server told to listen on it.
+   */
+  told?: { ports: number[]; hosts: string[] };
   /** Files this step left in the report folder (relative paths), such as a browser screenshot. */
   artifacts?: string[];
   location: SourceLocation;
@@ -106,7 +58,7 @@ export interface ExperimentResult {
   title: string;
   tags: string[];
   points: number;
-  /** Points earned: all or nothing for now. */
+  /** Points earned (scoring.ts): all or nothing, or a share of them with `partial: true`. */
   score: number;
   explain?: string;
   location: SourceLocation;
@@ -116,12 +68,13 @@ export interface ExperimentResult {
   /** Ports allocated for `{{ports.NAME}}`. */
   ports: Record<string, number>;
   hosts: Record<string, string>;
-  /** Which command played each role used by the experiment. */
+  /** The command that played each role the experiment launched (each step adds its own arguments). */
   roles: Record<string, string[]>;
   steps: StepResult[];
   /**
-   * Every failed expectation, in order: those of the steps (also found on each StepResult) followed by
-   * experiment-level ones such as `experiment.timeout`, which belong to no step.
+   * Every failed expectation, in order: those of the steps (also found on each StepResult), then the
+   * packet capture's (also in `capture.expectations`), then experiment-level ones such as
+   * `experiment.timeout`, which belong to no step.
    */
   failures: ExpectationResult[];
   error?: HarnessErrorInfo;
@@ -153,8 +106,8 @@ export interface RunCounts {
 }
 
 export interface RunResult {
-  /** Format version of this JSON, bumped on incompatible changes. */
-  version: 1;
+  /** Format version of this JSON, bumped on incompatible changes (2: typed step details, capture checks in `capture`). */
+  version: 2;
   tool: { name: 'socklab'; version: string };
   status: RunStatus;
   startedAt: string;

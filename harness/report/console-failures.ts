@@ -4,6 +4,7 @@
 import type { ExperimentResult, ExpectationResult, StepResult } from '../model/result.js';
 import {
   describeExit,
+  detailLines,
   failuresOutsideSteps,
   formatCommand,
   isOwnStepError,
@@ -47,6 +48,7 @@ export function formatFailureDetails(experiment: ExperimentResult, ordinal: numb
     if (isOwnStepError(step, experiment)) {
       lines.push(paint('yellow', `     error ${step.error.code}: ${printable(step.error.message)}`));
     }
+    if (step.details) lines.push(...detailLines(step.details).map((line) => paint('dim', `     ${printable(line)}`)));
     lines.push(...processLines(step, paint));
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, paint));

@@ -1,7 +1,28 @@
-// The Gradescope autograder format (results.json under /autograder/results/): one test per
-// experiment, with the failures and feedback as its output. Hidden experiments keep their score
-// but are marked visibility "hidden".
+// The Gradescope reporter: the autograder format (results.json under /autograder/results/), one test
+// per experiment, with the failures and feedback as its output. Hidden experiments keep their score
+// but are marked visibility "hidden". Written as gradescope.json in the report folder, and also where
+// `gradescopeFile` says (grade --gradescope FILE).
+import path from 'node:path';
 import type { ExperimentResult, RunResult } from '../model/result.js';
+import type { Reporter, ReporterOptions } from '../model/reporter.js';
+import { roundPoints as round } from '../model/scoring.js';
+import { writeFileAtomic } from './write-atomic.js';
+
+export const gradescopeFileName = 'gradescope.json';
+
+export class GradescopeReporter implements Reporter {
+  readonly name = 'gradescope';
+  private readonly files: string[];
+
+  constructor(options: ReporterOptions) {
+    this.files = [path.join(options.outputDir, gradescopeFileName), ...(options.gradescopeFile ? [path.resolve(options.gradescopeFile)] : [])];
+  }
+
+  async onRunEnd(result: RunResult): Promise<void> {
+    const text = `${JSON.stringify(toGradescope(result), null, 2)}\n`;
+    for (const file of this.files) await writeFileAtomic(file, text);
+  }
+}
 
 export interface GradescopeTest {
   name: string;
@@ -59,8 +80,4 @@ function toTest(experiment: ExperimentResult, index: number): GradescopeTest {
     visibility: experiment.hidden ? 'hidden' : 'visible',
     tags: experiment.tags,
   };
-}
-
-function round(value: number): number {
-  return Math.round(value * 100) / 100;
 }

@@ -7,6 +7,7 @@ import type { ExperimentResult, ExpectationResult, RunResult } from '../model/re
 import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import {
   describeExit,
+  detailLines,
   failuresOutsideSteps,
   formatCommand,
   harnessErrorOf,
@@ -127,6 +128,7 @@ function problemText(experiment: ExperimentResult): string {
     lines.push(stepTitle(step));
     if (isOwnStepError(step, experiment)) lines.push(`  ${step.error.code}: ${step.error.message}`);
     for (const expectation of failedExpectations) lines.push(...expectationLines(expectation));
+    if (step.details) lines.push(...detailLines(step.details).map((line) => `  ${line}`));
     // The command lets the reader rerun the step by hand; system-out has what it printed.
     if (step.process) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
   }

@@ -5,6 +5,7 @@ import type {
   ExpectationResult,
   HarnessErrorInfo,
   ProcessResult,
+  StepDetails,
   StepResult,
 } from '../model/result.js';
 
@@ -58,11 +59,14 @@ export function stepProblems(experiment: ExperimentResult): StepProblem[] {
  * Failed expectations that no step lists (ExperimentResult.failures is a convenience copy, but a
  * runner may record experiment-level checks only there); compared by identity of content.
  */
-export function failuresOutsideSteps(experiment: ExperimentResult): ExpectationResult[] {
-  const inSteps = new Set(
-    experiment.steps.flatMap((step) => step.expectations.filter((e) => !e.ok).map(expectationKey)),
-  );
-  return experiment.failures.filter((failure) => !inSteps.has(expectationKey(failure)));
+export function failuresOutsideSteps(experiment: ExperimentResult, options: { exceptCapture?: boolean } = {}): ExpectationResult[] {
+  const elsewhere = [
+    ...experiment.steps.flatMap((step) => step.expectations),
+    // The HTML report shows the capture's checks in its capture section.
+    ...(options.exceptCapture ? (experiment.capture?.expectations ?? []) : []),
+  ];
+  const shown = new Set(elsewhere.filter((e) => !e.ok).map(expectationKey));
+  return experiment.failures.filter((failure) => !shown.has(expectationKey(failure)));
 }
 
 function expectationKey(expectation: ExpectationResult): string {
@@ -106,4 +110,52 @@ export function labelledValue(label: string, value: string, indent: string): str
 /** `1 error`, `2 errors`. */
 export function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
+}
+
+/**
+ * What a step's kind saw, in a few plain lines: the HTTP exchange, what an origin or SMTP sink
+ * received, a relay's counts. The console and JUnit show them under a problem step; the HTML report
+ * renders the same details in full (html/details-section.ts).
+ */
+export function detailLines(details: StepDetails): string[] {
+  switch (details.kind) {
+    case 'http': {
+      const via = details.proxy ? ` via ${details.proxy}` : '';
+      const answers = details.exchanges.map((exchange) =>
+        exchange.status !== undefined
+          ? `← HTTP/${exchange.httpVersion ?? '1.1'} ${exchange.status} ${exchange.statusText ?? ''}`.trimEnd() + ` (${plural(exchange.bodyBytes, 'byte')}${exchange.error ? `, then ${exchange.error.code}` : ''})`
+          : `← no response: ${exchange.error?.code ?? 'none'}${exchange.error ? ` (${exchange.error.message})` : ''}`,
+      );
+      return [`→ ${details.request.method} ${details.request.url}${via}`, ...distinct(answers)];
+    }
+    case 'raw':
+      return [
+        `→ ${plural(details.sentBytes, 'byte')} to ${details.target.host}:${details.target.port}: ${details.sentPreview}`,
+        `← ${plural(details.receivedBytes, 'byte')}${details.closed ? ', then closed' : ', connection left open'}${details.error ? ` (${details.error.code})` : ''}`,
+      ];
+    case 'origin':
+      return [`origin on ${details.listening.host}:${details.listening.port} received ${plural(details.requests.length, 'request')}: ${countsText(details.counts) || 'none'}`];
+    case 'smtp-sink':
+      return [
+        `smtp-sink on ${details.listening.host}:${details.listening.port}: ${plural(details.messages.length, 'message')} delivered`,
+        ...details.sessions.filter((session) => session.commands.length).map((session) => `dialog${session.secure ? ' (TLS)' : ''}: ${session.commands.join(' → ')}`),
+      ];
+    case 'relay':
+      return [`relay ${details.protocol} ${details.listening.port} → ${details.to.port}: ${countsText(details.counts)}`];
+    case 'browser':
+      return [`browser ${details.url}${details.proxy ? ` via ${details.proxy}` : ''}: ${details.error ? `${details.error.code} (${details.error.message})` : `status ${details.status}, title ${JSON.stringify(details.title)}`}`];
+  }
+}
+
+function countsText(counts: Record<string, number>): string {
+  return Object.entries(counts)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+}
+
+/** The same line repeated (100 identical answers to `parallel: 100`) is shown once with its count. */
+function distinct(lines: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
+  return [...counts].map(([line, count]) => (count > 1 ? `${line} ×${count}` : line));
 }

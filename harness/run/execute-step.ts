@@ -1,10 +1,9 @@
-// One step: render its templates, build its StepContext, execute its kind, and turn the outcome into
-// a StepResult. A throw from a step kind is a harness error, never the program's failure.
+// One planned step: build its StepContext, execute its kind, and turn the outcome into a StepResult.
+// A throw from a step kind is a harness error, never the program's failure.
 import type { StepResult } from '../model/result.js';
-import type { SpecStep } from '../spec/spec-types.js';
+import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
-import { renderDeep, renderTemplate } from '../spec/template.js';
 import { Program } from '../process/program.js';
 import type { ExperimentState } from './experiment-state.js';
 
@@ -13,27 +12,27 @@ export interface ExecutedStep {
   stopExperiment: boolean;
 }
 
-export async function executeStep(step: SpecStep, state: ExperimentState): Promise<ExecutedStep> {
+export async function executeStep(step: PlannedStep, state: ExperimentState): Promise<ExecutedStep> {
   const kind = stepKinds.get(step.kind)!;
   const stepStarted = performance.now();
-  const body = renderDeep(step.body, state.values);
   const result: StepResult = {
     index: step.index,
     kind: step.kind,
-    label: kind.label(body),
-    role: kind.role?.(body),
-    name: kind.defines?.(body) ?? kind.references?.(body),
+    label: step.label,
+    role: step.role,
+    name: step.name,
     status: 'passed',
     startedAtMs: Math.round(stepStarted - state.startedAt),
     durationMs: 0,
-    stdin: typeof body.stdin === 'string' ? body.stdin : undefined,
+    stdin: typeof step.body.stdin === 'string' ? step.body.stdin : undefined,
     expectations: [],
     notes: [],
+    ...(step.told.ports.length || step.told.hosts.length ? { told: step.told } : {}),
     location: step.location,
   };
   let stopExperiment = false;
   try {
-    const outcome = await kind.execute(body, contextFor(step, state, result));
+    const outcome = await kind.execute(step.body, contextFor(step, state, result));
     result.process = outcome.process;
     result.expectations = outcome.expectations.map((expectation) => locate(expectation, step));
     result.notes = outcome.notes ?? [];
@@ -51,41 +50,37 @@ export async function executeStep(step: SpecStep, state: ExperimentState): Promi
   return { result, stopExperiment };
 }
 
-function contextFor(step: SpecStep, state: ExperimentState, result: StepResult): StepContext {
-  const { environment, values } = state;
+function contextFor(step: PlannedStep, state: ExperimentState, result: StepResult): StepContext {
+  const { environment, plan } = state;
   return {
-    experimentId: state.spec.id,
+    experimentId: plan.spec.id,
     stepIndex: step.index,
     signal: state.signal,
-    remainingMs: () => Math.max(0, state.spec.timeoutMs - (performance.now() - state.startedAt)),
+    remainingMs: () => Math.max(0, plan.spec.timeoutMs - (performance.now() - state.startedAt)),
     services: state.services,
     expectLocations: step.expectLocations,
-    hosts: state.hosts,
-    tmpDir: values.tmp,
-    artifacts: { dir: environment.outputDir, prefix: `${state.spec.id}-step${step.index + 1}` },
-    ignoredOutput: (role) => environment.roles.get(role).ignoredOutput,
-    atEnd: (check) => state.deferred.push({ step: result, specStep: step, check }),
+    hosts: plan.hosts,
+    tmpDir: plan.tmpDir,
+    artifacts: { dir: environment.outputDir, prefix: `${plan.spec.id}-step${step.index + 1}` },
+    ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
+    atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
     launch: (request) => {
-      const binding = environment.roles.get(request.role);
-      const command = [...binding.command.map((word) => renderTemplate(word, values)), ...request.args];
-      state.roles[request.role] = command;
-      const cwd = binding.cwd ?? values.tmp;
-      // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
-      const sandbox = environment.sandbox && binding.source === 'submission' ? { writable: [cwd, values.tmp], cwd, hidden: environment.sandbox.hidden } : undefined;
+      const role = plan.roles[request.role];
+      if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
       return new Program({
-        command,
-        namespace: state.namespaces?.[binding.host],
-        sandbox,
-        cwd,
+        command: [...role.command, ...request.args],
+        namespace: state.namespaces?.[role.host],
+        sandbox: role.sandbox,
+        cwd: role.cwd,
         env: { ...inheritedEnvironment(), ...request.env },
         stdin: request.stdin,
-        tag: state.tag,
+        tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,
-        unavailable: binding.unavailable,
-        limits: state.spec.limits,
+        unavailable: role.unavailable,
+        limits: plan.spec.limits,
         // A fallback to weaker limits, or a limit the program ran into, joins this step's notes at the end.
-        onLimitNotes: (read) => state.deferred.push({ step: result, specStep: step, check: async () => ({ expectations: [], notes: read() }) }),
+        onLimitNotes: (read) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) }),
       });
     },
   };
@@ -93,7 +88,7 @@ function contextFor(step: SpecStep, state: ExperimentState, result: StepResult):
 
 /** Runs the checks steps deferred to the end, adding their expectations to their steps. */
 export async function runDeferredChecks(state: ExperimentState): Promise<void> {
-  for (const { step, specStep, check } of state.deferred) {
+  for (const { step, planned, check } of state.deferred) {
     let outcome: DeferredOutcome;
     try {
       outcome = await check();
@@ -102,14 +97,14 @@ export async function runDeferredChecks(state: ExperimentState): Promise<void> {
       step.error = { code: 'HARNESS_ERROR', message: error instanceof Error ? error.message : String(error) };
       continue;
     }
-    step.expectations.push(...outcome.expectations.map((expectation) => locate(expectation, specStep)));
+    step.expectations.push(...outcome.expectations.map((expectation) => locate(expectation, planned)));
     step.notes.push(...(outcome.notes ?? []));
-    if (outcome.details) step.details = { ...step.details, ...outcome.details };
+    if (outcome.details) step.details = outcome.details;
     if (step.status === 'passed' && outcome.expectations.some((expectation) => !expectation.ok)) step.status = 'failed';
   }
 }
 
-function locate<T extends { name: string; location?: StepResult['location'] }>(expectation: T, step: SpecStep): T {
+function locate<T extends { name: string; location?: StepResult['location'] }>(expectation: T, step: PlannedStep): T {
   return { ...expectation, location: expectation.location ?? step.expectLocations[expectation.name.split(/[.\s[]/)[0]] ?? step.location };
 }
 

@@ -1,46 +1,33 @@
-// What one running experiment holds while its steps run: shared by the runner and the step context.
+// What the runner holds while an experiment's plan executes: the services alive, the checks deferred
+// to the end, the cleanups to run, and the step results as they finish. The plan itself is read-only.
 import type { StepResult } from '../model/result.js';
-import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
+import type { PlanEnvironment } from '../plan/plan-experiment.js';
+import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
-import type { TemplateValues } from '../spec/template.js';
-import type { RoleTable } from '../lab/role-table.js';
-import type { SandboxPolicy } from '../process/sandbox.js';
 
-export interface ExperimentEnvironment {
-  roles: RoleTable;
-  /** The socklab installation folder (for `{{root}}`). */
-  root: string;
-  fixturesDir: string;
+export interface ExperimentEnvironment extends PlanEnvironment {
   /** Where reports and artifacts (pcaps, screenshots) go. */
   outputDir: string;
   /** Prefix of every program's SOCKLAB_TAG in this run. */
   runTag: string;
   /** Aborted on Ctrl-C / SIGTERM of the whole run. */
   signal: AbortSignal;
-  /** Run every experiment that can on two hosts (network namespaces), `--isolate`. */
-  isolate?: boolean;
-  /** Confine the programs of a submission with the filesystem sandbox (process/sandbox.ts); undefined: off. */
-  sandbox?: SandboxPolicy;
-  /** Capture every experiment's packets (`--capture`), not only those with `capture:`. */
-  captureAll?: boolean;
   onStepEnd?: (step: StepResult) => void;
   outputCapBytes?: number;
 }
 
 export interface ExperimentState {
-  spec: ExperimentSpec;
+  plan: ExperimentPlan;
   environment: ExperimentEnvironment;
   /** performance.now() when the experiment started. */
   startedAt: number;
+  /** Aborted when the experiment's deadline passes or the run is interrupted. */
   signal: AbortSignal;
-  tag: string;
-  values: TemplateValues;
-  hosts: Record<string, string>;
-  services: Map<string, RunningService>;
-  /** Commands that played each role. */
-  roles: Record<string, string[]>;
-  /** Network namespaces of the two hosts, when the experiment runs on two hosts. */
+  /** Network namespaces of the two hosts, once made (two-hosts topology). */
   namespaces?: { server: string; client: string };
-  deferred: Array<{ step: StepResult; specStep: SpecStep; check: () => Promise<DeferredOutcome> }>;
+  services: Map<string, RunningService>;
+  deferred: Array<{ step: StepResult; planned: PlannedStep; check: () => Promise<DeferredOutcome> }>;
   teardowns: Array<() => Promise<void>>;
+  /** Step results in order, as they finish (services' final output is added at teardown). */
+  steps: StepResult[];
 }

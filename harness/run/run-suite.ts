@@ -3,8 +3,9 @@
 import os from 'node:os';
 import { countResults, type ExperimentResult, type RunResult, type StepResult } from '../model/result.js';
 import type { Reporter } from '../model/reporter.js';
+import { runTotals } from '../model/scoring.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
-import { emptyResult, runExperiment, type ExperimentEnvironment } from './run-experiment.js';
+import { notRun, runExperiment, type ExperimentEnvironment } from './run-experiment.js';
 import { Limiter } from './limiter.js';
 
 export interface SuiteOptions {
@@ -19,7 +20,7 @@ export interface SuiteOptions {
   /** Shared with other suites running at the same time (class grading); default: one of `jobs` slots. */
   limiter?: Limiter;
   /** Adds to a finished experiment before reporters see it (grading feedback). */
-  annotate?: (result: ExperimentResult) => void;
+  annotate?: (result: ExperimentResult) => ExperimentResult;
   /** Extra fields for the RunResult (the graded submission). */
   submission?: RunResult['submission'];
   /** What the filesystem sandbox did in this run (chooseSandbox), for the record. */
@@ -52,24 +53,25 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
           result = await runExperiment(spec, ordinal, environmentForRun);
           result.retried = { reason: first };
         }
-        options.annotate?.(result);
+        if (options.annotate) result = options.annotate(result);
         results[ordinal] = result;
         reporter.onExperimentEnd?.(result);
       }),
     ),
   );
 
-  const finished = experiments.map((spec, ordinal) => results[ordinal] ?? notRun(spec));
+  const finished = experiments.map((spec, ordinal) => results[ordinal] ?? notRun(spec, environment));
   const counts = countResults(finished);
+  const { score, maxScore } = runTotals(finished);
   const runResult: RunResult = {
-    version: 1,
+    version: 2,
     tool: { name: 'socklab', version: options.toolVersion },
     status: environment.signal.aborted ? 'interrupted' : counts.error > 0 ? 'error' : counts.failed > 0 ? 'failed' : 'passed',
     startedAt: startedAt.toISOString(),
     durationMs: Math.round(performance.now() - started),
     counts,
-    score: finished.reduce((sum, result) => sum + result.score, 0),
-    maxScore: finished.filter((result) => result.status !== 'skipped').reduce((sum, result) => sum + result.points, 0),
+    score,
+    maxScore,
     subject: options.subject,
     environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.availableParallelism(), jobs: options.jobs, ...(options.sandboxDescription ? { sandbox: options.sandboxDescription } : {}) },
     experiments: finished,
@@ -77,8 +79,4 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
   };
   await reporter.onRunEnd?.(runResult);
   return runResult;
-}
-
-function notRun(spec: ExperimentSpec): ExperimentResult {
-  return { ...emptyResult(spec), status: 'interrupted', skipReason: 'interrupted before it started', hosts: {} };
 }

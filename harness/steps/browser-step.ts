@@ -40,6 +40,7 @@ export const browserStep: StepKind<BrowserStep> = {
   key: 'browser',
   schema: BrowserStepSchema,
   summary: 'Open a page in headless chromium and check its status, title and text; saves a screenshot.',
+  runsInHarness: true,
   label: (step) => step.title ?? `browser ${step.browser}${step.proxy ? ` via ${step.proxy}` : ''}`,
   async execute(step, context) {
     const unavailable = browserUnavailable();
@@ -49,7 +50,7 @@ export const browserStep: StepKind<BrowserStep> = {
     const visit = await visitPage({ url: step.browser, proxy: step.proxy, timeoutMs, screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot) });
     return {
       expectations: judge(step, visit),
-      details: { browser: { status: visit.status, title: visit.title, text: visit.text.slice(0, 2000), consoleErrors: visit.consoleErrors, error: visit.error, durationMs: visit.durationMs } },
+      details: { kind: 'browser', url: step.browser, ...(step.proxy ? { proxy: step.proxy } : {}), status: visit.status, title: visit.title, text: visit.text.slice(0, 2000), consoleErrors: visit.consoleErrors, error: visit.error, durationMs: visit.durationMs },
       artifacts: screenshot && !visit.error ? [screenshot] : [],
     };
   },
@@ -60,7 +61,7 @@ function judge(step: BrowserStep, visit: BrowserVisit): ExpectationResult[] {
   const expect = step.expect ?? {};
   const checks: ExpectationResult[] = [];
   const status = expect.status ?? 200;
-  checks.push({ name: expect.status === undefined ? 'status (implicit)' : 'status', ok: visit.status === status, expected: String(status), actual: String(visit.status), message: `status: expected ${status}, got ${visit.status}` });
+  checks.push({ name: expect.status === undefined ? 'status (implicit)' : 'status', ok: visit.status === status, expected: String(status), actual: String(visit.status), message: `status: expected ${status}, got ${visit.status}`, values: { kind: 'number', expected: status, actual: visit.status } });
   if (typeof expect.title === 'string') checks.push({ name: 'title', ok: visit.title === expect.title, expected: JSON.stringify(expect.title), actual: JSON.stringify(visit.title), message: `title: expected ${JSON.stringify(expect.title)}, got ${JSON.stringify(visit.title)}` });
   else if (expect.title) checks.push(...matchText('title', expect.title, visit.title));
   if (expect.text) checks.push(...matchText('text', expect.text, visit.text));

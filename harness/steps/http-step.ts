@@ -6,8 +6,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Duration, Env } from '../schema/parts.js';
 import { parseDuration, formatDuration } from '../schema/duration.js';
 import { HttpExpectation, evaluateHttp } from '../expect/http-expectations.js';
-import { sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
-import type { ExpectationResult } from '../model/result.js';
+import { parseHttpUrl, sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
+import type { ExpectationResult, HttpDetails, HttpExchangeRecord } from '../model/result.js';
+import { verdict } from '../expect/verdict.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
@@ -34,6 +35,7 @@ export const httpStep: StepKind<HttpStep> = {
   key: 'http',
   schema: HttpStepSchema,
   summary: 'Send an HTTP request (optionally through a proxy, several at once, or in the background) and check the response.',
+  runsInHarness: true,
   label: (step) => step.title ?? [step.method ?? 'GET', step.http, step.proxy ? `via ${step.proxy}` : '', step.parallel ? `×${step.parallel}` : ''].filter(Boolean).join(' '),
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_HTTP_TIMEOUT_MS, context);
@@ -47,7 +49,7 @@ export const httpStep: StepKind<HttpStep> = {
     const judge = async () => {
       const results = await exchanges;
       const wallMs = Math.round(performance.now() - started);
-      return { expectations: judgeAll(step, results, wallMs), details: { http: results.map(describeExchange), wallMs }, notes: count > 1 ? [`${count} requests in ${formatDuration(wallMs)}`] : [] };
+      return { expectations: judgeAll(step, results, wallMs), details: describeStep(step, results, wallMs), notes: count > 1 ? [`${count} requests in ${formatDuration(wallMs)}`] : [] };
     };
     if (step.background) {
       context.atEnd(judge);
@@ -69,15 +71,30 @@ function judgeAll(step: HttpStep, exchanges: HttpExchange[], wallMs: number): Ex
   if (!single && within !== undefined) {
     const limit = parseDuration(within) ?? 0;
     const ok = wallMs <= limit;
-    checks.push({ name: 'within', ok, expected: `all ${exchanges.length} within ${formatDuration(limit)}`, actual: `took ${formatDuration(wallMs)}`, message: ok ? `within: took ${formatDuration(wallMs)}` : `within: expected all ${exchanges.length} requests within ${formatDuration(limit)}, took ${formatDuration(wallMs)}` });
+    const values = { kind: 'duration', limitMs: limit, actualMs: wallMs } as const;
+    checks.push({ ...verdict('within', ok, `all ${exchanges.length} within ${formatDuration(limit)}`, `took ${formatDuration(wallMs)}`, values), message: ok ? `within: took ${formatDuration(wallMs)}` : `within: expected all ${exchanges.length} requests within ${formatDuration(limit)}, took ${formatDuration(wallMs)}` });
   }
   return checks;
 }
 
-function describeExchange(exchange: HttpExchange): Record<string, unknown> {
+function describeStep(step: HttpStep, exchanges: HttpExchange[], wallMs: number): HttpDetails {
+  const target = parseHttpUrl(step.http);
+  const connectedTo = step.proxy ? parseHttpUrl(step.proxy) : target;
+  return {
+    kind: 'http',
+    request: { method: step.method ?? 'GET', url: step.http, path: target?.path ?? step.http, headers: step.headers ?? {}, bodyBytes: Buffer.byteLength(step.body ?? '') },
+    connectedTo: connectedTo ? { host: connectedTo.host, port: connectedTo.port } : null,
+    ...(step.proxy ? { proxy: step.proxy } : {}),
+    exchanges: exchanges.map(describeExchange),
+    wallMs,
+  };
+}
+
+function describeExchange(exchange: HttpExchange): HttpExchangeRecord {
   return {
     status: exchange.status,
     statusText: exchange.statusText,
+    httpVersion: exchange.httpVersion,
     headers: exchange.headers,
     bodyBytes: exchange.body.length,
     bodyPreview: exchange.body.subarray(0, 2048).toString('utf8'),

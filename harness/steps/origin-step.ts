@@ -5,6 +5,7 @@ import { Duration, Env, PortRef } from '../schema/parts.js';
 import { parseDuration } from '../schema/duration.js';
 import { OriginServer } from '../fixtures/origin-server.js';
 import type { ExpectationResult } from '../model/result.js';
+import { countHolds, countRange, describeCount, verdict, type CountWanted } from '../expect/verdict.js';
 import type { StepKind } from './step-kind.js';
 import { portTaken } from './shared/port-taken.js';
 
@@ -51,6 +52,7 @@ export const originStep: StepKind<OriginStep> = {
   key: 'origin',
   schema: OriginStepSchema,
   summary: 'Start an origin web server inside the harness that counts requests per path; check the counts at the end.',
+  runsInHarness: true,
   label: (step) => step.title ?? `origin ${step.origin} on port ${step.port}`,
   defines: (step) => step.origin,
   async execute(step, context) {
@@ -66,9 +68,10 @@ export const originStep: StepKind<OriginStep> = {
       return portTaken('origin', step.port, error);
     }
     context.onTeardown(() => origin.close());
+    const listening = { host: context.hosts.server, port };
     context.atEnd(async () => ({
       expectations: judge(step, origin.counts()),
-      details: { origin: { requests: origin.requests.map(({ method, path, atMs }) => ({ method, path, atMs })), counts: origin.counts() } },
+      details: { kind: 'origin', listening, requests: origin.requests.map(({ method, path, atMs }) => ({ method, path, atMs })), counts: origin.counts() },
     }));
     return { expectations: [], notes: [`origin listening on ${context.hosts.server}:${port} with ${Object.keys(routes).length} route(s)`] };
   },
@@ -77,17 +80,17 @@ export const originStep: StepKind<OriginStep> = {
 function judge(step: OriginStep, counts: Record<string, number>): ExpectationResult[] {
   const checks: ExpectationResult[] = [];
   const seen = JSON.stringify(counts);
-  for (const [path, wanted] of Object.entries(step.expect?.requests ?? {})) checks.push(countCheck(`requests[${path}]`, counts[path] ?? 0, wanted, `requests for ${path} reached the origin`, seen));
+  for (const [path, wanted] of Object.entries(step.expect?.requests ?? {})) checks.push(countCheck(`requests[${path}]`, path, counts[path] ?? 0, wanted, `requests for ${path} reached the origin`, seen));
   if (step.expect?.total !== undefined) {
     const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
-    checks.push(countCheck('total', total, step.expect.total, 'requests reached the origin in all', seen));
+    checks.push(countCheck('total', 'requests', total, step.expect.total, 'requests reached the origin in all', seen));
   }
   return checks;
 }
 
-function countCheck(name: string, actual: number, wanted: number | { min?: number; max?: number }, what: string, seen: string): ExpectationResult {
-  const { min, max } = typeof wanted === 'number' ? { min: wanted, max: wanted } : wanted;
-  const ok = (min === undefined || actual >= min) && (max === undefined || actual <= max);
-  const expected = min === max ? `${min}` : [min !== undefined ? `at least ${min}` : '', max !== undefined ? `at most ${max}` : ''].filter(Boolean).join(' and ');
-  return { name, ok, expected: `${expected} ${what}`, actual: `${actual} (all counts: ${seen})`, message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual} ${what}` };
+function countCheck(name: string, subject: string, actual: number, wanted: CountWanted, what: string, seen: string): ExpectationResult {
+  const ok = countHolds(actual, wanted);
+  const expected = describeCount(wanted);
+  const values = { kind: 'count', subject, expected: countRange(wanted), actual } as const;
+  return { ...verdict(name, ok, `${expected} ${what}`, `${actual} (all counts: ${seen})`, values), message: ok ? `${name}: ${actual}` : `${name}: expected ${expected}, got ${actual} ${what}` };
 }

@@ -8,7 +8,8 @@ import { formatDuration } from '../schema/duration.js';
 import { NETWORK_ERROR_CODES, describeNetworkError } from '../expect/network-errors.js';
 import { matchText, preview } from '../expect/text-matcher.js';
 import { rawExchange, type RawExchange } from '../probes/raw-exchange.js';
-import type { ExpectationResult } from '../model/result.js';
+import type { ExpectationResult, RawDetails } from '../model/result.js';
+import { verdict } from '../expect/verdict.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
@@ -40,6 +41,7 @@ export const rawStep: StepKind<RawStep> = {
   key: 'raw',
   schema: RawStepSchema,
   summary: 'Send exact bytes over TCP and check the bytes that come back.',
+  runsInHarness: true,
   label: (step) => step.title ?? `raw ${step.raw} ${preview(step.send, 40)}`,
   async execute(step, context) {
     const separator = step.raw.lastIndexOf(':');
@@ -53,12 +55,12 @@ export const rawStep: StepKind<RawStep> = {
       context.atEnd(async () => {
         release();
         const result = await exchange;
-        return { expectations: judge(step, result, timeoutMs), details: describe(result) };
+        return { expectations: judge(step, result, timeoutMs), details: describe(step, { host, port }, result) };
       });
       return { expectations: [], notes: ['connection held open until the experiment ends'] };
     }
     const result = await rawExchange({ host, port, send: Buffer.from(step.send), timeoutMs });
-    return { expectations: judge(step, result, timeoutMs), details: describe(result) };
+    return { expectations: judge(step, result, timeoutMs), details: describe(step, { host, port }, result) };
   },
 };
 
@@ -68,19 +70,32 @@ function judge(step: RawStep, exchange: RawExchange, timeoutMs: number): Expecta
   if (expect.error !== undefined) {
     const ok = exchange.error?.code === expect.error;
     const actual = exchange.error ? `${exchange.error.code} (${exchange.error.message})` : 'no error';
-    checks.push({ name: 'error', ok, expected: `${expect.error}: ${describeNetworkError(expect.error)}`, actual, message: ok ? `error: ${actual}` : `error: expected ${expect.error}, got ${actual}` });
+    const values = { kind: 'error-code', expected: expect.error, actual: exchange.error?.code ?? null } as const;
+    checks.push({ ...verdict('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, actual, values), message: ok ? `error: ${actual}` : `error: expected ${expect.error}, got ${actual}` });
   } else if (exchange.error && exchange.error.code !== 'ECONNRESET') {
-    checks.push({ name: 'connect', ok: false, expected: 'a connection', actual: `${exchange.error.code}: ${exchange.error.message}`, message: `could not talk to ${step.raw}: ${exchange.error.message}` });
+    const values = { kind: 'error-code', expected: null, actual: exchange.error.code } as const;
+    checks.push({ ...verdict('connect', false, 'a connection', `${exchange.error.code}: ${exchange.error.message}`, values), message: `could not talk to ${step.raw}: ${exchange.error.message}` });
   }
   if (expect.closed !== undefined) {
     const actual = exchange.closed ? `closed after ${formatDuration(exchange.durationMs)}` : `still open after ${formatDuration(timeoutMs)}`;
     const ok = exchange.closed === expect.closed;
-    checks.push({ name: 'closed', ok, expected: expect.closed ? 'the server closes the connection' : 'the connection stays open', actual, message: ok ? `closed: ${actual}` : `closed: expected ${expect.closed ? 'a close' : 'no close'}, got ${actual}` });
+    const values = { kind: 'flag', expected: expect.closed, actual: exchange.closed } as const;
+    checks.push({ ...verdict('closed', ok, expect.closed ? 'the server closes the connection' : 'the connection stays open', actual, values), message: ok ? `closed: ${actual}` : `closed: expected ${expect.closed ? 'a close' : 'no close'}, got ${actual}` });
   }
   if (expect.received) checks.push(...matchText('received', expect.received, exchange.received.toString('utf8')));
   return checks;
 }
 
-function describe(exchange: RawExchange): Record<string, unknown> {
-  return { receivedBytes: exchange.received.length, receivedPreview: exchange.received.subarray(0, 2048).toString('utf8'), closed: exchange.closed, error: exchange.error, durationMs: exchange.durationMs };
+function describe(step: RawStep, target: RawDetails['target'], exchange: RawExchange): RawDetails {
+  return {
+    kind: 'raw',
+    target,
+    sentBytes: Buffer.byteLength(step.send),
+    sentPreview: preview(step.send, 200),
+    receivedBytes: exchange.received.length,
+    receivedPreview: exchange.received.subarray(0, 2048).toString('utf8'),
+    closed: exchange.closed,
+    error: exchange.error,
+    durationMs: exchange.durationMs,
+  };
 }

@@ -6,6 +6,7 @@ import { Duration, PortRef } from '../schema/parts.js';
 import { parseDuration } from '../schema/duration.js';
 import { TcpRelay, UdpRelay, type LinkCounts } from '../fixtures/link-relay.js';
 import type { ExpectationResult } from '../model/result.js';
+import { countRange, verdict } from '../expect/verdict.js';
 import type { StepKind } from './step-kind.js';
 import { portTaken } from './shared/port-taken.js';
 
@@ -36,6 +37,7 @@ export const relayStep: StepKind<RelayStep> = {
   key: 'relay',
   schema: RelayStepSchema,
   summary: 'A link between client and server in user space that delays, drops or reorders datagrams (or delays TCP data).',
+  runsInHarness: true,
   label: (step) => step.title ?? `relay ${step.protocol} ${step.listen} → ${step.to}${step.drop?.length ? ` dropping #${step.drop.join(', #')}` : ''}${step.delay ? ` delay ${step.delay}` : ''}`,
   defines: (step) => step.relay,
   async execute(step, context) {
@@ -51,7 +53,8 @@ export const relayStep: StepKind<RelayStep> = {
       return portTaken('relay', step.listen, error);
     }
     context.onTeardown(async () => relay.close());
-    context.atEnd(async () => ({ expectations: judge(step, relay.counts), details: { relay: relay.counts } }));
+    const listening = { host: context.hosts.server, port: Number(step.listen) };
+    context.atEnd(async () => ({ expectations: judge(step, relay.counts), details: { kind: 'relay', protocol: step.protocol, listening, to: target, counts: { ...relay.counts } } }));
     return { expectations: [], notes: [`relaying ${step.protocol} ${context.hosts.server}:${step.listen} → ${target.host}:${target.port}`] };
   },
 };
@@ -59,7 +62,6 @@ export const relayStep: StepKind<RelayStep> = {
 function judge(step: RelayStep, counts: LinkCounts): ExpectationResult[] {
   return Object.entries(step.expect ?? {}).map(([name, wanted]) => {
     const actual = counts[name as keyof LinkCounts];
-    const ok = actual === wanted;
-    return { name, ok, expected: String(wanted), actual: String(actual), message: ok ? `${name}: ${actual}` : `${name}: expected ${wanted}, got ${actual}` };
+    return verdict(name, actual === wanted, String(wanted), String(actual), { kind: 'count', subject: name, expected: countRange(wanted), actual });
   });
 }

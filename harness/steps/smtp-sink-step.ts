@@ -32,6 +32,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
   key: 'smtp-sink',
   schema: SinkStepSchema,
   summary: 'Start an SMTP server inside the harness that records what it receives; check it at the end.',
+  runsInHarness: true,
   label: (step) => step.title ?? `smtp-sink ${step['smtp-sink']} on port ${step.port}`,
   defines: (step) => step['smtp-sink'],
   async execute(step, context) {
@@ -66,13 +67,15 @@ export const smtpSinkStep: StepKind<SinkStep> = {
       return portTaken('smtp-sink', step.port, error);
     }
     context.onTeardown(() => sink.close());
+    const listening = { host: context.hosts.server, port };
     context.atEnd(async () => ({
       expectations: judgeSink(step.expect ?? {}, sink),
       details: {
-        smtp: {
-          messages: sink.messages.map(({ raw: _raw, ...message }) => message),
-          sessions: [...sink.sessions.values()],
-        },
+        kind: 'smtp-sink',
+        listening,
+        starttls: tls !== undefined,
+        messages: sink.messages.map(({ raw: _raw, ...message }) => message),
+        sessions: [...sink.sessions.values()].map((session) => ({ ...session, commands: [...session.commands] })),
       },
     }));
     return { expectations: [], notes: [`smtp-sink listening on ${context.hosts.server}:${port}`, ...notes] };

@@ -70,6 +70,7 @@ export const startStep: StepKind<StartStep> = {
           expected: `${name} ready within ${formatDuration(timeoutMs)}`,
           actual: `${verdict.reason}${output ? `\n${output}` : ''}`,
           message: `${step.start} never became ready: ${verdict.reason}`,
+          values: { kind: 'duration', limitMs: timeoutMs, actualMs: null },
         },
       ],
       stopExperiment: true,

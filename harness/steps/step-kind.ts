@@ -2,7 +2,7 @@
 // Each kind owns the schema of its own options and turns a rendered step into a StepOutcome.
 // Outcomes are data: a refused connection or a non-zero exit is a result, never a thrown error.
 import type { TObject } from '@sinclair/typebox';
-import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepStatus } from '../model/result.js';
+import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus } from '../model/result.js';
 import type { Program } from '../process/program.js';
 
 export interface LaunchRequest {
@@ -55,8 +55,8 @@ export interface StepContext {
 export interface DeferredOutcome {
   expectations: ExpectationResult[];
   notes?: string[];
-  /** Details a check wants in the report (a fixture's request log), merged into the step's `details`. */
-  details?: Record<string, unknown>;
+  /** What the check saw (a fixture's request log); replaces the step's `details`. */
+  details?: StepDetails;
 }
 
 export interface StepOutcome {
@@ -67,8 +67,8 @@ export interface StepOutcome {
   notes?: string[];
   /** Remaining steps are skipped (a service never became ready: nothing after it means anything). */
   stopExperiment?: boolean;
-  /** Kind-specific data for reports: an HTTP exchange, what a fixture received. */
-  details?: Record<string, unknown>;
+  /** What the step saw, typed per kind (model/step-details.ts): an HTTP exchange, what a fixture received. */
+  details?: StepDetails;
   /** Files left in the report folder (relative paths), such as a screenshot. */
   artifacts?: string[];
 }
@@ -79,6 +79,11 @@ export interface StepKind<Step extends Record<string, unknown> = Record<string, 
   /** Schema of the whole step mapping, including its own key. */
   readonly schema: TObject;
   readonly summary: string;
+  /**
+   * The step runs inside the harness process (a probe or a fixture), not as a program of its own, so it
+   * cannot be placed on another host: an experiment with such a step stays on loopback.
+   */
+  readonly runsInHarness?: boolean;
   /** Short title for reports, from the rendered step. */
   label(step: Step): string;
   /** The role this step launches, checked against the lab's roles when specs load. */

@@ -116,7 +116,7 @@ export const skippedExperiment = makeExperiment({
 
 export function makeRun(experiments: ExperimentResult[] = [passedExperiment, failedExperiment, errorExperiment, skippedExperiment]): RunResult {
   return {
-    version: 1,
+    version: 2,
     tool: { name: 'socklab', version: '0.1.0' },
     status: 'failed',
     startedAt: '2025-03-01T10:00:00.000Z',

@@ -21,7 +21,7 @@ describe('JsonReporter', () => {
     await new JsonReporter({ outputDir }).onRunEnd(run);
     const text = await readFile(path.join(outputDir, 'results.json'), 'utf8');
     expect(JSON.parse(text)).to.deep.equal(run);
-    expect(text).to.match(/^\{\n {2}"version": 1,/);
+    expect(text).to.match(/^\{\n {2}"version": 2,/);
     expect(await readdir(outputDir)).to.deep.equal(['results.json']);
   });
 

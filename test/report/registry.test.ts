@@ -1,26 +1,50 @@
 import { expect } from 'chai';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import { ReporterMultiplexer } from '../../harness/report/multiplexer.js';
 import { createReporters, defaultReporterNames, reporterFactories } from '../../harness/report/registry.js';
 import { makeRun } from './fixtures.js';
+import { checkReporterNames } from '../../harness/commands/common.js';
+import { SocklabError } from '../../harness/errors.js';
 
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 describe('reporter registry', () => {
-  it('offers console, junit, json and html, all four by default', () => {
-    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html']);
+  it('offers console, junit, json, html and gradescope; `run` uses the first four by default', () => {
+    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html', 'gradescope']);
     const reporters = createReporters(defaultReporterNames, { outputDir: '/tmp/unused', stream: quiet });
     expect(reporters.map((reporter) => reporter.name)).to.deep.equal(['console', 'junit', 'json', 'html']);
   });
 
-  it('rejects an unknown name, listing the valid ones and suggesting a near miss', () => {
-    expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw(
-      'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html',
-    );
+  it('rejects an unknown name, listing the valid ones; the CLI checks names first as a usage error with a near miss', () => {
+    expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "junti"; valid reporters: console, junit, json, html, gradescope');
     expect(() => createReporters(['toString'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "toString"; valid');
+    expect(() => checkReporterNames(['console', 'junti'])).to.throw(SocklabError, 'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html, gradescope');
+    expect(() => checkReporterNames(['constructor'])).to.throw(SocklabError, 'unknown reporter "constructor"; valid');
+    try {
+      checkReporterNames(['htm']);
+      expect.fail('htm is no reporter');
+    } catch (error) {
+      expect((error as SocklabError).exitCode, 'a usage error').to.equal(2);
+    }
+  });
+
+  it('the gradescope reporter writes gradescope.json, and the extra file it is given, atomically', async () => {
+    const outputDir = await mkdtemp(path.join(os.tmpdir(), 'socklab-registry-'));
+    try {
+      const extra = path.join(outputDir, 'autograder', 'results.json');
+      await mkdir(path.dirname(extra));
+      const [reporter] = createReporters(['gradescope'], { outputDir, gradescopeFile: extra });
+      await reporter.onRunEnd!(makeRun());
+      const written = JSON.parse(await readFile(path.join(outputDir, 'gradescope.json'), 'utf8')) as { score: number; tests: unknown[] };
+      expect(written.tests.length).to.be.greaterThan(0);
+      expect(await readFile(extra, 'utf8')).to.equal(await readFile(path.join(outputDir, 'gradescope.json'), 'utf8'));
+      expect((await readdir(outputDir)).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+    } finally {
+      await rm(outputDir, { recursive: true, force: true });
+    }
   });
 
   it('makes one reporter per name even when a name is repeated', () => {

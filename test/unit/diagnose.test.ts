@@ -2,6 +2,7 @@
 // (test/e2e/diagnose-students.test.ts runs the same rules on real results of the sample submissions.)
 import { expect } from 'chai';
 import { diagnose, type RoleContext } from '../../harness/grade/diagnose.js';
+import type { HttpDetails, HttpExchangeRecord } from '../../harness/model/result.js';
 import { experiment, failed, processResult, runningUntilStopped, step } from '../support/result-builder.js';
 
 const P = 40001;
@@ -16,11 +17,21 @@ const context: RoleContext[] = [
 ];
 const codes = (diagnoses: Array<{ code: string }>) => diagnoses.map((diagnosis) => diagnosis.code);
 const refused = { code: 'ECONNREFUSED', message: 'ConnectionRefusedError: [Errno 111] Connection refused' };
+/** What the planner records for `args: ["{{ports.server}}"]` and `args: ["{{server.host}}", "{{ports.server}}"]`. */
+const toldServer = (port = P) => ({ told: { ports: [port], hosts: [] } });
+const toldClient = (port = P) => ({ told: { ports: [port], hosts: ['127.0.0.1'] } });
+const httpDetails = (path: string, port: number, exchange: HttpExchangeRecord): HttpDetails => ({
+  kind: 'http',
+  request: { method: 'GET', url: `http://127.0.0.1:${port}${path}`, path, headers: {}, bodyBytes: 0 },
+  connectedTo: { host: '127.0.0.1', port },
+  exchanges: [exchange],
+  wallMs: exchange.durationMs,
+});
 
 const tcpServerStarted = (overrides = {}) =>
-  step(0, { kind: 'start', role: 'tcp-server', name: 'tcp-server', label: `start tcp-server ${P}`, process: runningUntilStopped(['python3', 'TCPServer.py', String(P)]), ...overrides });
+  step(0, { kind: 'start', role: 'tcp-server', name: 'tcp-server', label: `start tcp-server ${P}`, process: runningUntilStopped(['python3', 'TCPServer.py', String(P)]), ...toldServer(), ...overrides });
 const tcpClient = (index: number, process: Parameters<typeof processResult>[0], overrides = {}) =>
-  step(index, { role: 'tcp-client', label: `run tcp-client 127.0.0.1 ${P}`, stdin: 'hello\n', process: processResult({ command: ['python3', 'TCPClient.py', '127.0.0.1', String(P)], ...process }), ...overrides });
+  step(index, { role: 'tcp-client', label: `run tcp-client 127.0.0.1 ${P}`, stdin: 'hello\n', process: processResult({ command: ['python3', 'TCPClient.py', '127.0.0.1', String(P)], ...process }), ...toldClient(), ...overrides });
 
 describe('diagnose', () => {
   it('says nothing about a passed experiment', () => {
@@ -45,8 +56,8 @@ describe('diagnose', () => {
     it('recognises raw_input, and says nothing else about a program that never ran', () => {
       const stderr = `Traceback (most recent call last):\n  File "/w/UDPClient.py", line 8, in <module>\n    message = raw_input('Input lowercase sentence:')\n              ^^^^^^^^^\nNameError: name 'raw_input' is not defined\n`;
       const result = experiment('udp-lowercase', [
-        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
-        step(1, { role: 'udp-client', status: 'failed', stdin: 'hi\n', expectations: [failed('exit'), failed('stdout.contains')], process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: 1, stderr }) }),
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]), ...toldServer() }),
+        step(1, { role: 'udp-client', status: 'failed', stdin: 'hi\n', expectations: [failed('exit'), failed('stdout.contains')], process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: 1, stderr }), ...toldClient() }),
       ]);
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['python2']);
@@ -73,10 +84,11 @@ describe('diagnose', () => {
 
     it('a UDP client silent while its server was bound there', () => {
       const result = experiment('udp-lowercase', [
-        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]), ...toldServer() }),
         step(1, {
           role: 'udp-client',
           status: 'failed',
+          ...toldClient(),
           expectations: [failed('timedOut'), failed('stdout.contains')],
           process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: null, signal: 'SIGTERM', timedOut: true, killed: true, stillRunning: true, stdout: 'Input lowercase sentence: ', durationMs: 5000 }),
         }),
@@ -176,9 +188,9 @@ describe('diagnose', () => {
     it('no-reply: silent at its timeout although the same client got through before (so not a hard-coded port)', () => {
       const waiting = processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], exitCode: null, signal: 'SIGTERM', timedOut: true, killed: true, stillRunning: true, stdout: 'Input lowercase sentence: ', durationMs: 5000 });
       const result = experiment('udp-empty-line', [
-        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]) }),
-        step(1, { role: 'udp-client', stdin: 'first\n', process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], stdout: 'FIRST\n' }) }),
-        step(2, { role: 'udp-client', stdin: '\n', status: 'failed', expectations: [failed('timedOut')], process: waiting }),
+        step(0, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', String(P)]), ...toldServer() }),
+        step(1, { role: 'udp-client', stdin: 'first\n', process: processResult({ command: ['python3', 'UDPClient.py', '127.0.0.1', String(P)], stdout: 'FIRST\n' }), ...toldClient() }),
+        step(2, { role: 'udp-client', stdin: '\n', status: 'failed', expectations: [failed('timedOut')], process: waiting, ...toldClient() }),
       ]);
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['no-reply']);
@@ -187,8 +199,8 @@ describe('diagnose', () => {
 
     it('no-response: the web server closed the connection without a status line', () => {
       const result = experiment('web-404', [
-        step(0, { kind: 'start', role: 'web-server', name: 'web-server', label: 'start web-server 40002', process: runningUntilStopped(['python3', 'WebServer.py', '40002']) }),
-        step(1, { kind: 'http', label: 'GET http://127.0.0.1:40002/no-such-file.html', status: 'failed', expectations: [failed('response')], details: { http: [{ headers: {}, error: { code: 'ECONNRESET', message: 'socket hang up' } }] } }),
+        step(0, { kind: 'start', role: 'web-server', name: 'web-server', label: 'start web-server 40002', process: runningUntilStopped(['python3', 'WebServer.py', '40002']), ...toldServer(40002) }),
+        step(1, { kind: 'http', label: 'GET http://127.0.0.1:40002/no-such-file.html', status: 'failed', expectations: [failed('response')], details: httpDetails('/no-such-file.html', 40002, { headers: {}, bodyBytes: 0, bodyPreview: '', bodyTruncated: false, durationMs: 5, error: { code: 'ECONNRESET', message: 'socket hang up' } }) }),
       ], { ports: { web: 40002 } });
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['no-response']);
@@ -198,14 +210,14 @@ describe('diagnose', () => {
 
   it('no-cache and ignores-reply-codes, from what the fixtures saw', () => {
     const proxy = experiment('proxy-cache-hit', [
-      step(0, { kind: 'origin', label: 'origin origin on port 40003', status: 'failed', expectations: [failed('requests[/cached]', '1 requests for /cached reached the origin', '2 (all counts: {"/cached":2})')] }),
-      step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'ready\n') }),
+      step(0, { kind: 'origin', label: 'origin origin on port 40003', status: 'failed', expectations: [{ ...failed('requests[/cached]', '1 requests for /cached reached the origin', '2 (all counts: {"/cached":2})'), values: { kind: 'count', subject: '/cached', expected: { min: 1, max: 1 }, actual: 2 } }] }),
+      step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'ready\n'), ...toldServer(40004) }),
     ], { ports: { origin: 40003, proxy: 40004 } });
     expect(codes(diagnose(proxy, context))).to.deep.equal(['no-cache']);
 
     const mail = experiment('mail-rejected-recipient', [
       step(0, { kind: 'smtp-sink', label: 'smtp-sink sink on port 40005' }),
-      step(1, { role: 'mail-client', status: 'failed', expectations: [failed('exit', 'a non-zero exit code', 'exit code 0')], process: processResult({ command: ['python3', 'MailClient.py', '--server', '127.0.0.1', '--port', '40005'], stdout: '250 Accepted\r\n550 5.1.1 <nobody@example.com>: no such user\r\nMail sent\n' }) }),
+      step(1, { role: 'mail-client', status: 'failed', expectations: [{ ...failed('exit', 'a non-zero exit code', 'exit code 0'), values: { kind: 'exit', expected: 'nonzero', actual: 0 } }], process: processResult({ command: ['python3', 'MailClient.py', '--server', '127.0.0.1', '--port', '40005'], stdout: '250 Accepted\r\n550 5.1.1 <nobody@example.com>: no such user\r\nMail sent\n' }), ...toldClient(40005) }),
     ], { ports: { smtp: 40005 } });
     const diagnoses = diagnose(mail, context);
     expect(codes(diagnoses)).to.deep.equal(['ignores-reply-codes']);
@@ -214,8 +226,8 @@ describe('diagnose', () => {
 
   it('blames only roles the submission plays (curl, a tool, never)', () => {
     const result = experiment('proxy-real-clients', [
-      step(0, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', String(P)], 'ready\n') }),
-      step(1, { role: 'curl', status: 'failed', expectations: [failed('exit')], process: processResult({ command: ['curl', '-x', `http://127.0.0.1:${P}`, String(P)], exitCode: 7, error: { code: 'ECONNREFUSED', message: 'Connection refused' } }) }),
+      step(0, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', String(P)], 'ready\n'), ...toldServer() }),
+      step(1, { role: 'curl', status: 'failed', expectations: [failed('exit')], process: processResult({ command: ['curl', '-x', `http://127.0.0.1:${P}`, String(P)], exitCode: 7, error: { code: 'ECONNREFUSED', message: 'Connection refused' } }), ...toldClient() }),
     ]);
     expect(diagnose(result, context)).to.deep.equal([]);
     expect(codes(diagnose(result, []))).to.deep.equal(['ignores-cli-port']);

@@ -31,19 +31,3 @@ describe('templates', () => {
     expect(checkTemplateExpression('host')).to.match(/^unknown template variable "host"; known: ports.NAME, server.host/);
   });
 });
-
-describe('per-task weights', () => {
-  it("multiply an experiment's points by the weight of its first weighted tag", async () => {
-    const { applyWeights } = await import('../../harness/commands/common.js');
-    const base = { title: 'T', explain: undefined, timeoutMs: 1, hidden: false, partial: false, steps: [], location: { file: 'f', line: 1, column: 1 }, specDir: '.', portNames: [], topology: 'loopback' as const };
-    const weighted = applyWeights(
-      [
-        { ...base, id: 'a', tags: ['task2', 'http'], points: 2 },
-        { ...base, id: 'b', tags: ['task1'], points: 1 },
-        { ...base, id: 'c', tags: ['other'], points: 3 },
-      ],
-      { task2: 1.5, http: 10 },
-    );
-    expect(weighted.map((experiment) => experiment.points)).to.deep.equal([3, 1, 3]);
-  });
-});

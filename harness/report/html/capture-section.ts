@@ -5,6 +5,7 @@ import { endpointAddress, endpointName } from './endpoints.js';
 import { formatTime } from './format.js';
 import { defaultMaxLadderPackets, renderLadder } from './ladder-svg.js';
 import { html, trustedHtml, type SafeHtml } from './safe-html.js';
+import { renderExpectations } from './step-section.js';
 
 export function renderCapture(capture: CaptureResult): SafeHtml {
   const names = capture.endpointNames;
@@ -12,6 +13,8 @@ export function renderCapture(capture: CaptureResult): SafeHtml {
   return html`<section class="capture">
 <h3>Packet capture</h3>
 ${renderCaptureStatus(capture)}
+${capture.notes?.length ? html`<ul class="notes">${capture.notes.map((note) => html`<li>${note}</li>`)}</ul>` : ''}
+${capture.expectations?.length ? renderExpectations(capture.expectations, 'Expectations on the wire') : ''}
 ${summary ? renderSummary(summary, names) : ''}
 </section>`;
 }

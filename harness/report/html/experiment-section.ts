@@ -37,7 +37,7 @@ function renderExperiment(experiment: ExperimentResult, elementId: string): Safe
   const searchText = [experiment.id, experiment.title, ...experiment.tags].join(' ').toLowerCase();
   const harnessError = experiment.error;
   const skipReason = skipReasonOf(experiment);
-  const outsideSteps = failuresOutsideSteps(experiment);
+  const outsideSteps = failuresOutsideSteps(experiment, { exceptCapture: true });
   return html`<details class="experiment status-${experiment.status}" id="${elementId}" data-status="${experiment.status}" data-search="${searchText}"${open ? html` open` : ''}>
 <summary><span class="summary-line">${statusBadge(experiment.status)}
 <span class="experiment-id">${experiment.id}</span>

@@ -71,6 +71,11 @@ main { padding: 8px 0 40px; }
 .experiment-body { padding: 4px 18px 16px; border-top: 1px solid var(--border); }
 .experiment-body h3 { font-size: 1.05rem; margin: 18px 0 8px; }
 .capture h4, .explain h4, .explain h5, .explain h6 { font-size: 0.95rem; margin: 14px 0 6px; }
+.details { border-left: 3px solid var(--border); padding: 2px 0 2px 12px; margin: 10px 0; }
+.details h5 { font-size: 0.9rem; margin: 4px 0 6px; }
+.details .exchange p, .details p { margin: 4px 0; }
+.dialogs { margin: 4px 0; padding-left: 22px; }
+table.compact td, table.compact th { padding: 2px 8px; }
 .meta { font-size: 0.9rem; }
 .tag { display: inline-block; padding: 0 7px; border-radius: 999px; background: #ddf4ff; color: #0a3069; font-size: 0.85rem; }
 .explain { border-left: 3px solid #54aeff; background: #f3f9ff; padding: 2px 14px; border-radius: 0 6px 6px 0; }

@@ -2,6 +2,7 @@
 import type { ExpectationResult, ProcessResult, StepResult } from '../../model/result.js';
 import { describeExit, formatCommand, formatDuration, plural, stepTitle } from '../result-text.js';
 import { diffLines } from './line-diff.js';
+import { renderDetails } from './details-section.js';
 import { html, outputHtml, type SafeHtml } from './safe-html.js';
 import { statusBadge } from './status.js';
 
@@ -21,6 +22,7 @@ ${step.stdin !== undefined ? html`<dt>stdin</dt><dd><pre class="output-text stdi
 ${step.notes.length > 0 ? html`<dt>notes</dt><dd><ul class="notes">${step.notes.map((note) => html`<li>${note}</li>`)}</ul></dd>` : ''}
 </dl>
 ${process ? html`${renderOutput(process, 'stdout')}${renderOutput(process, 'stderr')}` : ''}
+${step.details ? renderDetails(step.details) : ''}
 ${step.expectations.length > 0 ? renderExpectations(step.expectations) : ''}
 </li>`;
 }

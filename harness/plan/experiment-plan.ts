@@ -1,0 +1,72 @@
+// The Plan stage's hand-off: what an experiment will do, decided before anything runs. Spec →
+// ExperimentPlan (this file) → what happened (run/) → ExperimentResult. The runner reads a plan and
+// never changes it; the result is built once, at the end, from the plan and what happened.
+import type { SourceLocation } from '../model/result.js';
+import type { SandboxRequest } from '../process/sandbox.js';
+import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
+import type { ExperimentSpec } from '../spec/spec-types.js';
+
+/** `loopback`: every program on 127.0.0.1. `two-hosts`: a server host and a client host (network namespaces). */
+export type Topology = 'loopback' | 'two-hosts';
+
+export interface ExperimentPlan {
+  spec: ExperimentSpec;
+  /** The spec's points with the lab's weights applied (scoring.ts). */
+  points: number;
+  /** SOCKLAB_TAG of every program the experiment starts: the escaped-process sweep finds them by it. */
+  tag: string;
+  /** A free port for each `{{ports.NAME}}`. */
+  ports: Record<string, number>;
+  topology: Topology;
+  /** Addresses of the server and client hosts (`{{server.host}}`, `{{client.host}}`). */
+  hosts: { server: string; client: string };
+  /** The experiment's own temp folder (`{{tmp}}`), removed when it ends. */
+  tmpDir: string;
+  /** How each role the experiment launches is played, its command rendered. */
+  roles: Record<string, PlannedRole>;
+  /** The steps in order, their templates rendered. */
+  steps: PlannedStep[];
+  /** Packet capture, when the spec or `--capture` asks for it and the experiment has ports. */
+  capture?: PlannedCapture;
+  /** How the plan differs from what was asked (a fallback to loopback), for the report. */
+  notes: string[];
+}
+
+export interface PlannedRole {
+  role: string;
+  /** The command before each step's own arguments, templates rendered. */
+  command: string[];
+  cwd: string;
+  host: 'server' | 'client';
+  source: 'reference' | 'submission';
+  /** Set when the program is a submission's and must be confined (process/sandbox.ts). */
+  sandbox?: SandboxRequest;
+  /** Why this role cannot be played (no program in the submission, a failed build). */
+  unavailable?: string;
+  /** Output such as a prompt, stripped before deciding that the program printed nothing. */
+  ignoredOutput: RegExp[];
+}
+
+export interface PlannedStep {
+  index: number;
+  /** Registry key of the step kind. */
+  kind: string;
+  /** The step with every template rendered. */
+  body: Record<string, unknown>;
+  label: string;
+  /** The role it launches (run, start). */
+  role?: string;
+  /** The service it defines (start, origin, …) or refers to (stop, wait). */
+  name?: string;
+  /** The experiment's ports and hosts the step names, in the order written. */
+  told: { ports: number[]; hosts: string[] };
+  location: SourceLocation;
+  expectLocations: Record<string, SourceLocation>;
+}
+
+export interface PlannedCapture {
+  ports: number[];
+  expect?: CaptureExpectation;
+  /** Capture on the server host's link (two hosts) instead of loopback. */
+  onServerHost: boolean;
+}

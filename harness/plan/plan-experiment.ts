@@ -1,0 +1,160 @@
+// Spec → ExperimentPlan: decides where the experiment runs (loopback or two hosts), takes free ports
+// and a temp folder, renders every template, and settles how each role is played. Nothing starts here;
+// the plan holds the resources it took (ports, temp folder) until releasePlan.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { RoleTable } from '../lab/role-table.js';
+import type { SandboxPolicy } from '../process/sandbox.js';
+import { weightedPoints } from '../model/scoring.js';
+import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
+import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
+import { stepKinds } from '../steps/registry.js';
+import { CLIENT_ADDRESS, SERVER_ADDRESS } from '../network/two-hosts.js';
+import { allocatePorts, releasePorts } from './allocate-ports.js';
+import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
+
+const LOOPBACK = '127.0.0.1';
+
+/** What planning needs to know about the run. */
+export interface PlanEnvironment {
+  roles: RoleTable;
+  /** Per-tag weights from the lab file (`weights:`). */
+  weights: Readonly<Record<string, number>>;
+  /** The socklab installation folder (`{{root}}`). */
+  root: string;
+  fixturesDir: string;
+  /** `--isolate`: two hosts for every experiment that can have them. */
+  isolate?: boolean;
+  /** Confine the programs of a submission; undefined: off. */
+  sandbox?: SandboxPolicy;
+  /** `--capture`: capture every experiment's packets. */
+  captureAll?: boolean;
+  /** Why network namespaces cannot be made here, or null; asked only when an experiment would use them. */
+  namespacesUnavailable: () => Promise<string | null>;
+}
+
+export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvironment, tag: string): Promise<ExperimentPlan> {
+  const notes: string[] = [];
+  const topology = await chooseTopology(spec, environment, notes);
+  const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS } : { server: LOOPBACK, client: LOOPBACK };
+  const ports = await allocatePorts(spec.portNames, LOOPBACK);
+  let tmpDir: string | undefined;
+  try {
+    tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
+    const values = templateValues(spec, environment, { ports, hosts, tmpDir });
+    const steps = spec.steps.map((step) => planStep(step, values, ports, hosts));
+    const launched = [...new Set(steps.flatMap((step) => (step.role ? [step.role] : [])))];
+    return {
+      spec,
+      points: weightedPoints(spec.points, spec.tags, environment.weights),
+      tag,
+      ports,
+      topology,
+      hosts,
+      tmpDir,
+      roles: Object.fromEntries(launched.map((role) => [role, planRole(role, environment, values, tmpDir!)])),
+      steps,
+      capture: planCapture(spec, environment, ports, topology),
+      notes,
+    };
+  } catch (error) {
+    releasePorts(Object.values(ports));
+    if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Gives back what the plan took: its ports and its temp folder. */
+export async function releasePlan(plan: ExperimentPlan): Promise<void> {
+  releasePorts(Object.values(plan.ports));
+  await rm(plan.tmpDir, { recursive: true, force: true }).catch(() => undefined);
+}
+
+/**
+ * Two hosts when the spec asks (`topology: two-hosts`) or `--isolate` does and the experiment can run
+ * there. Steps that run inside the harness (probes, fixtures) cannot enter a namespace. When --isolate
+ * cannot be honoured the experiment runs on loopback with a note; a spec that requires two hosts where
+ * they cannot be made is a harness error, not the program's fault.
+ */
+async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment, notes: string[]): Promise<Topology> {
+  const required = spec.topology === 'two-hosts';
+  if (!required && !environment.isolate) return 'loopback';
+  const inHarness = [...new Set(spec.steps.filter((step) => stepKinds.get(step.kind)?.runsInHarness).map((step) => step.kind))];
+  const unavailable = inHarness.length ? `its ${inHarness.join(', ')} step(s) run inside the harness, which stays on loopback` : await environment.namespacesUnavailable();
+  if (!unavailable) return 'two-hosts';
+  if (required) throw new Error(`this experiment needs two hosts, but ${unavailable}`);
+  notes.push(`ran on loopback, not two hosts: ${unavailable}`);
+  return 'loopback';
+}
+
+function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, taken: { ports: Record<string, number>; hosts: ExperimentPlan['hosts']; tmpDir: string }): TemplateValues {
+  const values: TemplateValues = {
+    'server.host': taken.hosts.server,
+    'client.host': taken.hosts.client,
+    tmp: taken.tmpDir,
+    fixtures: environment.fixturesDir,
+    root: environment.root,
+    specDir: spec.specDir,
+  };
+  for (const [name, port] of Object.entries(taken.ports)) values[`ports.${name}`] = String(port);
+  return values;
+}
+
+function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, number>, hosts: ExperimentPlan['hosts']): PlannedStep {
+  const kind = stepKinds.get(step.kind)!;
+  const body = renderDeep(step.body, values);
+  return {
+    index: step.index,
+    kind: step.kind,
+    body,
+    label: kind.label(body),
+    role: kind.role?.(body),
+    name: kind.defines?.(body) ?? kind.references?.(body),
+    told: toldIn(step.body, ports, hosts),
+    location: step.location,
+    expectLocations: step.expectLocations,
+  };
+}
+
+/**
+ * The experiment's ports and hosts a step's templates name, in the order written (before rendering);
+ * what it expects and what readiness waits for are not something the program was told.
+ */
+function toldIn(body: unknown, ports: Record<string, number>, hosts: ExperimentPlan['hosts']): PlannedStep['told'] {
+  const told: PlannedStep['told'] = { ports: [], hosts: [] };
+  const visit = (value: unknown): void => {
+    if (typeof value === 'string') {
+      for (const { expression } of findTemplateReferences(value)) {
+        const port = portNameOf(expression);
+        if (port !== null && ports[port] !== undefined) told.ports.push(ports[port]);
+        else if (expression === 'server.host' || expression === 'client.host') told.hosts.push(hosts[expression === 'server.host' ? 'server' : 'client']);
+      }
+    } else if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') Object.entries(value).filter(([key]) => key !== 'expect' && key !== 'ready').forEach(([, item]) => visit(item));
+  };
+  visit(body);
+  return told;
+}
+
+function planRole(role: string, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
+  const binding = environment.roles.get(role);
+  const cwd = binding.cwd ?? tmpDir;
+  // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
+  const confined = environment.sandbox && binding.source === 'submission';
+  return {
+    role,
+    command: binding.command.map((word) => renderTemplate(word, values)),
+    cwd,
+    host: binding.host,
+    source: binding.source,
+    ...(confined ? { sandbox: { writable: [cwd, tmpDir], cwd, hidden: environment.sandbox!.hidden } } : {}),
+    ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
+    ignoredOutput: binding.ignoredOutput,
+  };
+}
+
+function planCapture(spec: ExperimentSpec, environment: PlanEnvironment, ports: Record<string, number>, topology: Topology): PlannedCapture | undefined {
+  if (!(spec.capture || environment.captureAll) || Object.keys(ports).length === 0) return undefined;
+  return { ports: Object.values(ports), expect: typeof spec.capture === 'object' ? spec.capture.expect : undefined, onServerHost: topology === 'two-hosts' };
+}
