@@ -18,6 +18,7 @@ export const TCP_PACKET_KINDS = ['syn', 'synack', 'rst', 'fin', 'data'] as const
 export type TcpPacketKind = (typeof TCP_PACKET_KINDS)[number];
 
 const EndpointName = Type.String({
+  title: 'EndpointName',
   minLength: 1,
   expected: 'an endpoint name such as tcp-server, or client',
   description: 'A name the experiment gave an endpoint (a role such as tcp-server), or `client`: any endpoint without a name.',

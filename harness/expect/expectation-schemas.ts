@@ -19,7 +19,7 @@ export const TextMatcher = Type.Object(
     matches: Type.Optional(Type.String({ description: 'A JavaScript regular expression (multiline flag on).' })),
     empty: Type.Optional(Type.Boolean({ description: 'Output is empty (true) or not (false).' })),
   },
-  { additionalProperties: false, minProperties: 1, expected: 'a text matcher with equals, contains, notContains, matches or empty' },
+  { title: 'TextMatcher', additionalProperties: false, minProperties: 1, expected: 'a text matcher with equals, contains, notContains, matches or empty' },
 );
 export type TextMatcher = Static<typeof TextMatcher>;
 
@@ -55,6 +55,6 @@ export const ProcessExpectation = Type.Object(
       Type.Boolean({ description: 'Whether a service was still running when stopped (false: it had died on its own).' }),
     ),
   },
-  { additionalProperties: false, expected: 'expectations: exit, stdout, stderr, output, error, silent, timedOut, within, running' },
+  { title: 'ProcessExpectation', additionalProperties: false, expected: 'expectations: exit, stdout, stderr, output, error, silent, timedOut, within, running' },
 );
 export type ProcessExpectation = Static<typeof ProcessExpectation>;

@@ -2,7 +2,7 @@
 // each one by default (our reference services).
 import { Type, type Static } from '@sinclair/typebox';
 
-const Command = Type.Array(Type.String(), { minItems: 1, expected: 'a command as a list: [program, arg, …]' });
+const Command = Type.Array(Type.String(), { title: 'Command', minItems: 1, expected: 'a command as a list: [program, arg, …]' });
 
 export const RoleSchema = Type.Object(
   {

@@ -42,6 +42,7 @@ const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)$/;
 const SIZE_UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB, GiB, KB: 1e3, MB: 1e6, GB: 1e9 };
 
 const Size = Type.Union([Type.String({ pattern: SIZE_PATTERN }), Type.Integer({ minimum: 1 })], {
+  title: 'Size',
   expected: 'a size such as 512MiB, 1GiB or 64MB (a bare number is bytes)',
 });
 

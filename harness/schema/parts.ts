@@ -1,5 +1,6 @@
 // Building blocks shared by the experiment schema and the step kinds' own schemas.
 // Every schema carries an `expected` annotation: the phrase error messages use ("expected …, got …").
+// A `title` names a shared schema in the editor schema's `definitions` (harness/commands/definition-names.ts).
 import { Type } from '@sinclair/typebox';
 import { DURATION_PATTERN } from './duration.js';
 
@@ -8,12 +9,12 @@ export const TEMPLATE_PATTERN = '^\\{\\{\\s*[A-Za-z0-9_.-]+\\s*\\}\\}$';
 
 export const Duration = Type.Union(
   [Type.String({ pattern: DURATION_PATTERN }), Type.Number({ minimum: 0 })],
-  { expected: 'a duration such as 500ms, 3s or 1.5m', description: 'Duration: 500ms, 3s, 1.5m; a bare number is milliseconds.' },
+  { title: 'Duration', expected: 'a duration such as 500ms, 3s or 1.5m', description: 'Duration: 500ms, 3s, 1.5m; a bare number is milliseconds.' },
 );
 
 export const PortRef = Type.Union(
   [Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: TEMPLATE_PATTERN })],
-  { expected: 'a port 1–65535 or a template such as {{ports.server}}' },
+  { title: 'PortRef', expected: 'a port 1–65535 or a template such as {{ports.server}}' },
 );
 
 export const Env = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
