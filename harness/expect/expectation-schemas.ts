@@ -4,6 +4,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from '../schema/parts.js';
 import { NETWORK_ERROR_CODES } from './network-errors.js';
 
+/** A network error code a spec may expect: recognised in a program's output, or met by a probe. */
+export const NetworkError = Type.Unsafe<string>({
+  title: 'NetworkError',
+  type: 'string',
+  enum: [...NETWORK_ERROR_CODES],
+  description: 'A network error, recognised in the output of any language (ECONNREFUSED, ETIMEDOUT, …) or met by a probe.',
+});
+
 export const TextMatcher = Type.Object(
   {
     equals: Type.Optional(Type.String({ description: 'Whole output equals this text (a final newline is ignored on both sides).' })),
@@ -39,13 +47,7 @@ export const ProcessExpectation = Type.Object(
     stdout: Type.Optional(TextMatcher),
     stderr: Type.Optional(TextMatcher),
     output: Type.Optional(TextMatcher),
-    error: Type.Optional(
-      Type.Unsafe<string>({
-        type: 'string',
-        enum: [...NETWORK_ERROR_CODES],
-        description: 'A network error recognised in the output of any language (ECONNREFUSED, ETIMEDOUT, …).',
-      }),
-    ),
+    error: Type.Optional(NetworkError),
     silent: Type.Optional(
       Type.Boolean({ description: 'Still waiting, with no reply printed, when its timeout expires (a vanished UDP datagram).' }),
     ),

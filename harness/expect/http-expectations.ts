@@ -4,8 +4,8 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { ExpectationResult, ExpectationValues } from '../model/result.js';
 import type { HttpExchange } from '../probes/http-request.js';
 import { Duration } from '../schema/parts.js';
-import { TextMatcher } from './expectation-schemas.js';
-import { NETWORK_ERROR_CODES, describeNetworkError } from './network-errors.js';
+import { NetworkError, TextMatcher } from './expectation-schemas.js';
+import { describeNetworkError } from './network-errors.js';
 import { matchText } from './text-matcher.js';
 import { verdict as check } from './verdict.js';
 import { formatDuration, parseDuration } from '../schema/duration.js';
@@ -32,7 +32,7 @@ export const HttpExpectation = Type.Object(
       }),
     ),
     body: Type.Optional(BodyMatcher),
-    error: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...NETWORK_ERROR_CODES] })),
+    error: Type.Optional(NetworkError),
     within: Type.Optional(Duration),
   },
   { additionalProperties: false, expected: 'HTTP expectations: status, headers, body, error, within' },

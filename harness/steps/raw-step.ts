@@ -3,9 +3,9 @@
 // ends: a stalled client that must not block the next one.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from '../schema/parts.js';
-import { TextMatcher } from '../expect/expectation-schemas.js';
+import { NetworkError, TextMatcher } from '../expect/expectation-schemas.js';
 import { formatDuration } from '../schema/duration.js';
-import { NETWORK_ERROR_CODES, describeNetworkError } from '../expect/network-errors.js';
+import { describeNetworkError } from '../expect/network-errors.js';
 import { matchText, preview } from '../expect/text-matcher.js';
 import { rawExchange, type RawExchange } from '../probes/raw-exchange.js';
 import type { ExpectationResult, RawDetails } from '../model/result.js';
@@ -27,7 +27,7 @@ const RawStepSchema = Type.Object(
         {
           received: Type.Optional(TextMatcher),
           closed: Type.Optional(Type.Boolean({ description: 'The server closed the connection before the timeout (true) or kept it open (false).' })),
-          error: Type.Optional(Type.Unsafe<string>({ type: 'string', enum: [...NETWORK_ERROR_CODES] })),
+          error: Type.Optional(NetworkError),
         },
         { additionalProperties: false, expected: 'raw expectations: received, closed, error' },
       ),
