@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { summarizeCapture } from '../../harness/capture/summarize-capture.js';
 import type { CaptureSummary, PacketSummary } from '../../harness/model/capture.js';
 import { TempDir } from '../support/temp-dir.js';
-import { captureDuring, closedTcpPort, closedUdpPort, tcpClient, tcpServer, udpSend } from './capture-network.js';
+import { captureDuring, closeLeftoverServers, closedTcpPort, closedUdpPort, tcpClient, tcpServer, udpSend } from './capture-network.js';
 
 const dir = new TempDir();
 after(() => dir.remove());
@@ -43,6 +43,8 @@ describe('capture: a whole TCP exchange', () => {
   let port = 0;
   let clientPort = 0;
 
+  // The server is made in `before`: when the capture fails there, no test runs and no afterEach either.
+  after(closeLeftoverServers);
   before(async () => {
     const server = await tcpServer((socket) => {
       socket.on('data', (data) => socket.write(data.toString().toUpperCase()));
@@ -121,6 +123,7 @@ describe('capture: a whole TCP exchange', () => {
 });
 
 describe('capture: filter', () => {
+  afterEach(closeLeftoverServers);
   it('keeps out traffic on ports that are not the experiment’s, ICMP included', async () => {
     const closed = await closedTcpPort();
     const other = await tcpServer((socket) => socket.end('other experiment\n'));
