@@ -3,12 +3,16 @@
 import { expect } from 'chai';
 import { summarizeCapture } from '../../harness/capture/summarize-capture.js';
 import { TempDir } from '../support/temp-dir.js';
+import { needsTool } from '../support/tools.js';
 import { captureDuring, closeLeftoverServers, closedUdpPort, udpSend, udpServer } from './capture-network.js';
 
 const dir = new TempDir();
 after(() => dir.remove());
 
 describe('capture: UDP datagram to a closed port', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   it('captures the ICMP port unreachable, with the quoted ports of the datagram it answers', async () => {
     const port = await closedUdpPort();
     let clientPort = 0;
@@ -44,6 +48,9 @@ describe('capture: UDP datagram to a closed port', () => {
 });
 
 describe('capture: on every interface (-i any)', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   it('decodes the Linux cooked v2 link layer that `any` produces', async () => {
     const port = await closedUdpPort();
     const { file } = await captureDuring(dir, 'udp-any', [port], () => udpSend(port, '127.0.0.1', 'any', 20).then(() => undefined), 'any');
@@ -54,6 +61,9 @@ describe('capture: on every interface (-i any)', () => {
 });
 
 describe('capture: UDP request and reply', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   afterEach(closeLeftoverServers);
   it('shows both datagrams in one conversation and reports no silence', async () => {
     const server = await udpServer((text) => text.toUpperCase());

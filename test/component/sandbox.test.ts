@@ -11,6 +11,7 @@ import { READ_VARIABLE, overrideSandboxSupport, sandboxSupport, type SandboxRequ
 import { createTwoHosts } from '../../harness/network/two-hosts.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive } from '../support/processes.js';
+import { needsTool } from '../support/tools.js';
 
 let counter = 0;
 
@@ -74,11 +75,13 @@ function probe(cwd: string, tries: Array<[string, 'read' | 'write', string]>, ex
 describe('filesystem sandbox (bubblewrap)', function () {
   this.timeout(30_000);
   let temp: TempDir;
+  before(function () {
+    needsTool(this, 'bwrap');
+  });
   beforeEach(() => (temp = new TempDir()));
   afterEach(async () => {
     await stopStarted();
     temp.remove();
-    overrideSandboxSupport(null);
   });
 
   it('works on this machine (CI installs bubblewrap)', () => {
@@ -206,7 +209,8 @@ describe('filesystem sandbox (bubblewrap)', function () {
     expect(stdout).to.contain('cannot leave its cgroup: EROFS');
   });
 
-  it('works on a two-host namespace: the host names resolve and the program is on that host', async () => {
+  it('works on a two-host namespace: the host names resolve and the program is on that host', async function () {
+    needsTool(this, 'netns');
     const hosts = await createTwoHosts();
     try {
       const program = tracked(new Program({
@@ -226,6 +230,17 @@ describe('filesystem sandbox (bubblewrap)', function () {
       await stopStarted();
       await hosts.destroy();
     }
+  });
+});
+
+describe('filesystem sandbox fallback (no bubblewrap)', function () {
+  this.timeout(30_000);
+  let temp: TempDir;
+  beforeEach(() => (temp = new TempDir()));
+  afterEach(async () => {
+    await stopStarted();
+    temp.remove();
+    overrideSandboxSupport(null);
   });
 
   it('without a sandbox the program runs unconfined, and a note says why', async () => {
