@@ -4,7 +4,8 @@ import { expect } from 'chai';
 import { summarizeCapture } from '../../harness/capture/summarize-capture.js';
 import type { CaptureEvent } from '../../harness/model/capture.js';
 import { TempDir } from '../support/temp-dir.js';
-import { captureDuring, tcpClient, tcpServer } from './capture-network.js';
+import { needsTool } from '../support/tools.js';
+import { captureDuring, closeLeftoverServers, tcpClient, tcpServer } from './capture-network.js';
 
 const dir = new TempDir();
 after(() => dir.remove());
@@ -13,6 +14,10 @@ const applicationLines = (events: CaptureEvent[]) =>
   events.filter((event) => !['handshake', 'data', 'close', 'reset'].includes(event.kind)).map((event) => `${event.kind}: ${event.text}`);
 
 describe('capture: HTTP over TCP', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
+  afterEach(closeLeftoverServers);
   it('reads the request line and the status line from the payloads', async () => {
     const server = await tcpServer((socket) => {
       socket.once('data', () => socket.end('HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\n\r\nnot found'));
@@ -29,6 +34,10 @@ describe('capture: HTTP over TCP', () => {
 });
 
 describe('capture: SMTP dialog', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
+  afterEach(closeLeftoverServers);
   it('lists the commands and the first line of each reply, and the message body by size', async () => {
     const replies: Record<string, string> = { EHLO: '250-hi there\r\n250 ok\r\n', MAIL: '250 ok\r\n', RCPT: '250 ok\r\n', DATA: '354 go ahead\r\n', QUIT: '221 bye\r\n' };
     const server = await tcpServer((socket) => {

@@ -45,11 +45,42 @@ export async function closedUdpPort(host = '127.0.0.1'): Promise<number> {
   return port;
 }
 
+/** Servers still open, each with what closes it at once; closeLeftoverServers() empties it. */
+const openServers = new Map<object, () => Promise<void>>();
+
+/** Closes the servers a test left open, which it does when it fails (or its capture does not start) before closing them. */
+export async function closeLeftoverServers(): Promise<void> {
+  const closers = [...openServers.values()];
+  openServers.clear();
+  await Promise.all(closers.map((close) => close()));
+}
+
+/** Runs `close` once however often it is called, and forgets `server` as open. */
+function closeOnce(server: object, close: () => Promise<void>): () => Promise<void> {
+  let closing: Promise<void> | undefined;
+  return () => {
+    openServers.delete(server);
+    closing ??= close();
+    return closing;
+  };
+}
+
 /** A TCP server on a free port; `handle` gets each connection. */
 export async function tcpServer(handle: (socket: net.Socket) => void, host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = net.createServer(handle);
+  const connections = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    connections.add(socket);
+    socket.once('close', () => connections.delete(socket));
+    handle(socket);
+  });
   await new Promise<void>((resolve) => server.listen(0, host, resolve));
-  return { port: (server.address() as net.AddressInfo).port, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  // The test closes the server once its connections have ended; a leftover one may still have some.
+  const close = closeOnce(server, () => new Promise((resolve) => server.close(() => resolve())));
+  openServers.set(server, () => {
+    for (const socket of connections) socket.destroy();
+    return close();
+  });
+  return { port: (server.address() as net.AddressInfo).port, close };
 }
 
 /** Connects, runs `talk` on the socket, and resolves once the socket is fully closed (or refused). */
@@ -84,10 +115,15 @@ export async function udpSend(port: number, host: string, text: string, waitMs =
   return { localPort, reply };
 }
 
-/** A UDP server that answers every datagram with its text in upper case. */
-export async function udpUppercaseServer(host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
+/** A UDP server that answers every datagram with `answer(text)`, or reads it and says nothing when that is undefined. */
+export async function udpServer(answer: (text: string) => string | undefined, host = '127.0.0.1'): Promise<{ port: number; close: () => Promise<void> }> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
-  socket.on('message', (message, remote) => socket.send(message.toString().toUpperCase(), remote.port, remote.address));
+  socket.on('message', (message, remote) => {
+    const reply = answer(message.toString());
+    if (reply !== undefined) socket.send(reply, remote.port, remote.address);
+  });
   await new Promise<void>((resolve) => socket.bind(0, host, resolve));
-  return { port: socket.address().port, close: () => new Promise((resolve) => socket.close(resolve)) };
+  const close = closeOnce(socket, () => new Promise((resolve) => socket.close(resolve)));
+  openServers.set(socket, close);
+  return { port: socket.address().port, close };
 }

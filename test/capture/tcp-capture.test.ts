@@ -5,7 +5,8 @@ import { expect } from 'chai';
 import { summarizeCapture } from '../../harness/capture/summarize-capture.js';
 import type { CaptureSummary, PacketSummary } from '../../harness/model/capture.js';
 import { TempDir } from '../support/temp-dir.js';
-import { captureDuring, closedTcpPort, closedUdpPort, tcpClient, tcpServer, udpSend } from './capture-network.js';
+import { needsTool } from '../support/tools.js';
+import { captureDuring, closeLeftoverServers, closedTcpPort, closedUdpPort, tcpClient, tcpServer, udpSend } from './capture-network.js';
 
 const dir = new TempDir();
 after(() => dir.remove());
@@ -13,6 +14,9 @@ after(() => dir.remove());
 const flagsOf = (packet: PacketSummary) => packet.tcp?.flags.join(', ');
 
 describe('capture: TCP connection to a closed port', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   for (const host of ['127.0.0.1', '::1']) {
     it(`shows SYN answered by RST and tells it as refused (${host})`, async () => {
       const port = await closedTcpPort(host);
@@ -43,7 +47,10 @@ describe('capture: a whole TCP exchange', () => {
   let port = 0;
   let clientPort = 0;
 
-  before(async () => {
+  // The server is made in `before`: when the capture fails there, no test runs and no afterEach either.
+  after(closeLeftoverServers);
+  before(async function () {
+    needsTool(this, 'tcpdump');
     const server = await tcpServer((socket) => {
       socket.on('data', (data) => socket.write(data.toString().toUpperCase()));
       socket.on('end', () => socket.end());
@@ -108,19 +115,17 @@ describe('capture: a whole TCP exchange', () => {
     expect(summary.conversations[0].bytes).to.be.greaterThan(summary.packetCount * 54);
   });
 
-  it('writes a file tshark can read (skipped when tshark is not installed)', function () {
-    let tshark = '';
-    try {
-      tshark = execFileSync('sh', ['-c', 'command -v tshark'], { encoding: 'utf8' }).trim();
-    } catch {
-      // Not installed.
-    }
-    if (!tshark) this.skip();
-    execFileSync(tshark, ['-r', file], { stdio: 'ignore' });
+  it('writes a file tshark can read', function () {
+    needsTool(this, 'tshark');
+    execFileSync('tshark', ['-r', file], { stdio: 'ignore' });
   });
 });
 
 describe('capture: filter', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
+  afterEach(closeLeftoverServers);
   it('keeps out traffic on ports that are not the experiment’s, ICMP included', async () => {
     const closed = await closedTcpPort();
     const other = await tcpServer((socket) => socket.end('other experiment\n'));

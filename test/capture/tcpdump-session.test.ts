@@ -8,6 +8,7 @@ import { buildCaptureFilter } from '../../harness/capture/tcpdump-filter.js';
 import { startCapture } from '../../harness/capture/tcpdump-session.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 import { TempDir } from '../support/temp-dir.js';
+import { needsTool } from '../support/tools.js';
 import { closedTcpPort, tcpClient } from './capture-network.js';
 
 const dir = new TempDir();
@@ -40,12 +41,14 @@ describe('tcpdump session: when capture cannot happen', () => {
     );
   });
 
-  it('fails, naming the interface problem, for an interface that does not exist', async () => {
+  it('fails, naming the interface problem, for an interface that does not exist', async function () {
+    needsTool(this, 'tcpdump');
     const session = await startCapture({ ports: [5000], interface: 'nosuchif0', file: path.join(dir.path, 'noif.pcap') });
     expect(session).to.include({ status: 'failed', reason: 'tcpdump cannot capture on that interface: tcpdump: nosuchif0: No such device exists' });
   });
 
-  it('fails, naming the file, when the capture file cannot be written', async () => {
+  it('fails, naming the file, when the capture file cannot be written', async function () {
+    needsTool(this, 'tcpdump');
     const session = await startCapture({ ports: [5000], file: '/nonexistent-folder/x.pcap' });
     expect(session).to.include({ status: 'failed', reason: 'tcpdump cannot write the capture file: tcpdump: /nonexistent-folder/x.pcap: No such file or directory' });
   });
@@ -81,7 +84,8 @@ describe('tcpdump session: stopping', () => {
     expect(await session.stop()).to.deep.include({ ok: false, status: 'failed', reason: 'tcpdump stopped during the experiment (exit code 1): tcpdump: pcap_loop: The interface disappeared' });
   });
 
-  it('keeps the last packets even when stopped right after them, and leaves no marker in the file', async () => {
+  it('keeps the last packets even when stopped right after them, and leaves no marker in the file', async function () {
+    needsTool(this, 'tcpdump');
     const counts: number[] = [];
     for (let round = 0; round < 15; round++) {
       const port = await closedTcpPort();

@@ -1,15 +1,18 @@
 // Real UDP traffic on loopback: a datagram to a closed port (ICMP and ICMPv6 port unreachable, which
 // the filter admits by the ports quoted inside them), a request and its reply, and a datagram nobody answers.
-import dgram from 'node:dgram';
 import { expect } from 'chai';
 import { summarizeCapture } from '../../harness/capture/summarize-capture.js';
 import { TempDir } from '../support/temp-dir.js';
-import { captureDuring, closedUdpPort, udpSend, udpUppercaseServer } from './capture-network.js';
+import { needsTool } from '../support/tools.js';
+import { captureDuring, closeLeftoverServers, closedUdpPort, udpSend, udpServer } from './capture-network.js';
 
 const dir = new TempDir();
 after(() => dir.remove());
 
 describe('capture: UDP datagram to a closed port', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   it('captures the ICMP port unreachable, with the quoted ports of the datagram it answers', async () => {
     const port = await closedUdpPort();
     let clientPort = 0;
@@ -45,6 +48,9 @@ describe('capture: UDP datagram to a closed port', () => {
 });
 
 describe('capture: on every interface (-i any)', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
   it('decodes the Linux cooked v2 link layer that `any` produces', async () => {
     const port = await closedUdpPort();
     const { file } = await captureDuring(dir, 'udp-any', [port], () => udpSend(port, '127.0.0.1', 'any', 20).then(() => undefined), 'any');
@@ -55,8 +61,12 @@ describe('capture: on every interface (-i any)', () => {
 });
 
 describe('capture: UDP request and reply', () => {
+  before(function () {
+    needsTool(this, 'tcpdump');
+  });
+  afterEach(closeLeftoverServers);
   it('shows both datagrams in one conversation and reports no silence', async () => {
-    const server = await udpUppercaseServer();
+    const server = await udpServer((text) => text.toUpperCase());
     let reply: string | undefined;
     const { file } = await captureDuring(dir, 'udp-reply', [server.port], async () => {
       reply = (await udpSend(server.port, '127.0.0.1', 'ping me', 100)).reply;
@@ -74,12 +84,11 @@ describe('capture: UDP request and reply', () => {
   });
 
   it('tells a datagram that nobody answers (a server that reads but never replies) as no reply', async () => {
-    const silent = dgram.createSocket('udp4');
-    await new Promise<void>((resolve) => silent.bind(0, '127.0.0.1', resolve));
-    const port = silent.address().port;
+    const silent = await udpServer(() => undefined);
+    const port = silent.port;
     const { file } = await captureDuring(dir, 'udp-silent', [port], async () => {
       await udpSend(port, '127.0.0.1', 'anyone?', 20);
-      await new Promise<void>((resolve) => silent.close(resolve));
+      await silent.close();
     });
     const summary = await summarizeCapture(file, { endpointNames: { [`127.0.0.1:${port}`]: 'udp-server' } });
     expect(summary.events.map((event) => [event.kind, event.text])).to.deep.equal([

@@ -2,14 +2,10 @@
 // installed by .ci/run), whose default handler prints every message it receives.
 import { expect } from 'chai';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { allocatePort } from '../../harness/plan/allocate-ports.js';
 import { repoRoot } from '../support/paths.js';
-
-// Debian's module lives with Debian's python3, which may not be the first python3 on PATH.
-const debianPython = '/usr/bin/python3';
-const aiosmtpdMissing = !existsSync(debianPython) || spawnSync(debianPython, ['-c', 'import aiosmtpd'], { stdio: 'ignore' }).status !== 0;
+import { debianPython, needsTool } from '../support/tools.js';
 
 describe('mail-client against aiosmtpd (an independent SMTP server)', function () {
   this.timeout(30_000);
@@ -17,8 +13,7 @@ describe('mail-client against aiosmtpd (an independent SMTP server)', function (
   let printed = '';
 
   before(function () {
-    // Said plainly in the test output when it cannot run here; .ci/run installs python3-aiosmtpd.
-    if (aiosmtpdMissing) this.skip();
+    needsTool(this, 'aiosmtpd');
   });
 
   afterEach(() => {

@@ -11,18 +11,31 @@ import { READ_VARIABLE, overrideSandboxSupport, sandboxSupport, type SandboxRequ
 import { createTwoHosts } from '../../harness/network/two-hosts.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive } from '../support/processes.js';
+import { needsTool } from '../support/tools.js';
 
 let counter = 0;
 
+/** Programs the running test started, stopped after it even when it failed before stopping them. */
+const started: Program[] = [];
+
+function tracked(program: Program): Program {
+  started.push(program);
+  return program;
+}
+
+async function stopStarted(): Promise<void> {
+  await Promise.all(started.splice(0).map((program) => program.stop(500)));
+}
+
 /** Runs a node script (with `args`) in the sandbox, its folder `cwd` (read-write). */
 function confined(script: string, cwd: string, extra: Partial<SandboxRequest> = {}, args: string[] = []): Program {
-  return new Program({
+  return tracked(new Program({
     command: [process.execPath, '-e', script, ...args],
     cwd,
     env: { PATH: process.env.PATH ?? '' },
     tag: `sandbox-test-${process.pid}-${counter++}`,
     sandbox: { writable: [cwd], cwd, ...extra },
-  });
+  }));
 }
 
 /** Runs `body` with SOCKLAB_SANDBOX_READ set to `folder` in this (the harness's) process. */
@@ -62,10 +75,13 @@ function probe(cwd: string, tries: Array<[string, 'read' | 'write', string]>, ex
 describe('filesystem sandbox (bubblewrap)', function () {
   this.timeout(30_000);
   let temp: TempDir;
+  before(function () {
+    needsTool(this, 'bwrap');
+  });
   beforeEach(() => (temp = new TempDir()));
-  afterEach(() => {
+  afterEach(async () => {
+    await stopStarted();
     temp.remove();
-    overrideSandboxSupport(null);
   });
 
   it('works on this machine (CI installs bubblewrap)', () => {
@@ -174,7 +190,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
   });
 
   it('a missing program is a spawn error, not an exit of the sandbox', async () => {
-    const program = new Program({ command: ['no-such-program-socklab'], cwd: temp.path, env: { PATH: '/usr/bin:/bin' }, tag: `sandbox-test-${process.pid}-${counter++}`, sandbox: { writable: [temp.path], cwd: temp.path } });
+    const program = tracked(new Program({ command: ['no-such-program-socklab'], cwd: temp.path, env: { PATH: '/usr/bin:/bin' }, tag: `sandbox-test-${process.pid}-${counter++}`, sandbox: { writable: [temp.path], cwd: temp.path } }));
     await program.waitForExit(5000);
     await program.stop();
     expect(program.result({ stillRunning: false }).spawnError).to.include({ code: 'ENOENT' });
@@ -193,25 +209,38 @@ describe('filesystem sandbox (bubblewrap)', function () {
     expect(stdout).to.contain('cannot leave its cgroup: EROFS');
   });
 
-  it('works on a two-host namespace: the host names resolve and the program is on that host', async () => {
+  it('works on a two-host namespace: the host names resolve and the program is on that host', async function () {
+    needsTool(this, 'netns');
     const hosts = await createTwoHosts();
     try {
-      const program = new Program({
+      const program = tracked(new Program({
         command: ['sh', '-c', 'getent hosts server; ip -o -4 addr show scope global'],
         cwd: temp.path,
         env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
         tag: `sandbox-test-${process.pid}-${counter++}`,
         namespace: hosts.server.namespace,
         sandbox: { writable: [temp.path], cwd: temp.path },
-      });
+      }));
       const { stdout, stderr, exitCode } = await outputOf(program);
       expect(exitCode, stderr).to.equal(0);
       expect(stdout).to.match(/^192\.0\.2\.1\s+server\n/);
       expect(stdout).to.contain(`inet ${hosts.server.address}/24`);
       expect(program.result({ stillRunning: false })).to.include({ namespace: hosts.server.namespace, sandboxed: true });
     } finally {
+      await stopStarted();
       await hosts.destroy();
     }
+  });
+});
+
+describe('filesystem sandbox fallback (no bubblewrap)', function () {
+  this.timeout(30_000);
+  let temp: TempDir;
+  beforeEach(() => (temp = new TempDir()));
+  afterEach(async () => {
+    await stopStarted();
+    temp.remove();
+    overrideSandboxSupport(null);
   });
 
   it('without a sandbox the program runs unconfined, and a note says why', async () => {

@@ -9,6 +9,7 @@ import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
 import { fixtureProgram, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
+import { needsTool } from '../support/tools.js';
 import { isAlive } from '../support/processes.js';
 
 function fixtureLab(temp: TempDir): string {
@@ -235,7 +236,8 @@ steps:
     expect(await ids('gamma')).to.deep.equal(['gamma']);
   });
 
-  it('runs specs/task1 against the reference services, all green', async () => {
+  it('runs specs/task1 against the reference services, all green', async function () {
+    needsTool(this, 'tcpdump');
     const out = path.join(temp.path, 'reports');
     const run = await runCli(['run', path.join(repoRoot, 'specs', 'task1'), '--out', out], { cwd: repoRoot });
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);

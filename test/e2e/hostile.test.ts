@@ -15,6 +15,7 @@ import { cgroupsOf, daemonPid, hostileDir, hostileLab, portIsFree } from '../fix
 import { runCli, type CliRun } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
+import { needsTool } from '../support/tools.js';
 
 const EXPERIMENT_TIMEOUT_S = 10;
 
@@ -134,7 +135,9 @@ describe('hostile programs (end to end)', function () {
     return process!;
   };
 
-  before(async () => {
+  // The writer runs with --sandbox, which refuses to start without a working bubblewrap.
+  before(async function () {
+    needsTool(this, 'bwrap');
     temp = new TempDir();
     out = path.join(temp.path, 'reports');
     const lab = hostileLab(temp);

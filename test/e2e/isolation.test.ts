@@ -9,16 +9,21 @@ import type { RunResult } from '../../harness/model/result.js';
 import { fixtureProgram, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
+import { needsTool } from '../support/tools.js';
 
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).split('\n').filter((line) => line.startsWith('socklab-'));
 
 describe('two-host isolation (end to end)', function () {
   this.timeout(180_000);
   let temp: TempDir;
+  before(function () {
+    needsTool(this, 'netns');
+  });
   beforeEach(() => (temp = new TempDir()));
   afterEach(() => temp.remove());
 
-  it('runs the Task 1 problems on two hosts, captures them on the veth, and removes the namespaces', async () => {
+  it('runs the Task 1 problems on two hosts, captures them on the veth, and removes the namespaces', async function () {
+    needsTool(this, 'tcpdump');
     const out = path.join(temp.path, 'out');
     const cli = await runCli(['run', path.join(repoRoot, 'specs', 'task1', 'problems.yaml'), '--isolate', '-o', out, '-r', 'json,console'], { cwd: repoRoot });
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);

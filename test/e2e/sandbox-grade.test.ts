@@ -11,6 +11,7 @@ import type { RunResult } from '../../harness/model/result.js';
 import { repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
+import { needsTool } from '../support/tools.js';
 
 const correct = path.join(repoRoot, 'test', 'fixtures', 'submissions', 'student-correct');
 const readJson = <T>(file: string) => JSON.parse(readFileSync(file, 'utf8')) as T;
@@ -109,7 +110,8 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
     return server.stderr.split('\n').filter((line) => line.startsWith('NOSY'));
   };
 
-  it('confines each student: nothing outside their own copy is visible, and Java and C build and run', async () => {
+  it('confines each student: nothing outside their own copy is visible, and Java and C build and run', async function () {
+    needsTool(this, 'bwrap');
     const original = readFileSync(victim, 'utf8');
     const out = path.join(temp.path, 'out');
     const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-o', out], { cwd: repoRoot });

@@ -10,6 +10,7 @@ import { HtmlReporter, renderHtmlReport } from '../../harness/report/html.js';
 import { pageScript } from '../../harness/report/html/page-script.js';
 import { launchChromium } from '../support/browser.js';
 import { repoRoot } from '../support/paths.js';
+import { needsTool } from '../support/tools.js';
 import { makeProcess, makeRun, makeStep } from './fixtures.js';
 
 // Program output that breaks out of naive HTML: each must end up as visible text, never as markup.
@@ -277,13 +278,24 @@ describe('HtmlReporter', () => {
   });
 });
 
+describe('launching the browser for the report tests', () => {
+  it('fails, saying what to install, when the browser is missing', async () => {
+    const error = await launchChromium('/nonexistent/chromium').then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
+    expect(String(error)).to.include('install chromium (apt-get install chromium)');
+  });
+});
+
 describe('HTML report in headless Chromium', function () {
   this.timeout(30_000);
   let browser: Browser;
   let outputDir: string;
   let fileUrl: string;
 
-  before(async () => {
+  before(async function () {
+    needsTool(this, 'chromium');
     browser = await launchChromium();
     outputDir = await mkdtemp(path.join(os.tmpdir(), 'socklab-html-browser-'));
     await new HtmlReporter({ outputDir }).onRunEnd(run);
@@ -293,14 +305,6 @@ describe('HTML report in headless Chromium', function () {
   after(async () => {
     await browser?.close();
     if (outputDir) await rm(outputDir, { recursive: true, force: true });
-  });
-
-  it('fails, saying what to install, when the browser is missing', async () => {
-    const error = await launchChromium('/nonexistent/chromium').then(
-      () => undefined,
-      (caught: unknown) => caught,
-    );
-    expect(String(error)).to.include('install chromium (apt-get install chromium)');
   });
 
   /** Opens the report, recording console errors, page errors and every request the page makes. */

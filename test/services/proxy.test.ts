@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fixtureProgram } from '../support/paths.js';
+import { needsTool } from '../support/tools.js';
 import { untilReady, waitForExit, type RunningServer } from './support/service-process.js';
 
 // The reference proxy as a real child process, with real origin servers inside the test. Every
@@ -407,12 +408,12 @@ describe('proxy (reference web proxy, Task 3)', function () {
   });
 
   it('works for curl -x', async function () {
-    if (!existsSync('/usr/bin/curl')) this.skip();
+    needsTool(this, 'curl');
     const origin = await startOrigin();
     const proxy = await startCachingProxy();
     const curl = (url: string) =>
       new Promise<string>((resolve, reject) =>
-        execFile('/usr/bin/curl', ['-s', '-S', '-x', `http://127.0.0.1:${proxy.port}`, url], (error, stdout, stderr) =>
+        execFile('curl', ['-s', '-S', '-x', `http://127.0.0.1:${proxy.port}`, url], (error, stdout, stderr) =>
           error ? reject(new Error(`curl failed: ${stderr}`)) : resolve(stdout),
         ),
       );

@@ -2,12 +2,10 @@
 // (Debian's package), driven through playwright-core: tests never download a browser.
 import { existsSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
-import { CHROMIUM_FLAGS } from '../../harness/probes/browser.js';
+import { CHROMIUM_FLAGS, CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export const chromiumPath = '/usr/bin/chromium';
-
-/** Fails with what to install when the browser is missing: CI installs it, so a skip would hide a gap. */
-export async function launchChromium(executablePath: string = chromiumPath): Promise<Browser> {
+/** Fails with what to install when the browser is missing; tests call needsTool(this, 'chromium') first. */
+export async function launchChromium(executablePath: string = CHROMIUM_PATH): Promise<Browser> {
   if (!existsSync(executablePath)) throw new Error(`${executablePath} not found: install chromium (apt-get install chromium)`);
   return chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
 }
