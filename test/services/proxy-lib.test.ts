@@ -4,14 +4,14 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { UsageError } from '../../services/lib/cli-args.js';
-import { BodyReader, ChunkedDecoder, MalformedBodyError } from '../../services/lib/proxy-body.js';
-import { cacheKey, DiskCache } from '../../services/lib/proxy-cache.js';
-import { mayAnswerFromCache, mayStore } from '../../services/lib/proxy-cache-policy.js';
-import { parseProxyCommandLine } from '../../services/lib/proxy-cli.js';
-import { findHeadEnd, MalformedHeadError } from '../../services/lib/proxy-http-head.js';
-import { originRequestHead, parseProxyRequest, RequestRejection, resolveTarget } from '../../services/lib/proxy-request.js';
-import { clientResponseHead, parseResponseHead, responseBodyFraming } from '../../services/lib/proxy-response.js';
+import { UsageError } from '../../services/lib/common/cli-args.js';
+import { BodyReader, ChunkedDecoder, MalformedBodyError } from '../../services/lib/proxy/body.js';
+import { mayAnswerFromCache, mayStore } from '../../services/lib/proxy/cache-policy.js';
+import { cacheKey, DiskCache } from '../../services/lib/proxy/cache.js';
+import { parseProxyCommandLine } from '../../services/lib/proxy/command-line.js';
+import { findHeadEnd, MalformedHeadError } from '../../services/lib/proxy/http-head.js';
+import { originRequestHead, parseProxyRequest, RequestRejection, resolveTarget } from '../../services/lib/proxy/request.js';
+import { clientResponseHead, parseResponseHead, responseBodyFraming } from '../../services/lib/proxy/response.js';
 
 // The proxy's parsing, framing and caching pieces, on inputs written out byte for byte.
 

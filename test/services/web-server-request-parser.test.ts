@@ -1,15 +1,15 @@
 import { expect } from 'chai';
-import { UsageError } from '../../services/lib/cli-args.js';
-import { contentTypeFor } from '../../services/lib/web-content-types.js';
-import { parseWebServerCommandLine } from '../../services/lib/web-cli-args.js';
+import { UsageError } from '../../services/lib/common/cli-args.js';
+import { parseWebServerCommandLine } from '../../services/lib/web/command-line.js';
+import { contentTypeFor } from '../../services/lib/web/content-types.js';
 import {
   parseRequestHead,
   unfinishedHeadError,
   type HeadParseResult,
   type HttpRequest,
   type RequestError,
-} from '../../services/lib/web-request-parser.js';
-import { errorPage, escapeHtml, formatResponseHead, loggableRequestLine } from '../../services/lib/web-response.js';
+} from '../../services/lib/web/request-parser.js';
+import { errorPage, escapeHtml, formatResponseHead, loggableRequestLine } from '../../services/lib/web/response.js';
 
 function parse(text: string | Buffer, maxHeadBytes?: number): HeadParseResult {
   return parseRequestHead(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, { maxHeadBytes });

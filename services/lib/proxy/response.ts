@@ -1,4 +1,4 @@
-import type { BodyFraming } from './proxy-body.js';
+import type { BodyFraming } from './body.js';
 import {
   endToEndFields,
   fieldValues,
@@ -7,7 +7,7 @@ import {
   parseHead,
   serializeHead,
   type HeaderField,
-} from './proxy-http-head.js';
+} from './http-head.js';
 
 // Responses: the origin's head as the proxy reads it, the head the proxy sends the client in its
 // place, and the small responses the proxy writes itself when something goes wrong.

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { findHeadEnd } from './proxy-http-head.js';
+import { findHeadEnd } from '../proxy/http-head.js';
 
 // Reads one message head off a socket: everything up to the blank line, bounded in size. The bytes
 // that came after it in the same reads (the start of a body) are handed back, not lost.

@@ -1,4 +1,4 @@
-import type { BodyFraming } from './proxy-body.js';
+import type { BodyFraming } from './body.js';
 import {
   endToEndFields,
   fieldValues,
@@ -8,7 +8,7 @@ import {
   parseHead,
   serializeHead,
   type HeaderField,
-} from './proxy-http-head.js';
+} from './http-head.js';
 
 // A client's request to the proxy, in either form the lab meets:
 //   absolute (proxy) form  GET http://www.example.com:8080/index.html HTTP/1.1   (curl -x, browsers)

@@ -1,14 +1,14 @@
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { formatAddress } from './address.js';
-import { describeError } from './describe-error.js';
-import type { ProgramOutput } from './program-output.js';
-import type { CachedResponse, DiskCache } from './proxy-cache.js';
-import { mayAnswerFromCache, mayStore } from './proxy-cache-policy.js';
-import { MalformedHeadError } from './proxy-http-head.js';
-import { OriginFailure, requestFromOrigin, type OriginReply } from './proxy-origin.js';
-import { HeadReadError, readHead, type HeadBytes } from './proxy-read-head.js';
-import { relayResponse } from './proxy-relay.js';
+import { formatAddress } from '../common/address.js';
+import { describeError } from '../common/describe-error.js';
+import type { ProgramOutput } from '../common/program-output.js';
+import { HeadReadError, readHead, type HeadBytes } from '../http/read-head.js';
+import { mayAnswerFromCache, mayStore } from './cache-policy.js';
+import type { CachedResponse, DiskCache } from './cache.js';
+import { MalformedHeadError } from './http-head.js';
+import { OriginFailure, requestFromOrigin, type OriginReply } from './origin.js';
+import { relayResponse } from './relay.js';
 import {
   expectsContinue,
   hasLooped,
@@ -16,12 +16,12 @@ import {
   parseProxyRequest,
   RequestRejection,
   type ProxyRequest,
-} from './proxy-request.js';
-import { clientResponseHead, proxyErrorResponse, responseBodyFraming, withField } from './proxy-response.js';
+} from './request.js';
+import { clientResponseHead, proxyErrorResponse, responseBodyFraming, withField } from './response.js';
 
 // One client connection, one request: read the head, answer from the cache or fetch from the origin,
 // log one line. Every exchange runs as its own chain of callbacks on Node's event loop, so a client
-// waiting on a slow origin costs a few kilobytes of state, not a blocked thread (see proxy.ts).
+// waiting on a slow origin costs a few kilobytes of state, not a blocked thread (see services/proxy.ts).
 
 export interface ProxyContext {
   /** null with --no-cache. */

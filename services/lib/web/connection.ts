@@ -1,11 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { formatAddress } from './address.js';
-import { describeError } from './describe-error.js';
-import { formatDuration } from './duration.js';
-import { answerForRefusedHead, answerForRequest, type Answer } from './web-answer.js';
-import { parseRequestHead, unfinishedHeadError, type FinishedHead } from './web-request-parser.js';
-import { errorPage, formatResponseHead, loggableRequestLine } from './web-response.js';
+import { formatAddress } from '../common/address.js';
+import { describeError } from '../common/describe-error.js';
+import { formatDuration } from '../common/duration.js';
+import { answerForRefusedHead, answerForRequest, type Answer } from './answer.js';
+import { parseRequestHead, unfinishedHeadError, type FinishedHead } from './request-parser.js';
+import { errorPage, formatResponseHead, loggableRequestLine } from './response.js';
 
 // One client connection, one request: read the head (bounded in size and time), answer, close.
 // Everything is event-driven, so a client that stalls holds only its own socket and timer, never

@@ -1,4 +1,4 @@
-import { parseRequestTarget, type RequestPath, type TargetErrorCode } from './web-request-target.js';
+import { parseRequestTarget, type RequestPath, type TargetErrorCode } from './request-target.js';
 
 // The head of an HTTP/1.x request (request line + header fields + blank line), parsed from the
 // bytes received so far. A pure function: the connection code feeds it everything buffered until

@@ -1,6 +1,6 @@
-import { cacheControlDirectives, fieldValues, listTokens } from './proxy-http-head.js';
-import type { ProxyRequest } from './proxy-request.js';
-import type { OriginResponseHead } from './proxy-response.js';
+import { cacheControlDirectives, fieldValues, listTokens } from './http-head.js';
+import type { ProxyRequest } from './request.js';
+import type { OriginResponseHead } from './response.js';
 
 // What the proxy's cache may do with a request and its response. Deliberately simple, as the lab
 // asks: only 200 responses to GET are stored, entries never expire (delete the folder to empty the

@@ -1,8 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { contentTypeFor } from './web-content-types.js';
-import { openDocument } from './web-document-root.js';
-import type { HttpRequest, RequestError } from './web-request-parser.js';
-import { errorPage } from './web-response.js';
+import { contentTypeFor } from './content-types.js';
+import { openDocument } from './document-root.js';
+import type { HttpRequest, RequestError } from './request-parser.js';
+import { errorPage } from './response.js';
 
 // What to send for a parsed request (or a refused one): status, header fields and where the body
 // comes from. Deciding is kept apart from writing to the socket so each can be read on its own.
