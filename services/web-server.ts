@@ -6,10 +6,10 @@ import { describeError } from './lib/common/describe-error.js';
 import { listenOrFail } from './lib/common/listen.js';
 import { EXIT_USAGE, createProgramOutput } from './lib/common/program-output.js';
 import { exitCleanlyOnSignals } from './lib/common/shutdown.js';
+import { DEFAULT_MAX_HEAD_BYTES } from './lib/http/request-head.js';
 import { parseWebServerCommandLine } from './lib/web/command-line.js';
 import { serveConnection } from './lib/web/connection.js';
 import { resolveDocumentRoot } from './lib/web/document-root.js';
-import { DEFAULT_MAX_HEAD_BYTES } from './lib/web/request-parser.js';
 
 // Reference web server for the lab's Task 2, on plain TCP sockets (node:net, not node:http) because
 // the lab is about what travels over the socket: it reads the request head itself, finds the file,

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { findHeadEnd } from '../proxy/http-head.js';
+import { locateHead } from './find-head.js';
 
 // Reads one message head off a socket: everything up to the blank line, bounded in size. The bytes
 // that came after it in the same reads (the start of a body) are handed back, not lost.
@@ -45,9 +45,9 @@ export function readHead(socket: Socket, limit: number, initial: Buffer = Buffer
     };
     function onData(chunk: Buffer) {
       buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
-      const end = findHeadEnd(buffered);
-      if (end !== -1 && end <= limit) settle({ head: { head: buffered.subarray(0, end), rest: buffered.subarray(end) } });
-      else if (end > limit || (end === -1 && buffered.length > limit)) settle({ failure: { kind: 'too-large', limit } });
+      const bounds = locateHead(buffered, limit);
+      if (bounds === 'too-large') settle({ failure: { kind: 'too-large', limit } });
+      else if (bounds !== 'incomplete') settle({ head: { head: buffered.subarray(0, bounds.end), rest: buffered.subarray(bounds.end) } });
     }
     function onClosed() {
       settle({ failure: { kind: 'closed', received: buffered.length } });

@@ -4,9 +4,9 @@ import { formatAddress } from '../common/address.js';
 import { describeError } from '../common/describe-error.js';
 import type { ProgramOutput } from '../common/program-output.js';
 import { HeadReadError, readHead, type HeadBytes } from '../http/read-head.js';
+import { DEFAULT_MAX_HEAD_BYTES } from '../http/request-head.js';
 import { mayAnswerFromCache, mayStore } from './cache-policy.js';
 import type { CachedResponse, DiskCache } from './cache.js';
-import { MalformedHeadError } from './http-head.js';
 import { OriginFailure, requestFromOrigin, type OriginReply } from './origin.js';
 import { relayResponse } from './relay.js';
 import {
@@ -17,7 +17,7 @@ import {
   RequestRejection,
   type ProxyRequest,
 } from './request.js';
-import { clientResponseHead, proxyErrorResponse, responseBodyFraming, withField } from './response.js';
+import { clientResponseHead, MalformedHeadError, proxyErrorResponse, responseBodyFraming, withField } from './response.js';
 
 // One client connection, one request: read the head, answer from the cache or fetch from the origin,
 // log one line. Every exchange runs as its own chain of callbacks on Node's event loop, so a client
@@ -59,7 +59,7 @@ export function formatLogLine(record: ExchangeRecord): string {
   return `proxy: ${record.peer} ${record.method} ${record.url} ${record.outcome} ${record.status} ${record.bytes}`;
 }
 
-export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
+export const MAX_REQUEST_HEAD_BYTES = DEFAULT_MAX_HEAD_BYTES;
 /** A client gets this long to send its whole request head (slow-loris clients tie up nothing longer). */
 export const HEADER_TIMEOUT_MS = 5000;
 /** After the proxy's own error response, a client that does not close is cut off after this long. */

@@ -4,9 +4,8 @@ import { describeError } from '../common/describe-error.js';
 import { formatDuration } from '../common/duration.js';
 import { HeadReadError, readHead } from '../http/read-head.js';
 import { BodyReader, MalformedBodyError, type BodyFraming } from './body.js';
-import { MalformedHeadError } from './http-head.js';
 import { originAddress, RequestRejection, type ProxyRequest } from './request.js';
-import { isInterim, parseResponseHead, type OriginResponseHead } from './response.js';
+import { isInterim, MalformedHeadError, parseResponseHead, type OriginResponseHead } from './response.js';
 
 // Talking to the origin server: connect, send the request (and its body, streamed from the client),
 // and wait for the response head. What can go wrong becomes an OriginFailure carrying the status the

@@ -3,8 +3,9 @@ import type { Socket } from 'node:net';
 import { formatAddress } from '../common/address.js';
 import { describeError } from '../common/describe-error.js';
 import { formatDuration } from '../common/duration.js';
+import { unfinishedHeadError } from '../http/request-head.js';
 import { answerForRefusedHead, answerForRequest, type Answer } from './answer.js';
-import { parseRequestHead, unfinishedHeadError, type FinishedHead } from './request-parser.js';
+import { parseWebRequestHead, type FinishedHead } from './request.js';
 import { errorPage, formatResponseHead, loggableRequestLine } from './response.js';
 
 // One client connection, one request: read the head (bounded in size and time), answer, close.
@@ -48,7 +49,7 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
     // with unread bytes makes the kernel send RST, which can destroy the response before it is read.
     if (phase !== 'reading-head') return;
     received = Buffer.concat([received, chunk]);
-    const result = parseRequestHead(received, { maxHeadBytes: options.maxHeadBytes });
+    const result = parseWebRequestHead(received, { maxHeadBytes: options.maxHeadBytes });
     if (result.outcome !== 'incomplete') finishHead(result);
   });
   socket.on('end', () => {
