@@ -54,6 +54,11 @@ export function locateHead(bytes: Uint8Array, maxHeadBytes = Infinity): HeadBoun
   return bounds.end > maxHeadBytes ? 'too-large' : bounds;
 }
 
+/** Nothing but line ends, or nothing at all: no message has begun (a port probe, a spare connection). */
+export function isBlank(bytes: Uint8Array): boolean {
+  return bytes.every((byte) => byte === CR || byte === LF);
+}
+
 /** The index just after the blank line ending the head, or -1 while there is none. */
 export function findHeadEnd(bytes: Uint8Array): number {
   return boundsOf(asBuffer(bytes))?.end ?? -1;

@@ -1,5 +1,7 @@
+import { formatDuration } from '../common/duration.js';
 import { firstLineOf, headLines, locateHead } from './find-head.js';
 import { hasControlCharacter, parseHeaderFields, quoted, type HeaderField } from './header-fields.js';
+import type { HeadFailure } from './read-head.js';
 
 // The head of an HTTP/1.x request (request line + header fields + blank line), parsed from the
 // bytes received so far: the one parser behind the web server and the proxy. A pure function: the
@@ -74,9 +76,7 @@ export function parseRequestHead(bytes: Uint8Array, options: HeadParseOptions = 
   const maxHeadBytes = options.maxHeadBytes ?? DEFAULT_MAX_HEAD_BYTES;
   const bounds = locateHead(bytes, maxHeadBytes);
   if (bounds === 'incomplete') return { outcome: 'incomplete' };
-  if (bounds === 'too-large') {
-    return { outcome: 'error', error: { code: 'head-too-large', status: 431, message: `the request head is larger than ${maxHeadBytes} bytes`, requestLine: firstLineOf(bytes) } };
-  }
+  if (bounds === 'too-large') return { outcome: 'error', error: headTooLargeError(bytes, maxHeadBytes) };
   const [requestLine, ...fieldLines] = headLines(bytes, bounds);
   const parsed = parseRequestLine(requestLine);
   if ('code' in parsed) return { outcome: 'error', error: parsed };
@@ -85,6 +85,11 @@ export function parseRequestHead(bytes: Uint8Array, options: HeadParseOptions = 
     return { outcome: 'error', error: { code: 'bad-header', status: 400, message: fields.message, requestLine, seen: { method: parsed.method, target: parsed.target } } };
   }
   return { outcome: 'request', request: { ...parsed, headers: fields.headers, requestLine }, headLength: bounds.end };
+}
+
+/** The error for a head that cannot end within `maxHeadBytes`; `bytes` is what came so far. */
+function headTooLargeError(bytes: Uint8Array, maxHeadBytes: number): RequestError {
+  return { code: 'head-too-large', status: 431, message: `the request head is larger than ${maxHeadBytes} bytes`, requestLine: firstLineOf(bytes) };
 }
 
 /**
@@ -97,6 +102,18 @@ export function unfinishedHeadError(bytes: Uint8Array, cause: 'closed' | 'timeou
     return { code: 'incomplete-head', status: 400, message: 'the client closed its side before the blank line that ends the request head', requestLine };
   }
   return { code: 'head-timeout', status: 408, message: `no complete request head (ended by a blank line) within ${timeoutText}`, requestLine };
+}
+
+/** What to answer when readHead gave up on a request head (a socket error leaves nobody to answer). */
+export function unreadHeadError(failure: Exclude<HeadFailure, { kind: 'error' }>): RequestError {
+  switch (failure.kind) {
+    case 'too-large':
+      return headTooLargeError(failure.received, failure.limit);
+    case 'timeout':
+      return unfinishedHeadError(failure.received, 'timeout', formatDuration(failure.timeoutMs));
+    case 'closed':
+      return unfinishedHeadError(failure.received, 'closed');
+  }
 }
 
 type RequestLineParts = Pick<RequestHead, 'method' | 'target' | 'version'>;

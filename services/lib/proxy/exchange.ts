@@ -3,8 +3,9 @@ import { pipeline } from 'node:stream/promises';
 import { formatAddress } from '../common/address.js';
 import { describeError } from '../common/describe-error.js';
 import type { ProgramOutput } from '../common/program-output.js';
+import { isBlank } from '../http/find-head.js';
 import { HeadReadError, readHead, type HeadBytes } from '../http/read-head.js';
-import { DEFAULT_MAX_HEAD_BYTES } from '../http/request-head.js';
+import { DEFAULT_MAX_HEAD_BYTES, unreadHeadError } from '../http/request-head.js';
 import { mayAnswerFromCache, mayStore } from './cache-policy.js';
 import type { CachedResponse, DiskCache } from './cache.js';
 import { OriginFailure, requestFromOrigin, type OriginReply } from './origin.js';
@@ -147,24 +148,22 @@ async function readRequestHead(
   client: Socket,
   answerWithError: (status: number, message: string) => void,
 ): Promise<HeadBytes | null> {
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    answerWithError(408, `no complete request head within ${HEADER_TIMEOUT_MS / 1000}s`);
-  }, HEADER_TIMEOUT_MS);
   try {
-    const head = await readHead(client, MAX_REQUEST_HEAD_BYTES);
-    return timedOut ? null : head;
+    return await readHead(client, { limit: MAX_REQUEST_HEAD_BYTES, timeoutMs: HEADER_TIMEOUT_MS });
   } catch (error) {
-    if (timedOut || !(error instanceof HeadReadError)) return null;
+    if (!(error instanceof HeadReadError)) throw error;
     const failure = error.failure;
-    if (failure.kind === 'too-large') answerWithError(431, `request head over ${MAX_REQUEST_HEAD_BYTES / 1024} KiB`);
-    // A connection that closes without sending anything made no request: nothing to log.
-    else if (failure.kind === 'closed' && failure.received > 0) answerWithError(400, `the request head ended after ${failure.received} bytes, without its blank line`);
-    else if (failure.kind === 'error') client.destroy();
+    if (failure.kind === 'error') {
+      client.destroy();
+    } else if (failure.kind === 'closed' && isBlank(failure.received)) {
+      // A connection that ends without sending a request line made no request: nothing to log,
+      // only our side to close (with allowHalfOpen, nothing else would).
+      client.end();
+    } else {
+      const refused = unreadHeadError(failure);
+      answerWithError(refused.status, refused.message);
+    }
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -95,7 +95,7 @@ async function readFinalHead(socket: Socket, where: string, connected: () => boo
   for (;;) {
     let bytes;
     try {
-      bytes = await readHead(socket, MAX_RESPONSE_HEAD_BYTES, pending);
+      bytes = await readHead(socket, { limit: MAX_RESPONSE_HEAD_BYTES, initial: pending });
     } catch (error) {
       throw originReadFailure(error, where, connected());
     }
@@ -121,9 +121,11 @@ function originReadFailure(error: unknown, where: string, connected: boolean): O
         connected ? `lost the connection to ${where}: ${describeError(failure.error)}` : `cannot connect to ${where}: ${describeError(failure.error)}`,
       );
     case 'closed':
-      return new OriginFailure(502, `${where} closed the connection before a complete response head (${failure.received} bytes)`);
+      return new OriginFailure(502, `${where} closed the connection before a complete response head (${failure.received.length} bytes)`);
     case 'too-large':
       return new OriginFailure(502, `the response head from ${where} is over ${failure.limit / 1024} KiB`);
+    case 'timeout':
+      return new OriginFailure(504, `no response head from ${where} within ${formatDuration(failure.timeoutMs)}`);
   }
 }
 
