@@ -1,5 +1,6 @@
 import { headLines, locateHead } from '../http/find-head.js';
 import { fieldValues, hasControlCharacter, listTokens, parseHeaderFields, quoted, serializeHead, type HeaderField } from '../http/header-fields.js';
+import { STATUS_TEXT } from '../http/status-text.js';
 import type { BodyFraming } from './body.js';
 import { endToEndFields } from './hop-by-hop.js';
 
@@ -76,18 +77,6 @@ export function withField(head: Buffer, name: string, value: string): Buffer {
   const blankLine = head.length - 2; // serializeHead ends every head with "\r\n\r\n"
   return Buffer.concat([head.subarray(0, blankLine), Buffer.from(`${name}: ${value}\r\n\r\n`, 'latin1')]);
 }
-
-export const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-  508: 'Loop Detected',
-};
 
 /** A response the proxy writes itself: a one-line text body naming the problem. */
 export function proxyErrorResponse(status: number, message: string, requestMethod?: string): Buffer {
