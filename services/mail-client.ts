@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { parseCommandLineOrExit, UsageError } from './lib/cli-args.js';
-import { describeError } from './lib/describe-error.js';
-import { EXIT_FAILURE, createProgramOutput } from './lib/program-output.js';
-import { parseMailClientCommandLine, type MailClientCommandLine } from './lib/smtp-args.js';
-import { createTranscript, openSmtpConnection, SmtpFailure, type SmtpConnection } from './lib/smtp-connection.js';
-import { formatReply } from './lib/smtp-reply.js';
-import { sendMail } from './lib/smtp-session.js';
+import { parseCommandLineOrExit, UsageError } from './lib/common/cli-args.js';
+import { describeError } from './lib/common/describe-error.js';
+import { EXIT_FAILURE, createProgramOutput } from './lib/common/program-output.js';
+import { parseMailClientCommandLine, type MailClientCommandLine } from './lib/smtp/command-line.js';
+import { createTranscript, openSmtpConnection, SmtpFailure, type SmtpConnection } from './lib/smtp/connection.js';
+import { formatReply } from './lib/smtp/reply.js';
+import { sendMail } from './lib/smtp/session.js';
 
 // Reference mail client for lab Task 4: speaks SMTP by hand over a TCP socket (RFC 5321), optionally
 // upgraded with STARTTLS, and sends one text message.

@@ -1,13 +1,13 @@
 import { createServer, type Socket } from 'node:net';
-import { formatAddress } from './lib/address.js';
-import { parseCommandLineOrExit } from './lib/cli-args.js';
-import { describeError } from './lib/describe-error.js';
-import { createProgramOutput } from './lib/program-output.js';
-import { DiskCache } from './lib/proxy-cache.js';
-import { defaultCacheDir, parseProxyCommandLine } from './lib/proxy-cli.js';
-import { serveClient, type ProxyContext } from './lib/proxy-exchange.js';
-import { exitCleanlyOnSignals } from './lib/shutdown.js';
-import { listenOrFail } from './lib/listen.js';
+import { formatAddress } from './lib/common/address.js';
+import { parseCommandLineOrExit } from './lib/common/cli-args.js';
+import { describeError } from './lib/common/describe-error.js';
+import { listenOrFail } from './lib/common/listen.js';
+import { createProgramOutput } from './lib/common/program-output.js';
+import { exitCleanlyOnSignals } from './lib/common/shutdown.js';
+import { DiskCache } from './lib/proxy/cache.js';
+import { defaultCacheDir, parseProxyCommandLine } from './lib/proxy/command-line.js';
+import { serveClient, type ProxyContext } from './lib/proxy/exchange.js';
 
 // Reference web proxy for the lab's Task 3: a caching HTTP/1.1 proxy on raw TCP sockets.
 //

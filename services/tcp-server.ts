@@ -1,11 +1,11 @@
 import { createServer, type Socket } from 'node:net';
-import { formatAddress } from './lib/address.js';
-import { parseCommandLineOrExit, parseServerCommandLine } from './lib/cli-args.js';
-import { describeError } from './lib/describe-error.js';
-import { createProgramOutput } from './lib/program-output.js';
-import { exitCleanlyOnSignals } from './lib/shutdown.js';
-import { listenOrFail } from './lib/listen.js';
-import { uppercaseAscii } from './lib/uppercase.js';
+import { formatAddress } from './lib/common/address.js';
+import { parseCommandLineOrExit, parseServerCommandLine } from './lib/common/cli-args.js';
+import { describeError } from './lib/common/describe-error.js';
+import { listenOrFail } from './lib/common/listen.js';
+import { createProgramOutput } from './lib/common/program-output.js';
+import { exitCleanlyOnSignals } from './lib/common/shutdown.js';
+import { uppercaseAscii } from './lib/common/uppercase.js';
 
 // Reference TCP server for the lab: uppercases ASCII letters of whatever each client sends and
 // streams them straight back. Replying as data arrives (not after the client closes) serves both the

@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
-import { formatAddress, resolveHostPreferringIpv4 } from './lib/address.js';
-import { parseClientCommandLine, parseCommandLineOrExit } from './lib/cli-args.js';
-import { codedError, describeError } from './lib/describe-error.js';
-import { formatDuration } from './lib/duration.js';
-import { createProgramOutput, writeStdoutAndExit } from './lib/program-output.js';
-import { messageOrStdinLine } from './lib/read-line.js';
+import { formatAddress, resolveHostPreferringIpv4 } from './lib/common/address.js';
+import { parseClientCommandLine, parseCommandLineOrExit } from './lib/common/cli-args.js';
+import { codedError, describeError } from './lib/common/describe-error.js';
+import { formatDuration } from './lib/common/duration.js';
+import { createProgramOutput, writeStdoutAndExit } from './lib/common/program-output.js';
+import { messageOrStdinLine } from './lib/common/read-line.js';
 
 // Reference UDP client for the lab: one datagram out, one datagram back.
 //

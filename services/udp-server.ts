@@ -1,10 +1,10 @@
 import { createSocket } from 'node:dgram';
-import { formatAddress, udpSocketTypeFor } from './lib/address.js';
-import { parseCommandLineOrExit, parseServerCommandLine } from './lib/cli-args.js';
-import { describeError } from './lib/describe-error.js';
-import { createProgramOutput } from './lib/program-output.js';
-import { exitCleanlyOnSignals } from './lib/shutdown.js';
-import { uppercaseAscii } from './lib/uppercase.js';
+import { formatAddress, udpSocketTypeFor } from './lib/common/address.js';
+import { parseCommandLineOrExit, parseServerCommandLine } from './lib/common/cli-args.js';
+import { describeError } from './lib/common/describe-error.js';
+import { createProgramOutput } from './lib/common/program-output.js';
+import { exitCleanlyOnSignals } from './lib/common/shutdown.js';
+import { uppercaseAscii } from './lib/common/uppercase.js';
 
 // Reference UDP server for the lab: every datagram goes back to its sender with a–z turned into A–Z,
 // as the lab's UDPServer.py does with recvfrom/sendto.

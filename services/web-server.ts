@@ -1,15 +1,15 @@
 import { createServer, type Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { formatAddress } from './lib/address.js';
-import { parseCommandLineOrExit } from './lib/cli-args.js';
-import { describeError } from './lib/describe-error.js';
-import { EXIT_USAGE, createProgramOutput } from './lib/program-output.js';
-import { exitCleanlyOnSignals } from './lib/shutdown.js';
-import { listenOrFail } from './lib/listen.js';
-import { parseWebServerCommandLine } from './lib/web-cli-args.js';
-import { serveConnection } from './lib/web-connection.js';
-import { resolveDocumentRoot } from './lib/web-document-root.js';
-import { DEFAULT_MAX_HEAD_BYTES } from './lib/web-request-parser.js';
+import { formatAddress } from './lib/common/address.js';
+import { parseCommandLineOrExit } from './lib/common/cli-args.js';
+import { describeError } from './lib/common/describe-error.js';
+import { listenOrFail } from './lib/common/listen.js';
+import { EXIT_USAGE, createProgramOutput } from './lib/common/program-output.js';
+import { exitCleanlyOnSignals } from './lib/common/shutdown.js';
+import { DEFAULT_MAX_HEAD_BYTES } from './lib/http/request-head.js';
+import { parseWebServerCommandLine } from './lib/web/command-line.js';
+import { serveConnection } from './lib/web/connection.js';
+import { resolveDocumentRoot } from './lib/web/document-root.js';
 
 // Reference web server for the lab's Task 2, on plain TCP sockets (node:net, not node:http) because
 // the lab is about what travels over the socket: it reads the request head itself, finds the file,

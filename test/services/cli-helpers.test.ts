@@ -1,9 +1,9 @@
 import { expect } from 'chai';
 import { PassThrough } from 'node:stream';
-import { parseClientCommandLine, parseServerCommandLine, UsageError } from '../../services/lib/cli-args.js';
-import { describeError } from '../../services/lib/describe-error.js';
-import { formatDuration, parseDuration } from '../../services/lib/duration.js';
-import { readFirstLine } from '../../services/lib/read-line.js';
+import { parseClientCommandLine, parseServerCommandLine, UsageError } from '../../services/lib/common/cli-args.js';
+import { describeError } from '../../services/lib/common/describe-error.js';
+import { formatDuration, parseDuration } from '../../services/lib/common/duration.js';
+import { readFirstLine } from '../../services/lib/common/read-line.js';
 
 describe('services/lib helpers', () => {
   describe('parseDuration', () => {

@@ -1,10 +1,10 @@
 import { expect } from 'chai';
-import { UsageError } from '../../services/lib/cli-args.js';
-import { parseMailClientCommandLine } from '../../services/lib/smtp-args.js';
-import { chooseAuthMechanism, isLoopbackAddress } from '../../services/lib/smtp-auth.js';
-import { dataPayload, encodeQuotedPrintable, encodeWordsBase64, normaliseLineEnds } from '../../services/lib/smtp-encoding.js';
-import { buildMessage, foldHeader, formatMessageDate } from '../../services/lib/smtp-message.js';
-import { formatReply, parseCapabilities, SmtpProtocolError, SmtpReplyParser } from '../../services/lib/smtp-reply.js';
+import { UsageError } from '../../services/lib/common/cli-args.js';
+import { chooseAuthMechanism, isLoopbackAddress } from '../../services/lib/smtp/auth.js';
+import { parseMailClientCommandLine } from '../../services/lib/smtp/command-line.js';
+import { dataPayload, encodeQuotedPrintable, encodeWordsBase64, normaliseLineEnds } from '../../services/lib/smtp/encoding.js';
+import { buildMessage, foldHeader, formatMessageDate } from '../../services/lib/smtp/message.js';
+import { formatReply, parseCapabilities, SmtpProtocolError, SmtpReplyParser } from '../../services/lib/smtp/reply.js';
 
 // The pieces of mail-client that need no socket: reply parsing, encodings, the message, the command line.
 

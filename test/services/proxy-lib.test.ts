@@ -4,14 +4,13 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { UsageError } from '../../services/lib/cli-args.js';
-import { BodyReader, ChunkedDecoder, MalformedBodyError } from '../../services/lib/proxy-body.js';
-import { cacheKey, DiskCache } from '../../services/lib/proxy-cache.js';
-import { mayAnswerFromCache, mayStore } from '../../services/lib/proxy-cache-policy.js';
-import { parseProxyCommandLine } from '../../services/lib/proxy-cli.js';
-import { findHeadEnd, MalformedHeadError } from '../../services/lib/proxy-http-head.js';
-import { originRequestHead, parseProxyRequest, RequestRejection, resolveTarget } from '../../services/lib/proxy-request.js';
-import { clientResponseHead, parseResponseHead, responseBodyFraming } from '../../services/lib/proxy-response.js';
+import { UsageError } from '../../services/lib/common/cli-args.js';
+import { BodyReader, ChunkedDecoder, MalformedBodyError } from '../../services/lib/proxy/body.js';
+import { mayAnswerFromCache, mayStore } from '../../services/lib/proxy/cache-policy.js';
+import { cacheKey, DiskCache } from '../../services/lib/proxy/cache.js';
+import { parseProxyCommandLine } from '../../services/lib/proxy/command-line.js';
+import { originRequestHead, parseProxyRequest, RequestRejection, resolveTarget } from '../../services/lib/proxy/request.js';
+import { clientResponseHead, MalformedHeadError, parseResponseHead, responseBodyFraming } from '../../services/lib/proxy/response.js';
 
 // The proxy's parsing, framing and caching pieces, on inputs written out byte for byte.
 
@@ -100,10 +99,19 @@ describe('proxy building blocks', () => {
       );
     });
 
-    it('finds the end of a head with CRLF or bare LF line ends', () => {
-      expect(findHeadEnd(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\nbody'))).to.equal(27);
-      expect(findHeadEnd(Buffer.from('GET / HTTP/1.1\nHost: a\n\nbody'))).to.equal(24);
-      expect(findHeadEnd(Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n'))).to.equal(-1);
+    it('reads the head with the parser the web server uses: same grammar, same leniency', () => {
+      expect(rejection('get http://a/ HTTP/1.1\r\n\r\n').status).to.equal(400);
+      expect(rejection('GET http://a/caf\xe9 HTTP/1.1\r\n\r\n').status).to.equal(400);
+      expect(rejection('GET http://a/ HTTP/1.1\r\nX-A: a\0b\r\n\r\n').status).to.equal(400);
+      const lenient = request('\r\nGET http://a/x HTTP/1.0\nHost: a\n\n');
+      expect(lenient).to.deep.include({ method: 'GET', version: '1.0', form: 'absolute' });
+      expect(lenient.headers).to.deep.equal([{ name: 'Host', value: 'a' }]);
+    });
+
+    it('keeps method and target of a refused request for the log line', () => {
+      expect(rejection('NONSENSE\r\n\r\n').seen).to.deep.equal({});
+      expect(rejection('GET http://a/ HTTP/1.1\r\nBad Header: x\r\n\r\n').seen).to.deep.equal({ method: 'GET', target: 'http://a/' });
+      expect(rejection('CONNECT a:443 HTTP/1.1\r\n\r\n').seen).to.deep.equal({ method: 'CONNECT', target: 'a:443' });
     });
   });
 
@@ -153,6 +161,16 @@ describe('proxy building blocks', () => {
       expect(responseBodyFraming('GET', response('HTTP/1.0 200 OK\r\n\r\n'))).to.deep.equal({ kind: 'close' });
       expect(() => responseBodyFraming('GET', response('HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'))).to.throw(MalformedHeadError);
       expect(() => response('ICY 200 OK\r\n\r\n')).to.throw(MalformedHeadError, 'not an HTTP/1.x status line');
+    });
+
+    it('unfolds header lines an origin folded, and refuses what breaks the field grammar', () => {
+      const folded = response('HTTP/1.1 200 OK\r\nX-Long: one\r\n  two\r\nContent-Length: 3\r\n\r\n');
+      expect(folded.headers).to.deep.equal([
+        { name: 'X-Long', value: 'one two' },
+        { name: 'Content-Length', value: '3' },
+      ]);
+      expect(() => response('HTTP/1.1 200 OK\r\nBad Header: x\r\n\r\n')).to.throw(MalformedHeadError, '"Bad Header"');
+      expect(() => response('HTTP/1.1 200 OK\x00\r\n\r\n')).to.throw(MalformedHeadError, 'not an HTTP/1.x status line');
     });
 
     it('gives the client a head without hop-by-hop fields, de-chunked, with Connection: close', () => {

@@ -368,6 +368,21 @@ describe('proxy (reference web proxy, Task 3)', function () {
     expect((await get(proxy.port, origin.url('/a'))).status, 'still serving').to.equal(200);
   });
 
+  it('closes a connection that ends after nothing but blank lines, unanswered and unlogged', async () => {
+    const proxy = await startCachingProxy();
+    const socket = connect({ host: '127.0.0.1', port: proxy.port }, () => socket.end('\r\n\r\n'));
+    const received: Buffer[] = [];
+    socket.on('data', (chunk: Buffer) => received.push(chunk));
+    await new Promise<void>((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error('the proxy left the connection open')), 3000);
+      socket.on('close', () => resolve(clearTimeout(guard)));
+    });
+    expect(Buffer.concat(received).length).to.equal(0);
+    expect((await send(proxy.port, 'NONSENSE\r\n\r\n')).status, 'still serving').to.equal(400);
+    await proxy.waitForStdout(/ERROR 400/);
+    expect(proxy.stdout().match(/^proxy: /gm)).to.have.length(1);
+  });
+
   it('answers 431 to a request head over 16 KiB', async () => {
     const proxy = await startCachingProxy();
     const reply = await send(proxy.port, `GET http://127.0.0.1:1/ HTTP/1.1\r\nX-Big: ${'a'.repeat(17 * 1024)}\r\n\r\n`);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { uppercaseAscii } from '../../services/lib/uppercase.js';
+import { uppercaseAscii } from '../../services/lib/common/uppercase.js';
 
 function upper(text: string): string {
   return uppercaseAscii(Buffer.from(text, 'utf8')).toString('utf8');

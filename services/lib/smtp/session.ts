@@ -1,8 +1,8 @@
-import { authenticate, chooseAuthMechanism, isLoopbackAddress, type Credentials } from './smtp-auth.js';
-import { SmtpFailure, expectCode, type SmtpConnection, type Transcript, type TlsUpgradeOptions } from './smtp-connection.js';
-import { dataPayload } from './smtp-encoding.js';
-import { buildMessage } from './smtp-message.js';
-import { describeCapabilities, formatReply, parseCapabilities, type Capabilities, type SmtpReply } from './smtp-reply.js';
+import { authenticate, chooseAuthMechanism, isLoopbackAddress, type Credentials } from './auth.js';
+import { SmtpFailure, expectCode, type SmtpConnection, type Transcript, type TlsUpgradeOptions } from './connection.js';
+import { dataPayload } from './encoding.js';
+import { buildMessage } from './message.js';
+import { describeCapabilities, formatReply, parseCapabilities, type Capabilities, type SmtpReply } from './reply.js';
 
 // The SMTP dialog of RFC 5321 §3, one command at a time (no pipelining, so the transcript reads as
 // the lab describes it): greeting, EHLO (or HELO), [STARTTLS, EHLO], [AUTH], MAIL FROM, RCPT TO for

@@ -1,14 +1,15 @@
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream/promises';
-import { formatAddress } from './address.js';
-import { describeError } from './describe-error.js';
-import type { ProgramOutput } from './program-output.js';
-import type { CachedResponse, DiskCache } from './proxy-cache.js';
-import { mayAnswerFromCache, mayStore } from './proxy-cache-policy.js';
-import { MalformedHeadError } from './proxy-http-head.js';
-import { OriginFailure, requestFromOrigin, type OriginReply } from './proxy-origin.js';
-import { HeadReadError, readHead, type HeadBytes } from './proxy-read-head.js';
-import { relayResponse } from './proxy-relay.js';
+import { formatAddress } from '../common/address.js';
+import { describeError } from '../common/describe-error.js';
+import type { ProgramOutput } from '../common/program-output.js';
+import { isBlank } from '../http/find-head.js';
+import { HeadReadError, readHead, type HeadBytes } from '../http/read-head.js';
+import { DEFAULT_MAX_HEAD_BYTES, unreadHeadError } from '../http/request-head.js';
+import { mayAnswerFromCache, mayStore } from './cache-policy.js';
+import type { CachedResponse, DiskCache } from './cache.js';
+import { OriginFailure, requestFromOrigin, type OriginReply } from './origin.js';
+import { relayResponse } from './relay.js';
 import {
   expectsContinue,
   hasLooped,
@@ -16,12 +17,12 @@ import {
   parseProxyRequest,
   RequestRejection,
   type ProxyRequest,
-} from './proxy-request.js';
-import { clientResponseHead, proxyErrorResponse, responseBodyFraming, withField } from './proxy-response.js';
+} from './request.js';
+import { clientResponseHead, MalformedHeadError, proxyErrorResponse, responseBodyFraming, withField } from './response.js';
 
 // One client connection, one request: read the head, answer from the cache or fetch from the origin,
 // log one line. Every exchange runs as its own chain of callbacks on Node's event loop, so a client
-// waiting on a slow origin costs a few kilobytes of state, not a blocked thread (see proxy.ts).
+// waiting on a slow origin costs a few kilobytes of state, not a blocked thread (see services/proxy.ts).
 
 export interface ProxyContext {
   /** null with --no-cache. */
@@ -59,7 +60,7 @@ export function formatLogLine(record: ExchangeRecord): string {
   return `proxy: ${record.peer} ${record.method} ${record.url} ${record.outcome} ${record.status} ${record.bytes}`;
 }
 
-export const MAX_REQUEST_HEAD_BYTES = 16 * 1024;
+export const MAX_REQUEST_HEAD_BYTES = DEFAULT_MAX_HEAD_BYTES;
 /** A client gets this long to send its whole request head (slow-loris clients tie up nothing longer). */
 export const HEADER_TIMEOUT_MS = 5000;
 /** After the proxy's own error response, a client that does not close is cut off after this long. */
@@ -147,24 +148,22 @@ async function readRequestHead(
   client: Socket,
   answerWithError: (status: number, message: string) => void,
 ): Promise<HeadBytes | null> {
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    answerWithError(408, `no complete request head within ${HEADER_TIMEOUT_MS / 1000}s`);
-  }, HEADER_TIMEOUT_MS);
   try {
-    const head = await readHead(client, MAX_REQUEST_HEAD_BYTES);
-    return timedOut ? null : head;
+    return await readHead(client, { limit: MAX_REQUEST_HEAD_BYTES, timeoutMs: HEADER_TIMEOUT_MS });
   } catch (error) {
-    if (timedOut || !(error instanceof HeadReadError)) return null;
+    if (!(error instanceof HeadReadError)) throw error;
     const failure = error.failure;
-    if (failure.kind === 'too-large') answerWithError(431, `request head over ${MAX_REQUEST_HEAD_BYTES / 1024} KiB`);
-    // A connection that closes without sending anything made no request: nothing to log.
-    else if (failure.kind === 'closed' && failure.received > 0) answerWithError(400, `the request head ended after ${failure.received} bytes, without its blank line`);
-    else if (failure.kind === 'error') client.destroy();
+    if (failure.kind === 'error') {
+      client.destroy();
+    } else if (failure.kind === 'closed' && isBlank(failure.received)) {
+      // A connection that ends without sending a request line made no request: nothing to log,
+      // only our side to close (with allowHalfOpen, nothing else would).
+      client.end();
+    } else {
+      const refused = unreadHeadError(failure);
+      answerWithError(refused.status, refused.message);
+    }
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -1,12 +1,11 @@
 import { connect, type Socket } from 'node:net';
-import { formatAddress } from './address.js';
-import { describeError } from './describe-error.js';
-import { formatDuration } from './duration.js';
-import { BodyReader, MalformedBodyError, type BodyFraming } from './proxy-body.js';
-import { MalformedHeadError } from './proxy-http-head.js';
-import { HeadReadError, readHead } from './proxy-read-head.js';
-import { originAddress, RequestRejection, type ProxyRequest } from './proxy-request.js';
-import { isInterim, parseResponseHead, type OriginResponseHead } from './proxy-response.js';
+import { formatAddress } from '../common/address.js';
+import { describeError } from '../common/describe-error.js';
+import { formatDuration } from '../common/duration.js';
+import { HeadReadError, readHead } from '../http/read-head.js';
+import { BodyReader, MalformedBodyError, type BodyFraming } from './body.js';
+import { originAddress, RequestRejection, type ProxyRequest } from './request.js';
+import { isInterim, MalformedHeadError, parseResponseHead, type OriginResponseHead } from './response.js';
 
 // Talking to the origin server: connect, send the request (and its body, streamed from the client),
 // and wait for the response head. What can go wrong becomes an OriginFailure carrying the status the
@@ -96,7 +95,7 @@ async function readFinalHead(socket: Socket, where: string, connected: () => boo
   for (;;) {
     let bytes;
     try {
-      bytes = await readHead(socket, MAX_RESPONSE_HEAD_BYTES, pending);
+      bytes = await readHead(socket, { limit: MAX_RESPONSE_HEAD_BYTES, initial: pending });
     } catch (error) {
       throw originReadFailure(error, where, connected());
     }
@@ -122,9 +121,11 @@ function originReadFailure(error: unknown, where: string, connected: boolean): O
         connected ? `lost the connection to ${where}: ${describeError(failure.error)}` : `cannot connect to ${where}: ${describeError(failure.error)}`,
       );
     case 'closed':
-      return new OriginFailure(502, `${where} closed the connection before a complete response head (${failure.received} bytes)`);
+      return new OriginFailure(502, `${where} closed the connection before a complete response head (${failure.received.length} bytes)`);
     case 'too-large':
       return new OriginFailure(502, `the response head from ${where} is over ${failure.limit / 1024} KiB`);
+    case 'timeout':
+      return new OriginFailure(504, `no response head from ${where} within ${formatDuration(failure.timeoutMs)}`);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
-import { describeError } from './describe-error.js';
-import { formatDuration } from './duration.js';
-import { BodyReader, MalformedBodyError, type BodyFraming } from './proxy-body.js';
+import { describeError } from '../common/describe-error.js';
+import { formatDuration } from '../common/duration.js';
+import { BodyReader, MalformedBodyError, type BodyFraming } from './body.js';
 
 // Relays one response from the origin to the client: the head, then the body as it arrives, binary
 // safe and of any length, never holding more than the sockets' buffers (the origin is paused while

@@ -1,9 +1,9 @@
 import { connect as connectTcp, isIP, type Socket } from 'node:net';
 import { connect as connectTls, type TLSSocket } from 'node:tls';
-import { formatAddress } from './address.js';
-import { codedError, describeError } from './describe-error.js';
-import { formatDuration } from './duration.js';
-import { formatReply, SmtpProtocolError, SmtpReplyParser, type SmtpReply } from './smtp-reply.js';
+import { formatAddress } from '../common/address.js';
+import { codedError, describeError } from '../common/describe-error.js';
+import { formatDuration } from '../common/duration.js';
+import { formatReply, SmtpProtocolError, SmtpReplyParser, type SmtpReply } from './reply.js';
 
 // One SMTP connection: writes command lines, hands out replies one at a time, bounds every wait for a
 // reply by the --timeout, and upgrades itself to TLS after STARTTLS. Everything that goes wrong

@@ -1,11 +1,14 @@
 import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
-import { formatAddress } from './address.js';
-import { describeError } from './describe-error.js';
-import { formatDuration } from './duration.js';
-import { answerForRefusedHead, answerForRequest, type Answer } from './web-answer.js';
-import { parseRequestHead, unfinishedHeadError, type FinishedHead } from './web-request-parser.js';
-import { errorPage, formatResponseHead, loggableRequestLine } from './web-response.js';
+import { formatAddress } from '../common/address.js';
+import { describeError } from '../common/describe-error.js';
+import { formatDuration } from '../common/duration.js';
+import { isBlank } from '../http/find-head.js';
+import { HeadReadError, readHead } from '../http/read-head.js';
+import { unfinishedHeadError, unreadHeadError } from '../http/request-head.js';
+import { answerForRefusedHead, answerForRequest, type Answer } from './answer.js';
+import { parseWebRequestHead, type FinishedHead } from './request.js';
+import { errorPage, formatResponseHead, loggableRequestLine } from './response.js';
 
 // One client connection, one request: read the head (bounded in size and time), answer, close.
 // Everything is event-driven, so a client that stalls holds only its own socket and timer, never
@@ -36,32 +39,10 @@ const RESPONSE_IDLE_MS = 30_000;
 export function serveConnection(socket: Socket, options: ConnectionOptions): void {
   // Captured now: after a reset Node no longer knows the remote address.
   const peer = formatAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
-  let received = Buffer.alloc(0);
-  let phase: 'reading-head' | 'answering' | 'closing' = 'reading-head';
   let answered = false;
   let abortBody: (() => void) | undefined;
   let lingerTimer: NodeJS.Timeout | undefined;
-  const headerTimer = setTimeout(() => finishHead(unfinishedHead('timeout')), options.headerTimeoutMs);
 
-  socket.on('data', (chunk: Buffer) => {
-    // After the head, whatever else arrives (a body, a pipelined request) is read and dropped: closing
-    // with unread bytes makes the kernel send RST, which can destroy the response before it is read.
-    if (phase !== 'reading-head') return;
-    received = Buffer.concat([received, chunk]);
-    const result = parseRequestHead(received, { maxHeadBytes: options.maxHeadBytes });
-    if (result.outcome !== 'incomplete') finishHead(result);
-  });
-  socket.on('end', () => {
-    if (phase !== 'reading-head') return;
-    // A FIN with nothing sent is a port probe or a browser's spare connection: no request, no log.
-    if (received.every((byte) => byte === 0x0d || byte === 0x0a)) {
-      clearTimeout(headerTimer);
-      phase = 'closing';
-      socket.end();
-      return;
-    }
-    finishHead(unfinishedHead('closed'));
-  });
   socket.on('timeout', () => {
     options.warn(`${peer}: stopped reading the response for ${formatDuration(RESPONSE_IDLE_MS)}, closing the connection`);
     socket.destroy();
@@ -69,20 +50,32 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
   // A client misbehaving (reset, vanished) is that connection's problem, never the server's.
   socket.on('error', (error) => options.warn(`${peer}: ${describeError(error)}`));
   socket.on('close', () => {
-    clearTimeout(headerTimer);
     clearTimeout(lingerTimer);
     abortBody?.();
     options.onClosed(answered);
   });
 
-  function unfinishedHead(cause: 'closed' | 'timeout'): FinishedHead {
-    return { outcome: 'error', error: unfinishedHeadError(received, cause, formatDuration(options.headerTimeoutMs)) };
-  }
+  readHead(socket, { limit: options.maxHeadBytes, timeoutMs: options.headerTimeoutMs }).then(
+    (bytes) => {
+      // Whatever else arrives (a body, a pipelined request) is read and dropped: closing with unread
+      // bytes makes the kernel send RST, which can destroy the response before it is read.
+      socket.on('data', () => {});
+      socket.resume();
+      const result = parseWebRequestHead(bytes.head, { maxHeadBytes: options.maxHeadBytes });
+      // readHead found the blank line by the same rule (http/find-head), so this is only a safeguard.
+      finishHead(result.outcome === 'incomplete' ? { outcome: 'error', error: unfinishedHeadError(bytes.head, 'closed') } : result);
+    },
+    (error: HeadReadError) => {
+      const failure = error.failure;
+      // Nobody left to answer: a reset (told by the 'error' listener above) or a socket already closed.
+      if (failure.kind === 'error' || socket.destroyed) return;
+      // A FIN with nothing sent is a port probe or a browser's spare connection: no request, no log.
+      if (failure.kind === 'closed' && isBlank(failure.received)) return void socket.end();
+      finishHead({ outcome: 'error', error: unreadHeadError(failure) });
+    },
+  );
 
   function finishHead(result: FinishedHead): void {
-    clearTimeout(headerTimer);
-    if (phase !== 'reading-head') return;
-    phase = 'answering';
     if (!options.claim()) {
       socket.destroy();
       return;
@@ -166,7 +159,6 @@ export function serveConnection(socket: Socket, options: ConnectionOptions): voi
   }
 
   function closeGracefully(): void {
-    phase = 'closing';
     socket.end();
     lingerTimer = setTimeout(() => socket.destroy(), LINGER_MS);
   }

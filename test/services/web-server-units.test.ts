@@ -1,37 +1,35 @@
 import { expect } from 'chai';
-import { UsageError } from '../../services/lib/cli-args.js';
-import { contentTypeFor } from '../../services/lib/web-content-types.js';
-import { parseWebServerCommandLine } from '../../services/lib/web-cli-args.js';
-import {
-  parseRequestHead,
-  unfinishedHeadError,
-  type HeadParseResult,
-  type HttpRequest,
-  type RequestError,
-} from '../../services/lib/web-request-parser.js';
-import { errorPage, escapeHtml, formatResponseHead, loggableRequestLine } from '../../services/lib/web-response.js';
+import { UsageError } from '../../services/lib/common/cli-args.js';
+import { parseWebServerCommandLine } from '../../services/lib/web/command-line.js';
+import { contentTypeFor } from '../../services/lib/web/content-types.js';
+import { parseWebRequestHead, type WebHeadResult, type WebRequest, type WebRequestError } from '../../services/lib/web/request.js';
+import { errorPage, escapeHtml, formatResponseHead, loggableRequestLine } from '../../services/lib/web/response.js';
+import { itRefusesEach, type RefusalCase } from './support/refusal-cases.js';
 
-function parse(text: string | Buffer, maxHeadBytes?: number): HeadParseResult {
-  return parseRequestHead(typeof text === 'string' ? Buffer.from(text, 'latin1') : text, { maxHeadBytes });
+// The web server's pieces that need no socket. The head's grammar itself (request line, header
+// fields, limits) is tested with the parser all programs share, in http-request-head.test.ts.
+
+function parse(text: string | Buffer): WebHeadResult {
+  return parseWebRequestHead(typeof text === 'string' ? Buffer.from(text, 'latin1') : text);
 }
 
-function parsedRequest(text: string): HttpRequest {
+function parsedRequest(text: string): WebRequest {
   const result = parse(text);
   if (result.outcome !== 'request') expect.fail(`expected a request, got ${JSON.stringify(result)}`);
   return result.request;
 }
 
-function refusal(text: string | Buffer, maxHeadBytes?: number): RequestError {
-  const result = parse(text, maxHeadBytes);
+function refusal(text: string | Buffer): WebRequestError {
+  const result = parse(text);
   if (result.outcome !== 'error') expect.fail(`expected an error, got ${JSON.stringify(result)}`);
   return result.error;
 }
 
 const request = (target: string) => `GET ${target} HTTP/1.1\r\nHost: h\r\n\r\n`;
 
-describe('web-server request parser', () => {
+describe('web-server requests: the shared head parser plus the target as a path', () => {
   describe('well-formed heads', () => {
-    it('parses the request line, the header fields and the length of the head', () => {
+    it('parses the request line, the header fields, the path and the length of the head', () => {
       const text = 'GET /HelloWorld.html HTTP/1.1\r\nHost: localhost:6789\r\nUser-Agent:  curl/8 \t\r\n\r\nBODY';
       const result = parse(text);
       expect(result).to.deep.equal({
@@ -51,22 +49,11 @@ describe('web-server request parser', () => {
       });
     });
 
-    it('accepts HTTP/1.0 without headers, bare LF line ends and blank lines before the request line', () => {
-      expect(parsedRequest('GET / HTTP/1.0\r\n\r\n').version).to.equal('1.0');
+    it('reads the path with bare LF line ends, and passes "incomplete" and head errors through', () => {
       expect(parsedRequest('GET /notes.txt HTTP/1.1\nHost: h\n\n').path.segments).to.deep.equal(['notes.txt']);
-      expect(parsedRequest('\r\n\r\nHEAD / HTTP/1.1\r\n\r\n').method).to.equal('HEAD');
-    });
-
-    it('leaves judging the method to the server: POST and unknown upper-case methods parse', () => {
-      expect(parsedRequest('POST /form HTTP/1.1\r\n\r\n').method).to.equal('POST');
-      expect(parsedRequest('BREW /pot HTTP/1.1\r\n\r\n').method).to.equal('BREW');
-    });
-
-    it('says "incomplete" until the blank line arrives, including for no bytes at all', () => {
-      expect(parse('')).to.deep.equal({ outcome: 'incomplete' });
-      expect(parse('\r\n')).to.deep.equal({ outcome: 'incomplete' });
       expect(parse('GET / HTTP/1.1\r\nHost: h\r\n')).to.deep.equal({ outcome: 'incomplete' });
-      expect(parse('GET / HTTP/1.1\r\nHost: h\r\n\r')).to.deep.equal({ outcome: 'incomplete' });
+      expect(refusal('get / HTTP/1.1\r\n\r\n')).to.include({ code: 'bad-method', status: 400, requestLine: 'get / HTTP/1.1' });
+      expect(refusal(Buffer.alloc(20_000, 0x61))).to.include({ code: 'head-too-large', status: 431 });
     });
 
     it('percent-decodes the path and drops the query string and fragment', () => {
@@ -81,23 +68,8 @@ describe('web-server request parser', () => {
     });
   });
 
-  describe('malformed heads are 400 with a typed error', () => {
-    const cases: Array<[string, string, RequestError['code']]> = [
-      ['garbage', 'garbage\r\n\r\n', 'bad-request-line'],
-      ['binary garbage', '\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n', 'bad-request-line'],
-      ['a missing version (HTTP/0.9 style)', 'GET /\r\n\r\n', 'bad-request-line'],
-      ['double spaces', 'GET  / HTTP/1.1\r\n\r\n', 'bad-request-line'],
-      ['a trailing space', 'GET / HTTP/1.1 \r\n\r\n', 'bad-request-line'],
-      ['a lower-case method', 'get / HTTP/1.1\r\n\r\n', 'bad-method'],
-      ['a lower-case version', 'GET / http/1.1\r\n\r\n', 'bad-version'],
-      ['a version without minor number', 'GET / HTTP/1\r\n\r\n', 'bad-version'],
-      ['a NUL byte in the request line', 'GET /a\0b HTTP/1.1\r\n\r\n', 'bad-request-line'],
-      ['a bare CR in the request line', 'GET /a\rb HTTP/1.1\r\n\r\n', 'bad-request-line'],
-      ['a header line without colon', 'GET / HTTP/1.1\r\nHost localhost\r\n\r\n', 'bad-header'],
-      ['a space before the colon', 'GET / HTTP/1.1\r\nHost : h\r\n\r\n', 'bad-header'],
-      ['an empty header name', 'GET / HTTP/1.1\r\n: value\r\n\r\n', 'bad-header'],
-      ['obsolete line folding', 'GET / HTTP/1.1\r\nX-A: 1\r\n  continued\r\n\r\n', 'bad-header'],
-      ['a NUL byte in a header value', 'GET / HTTP/1.1\r\nX-A: a\0b\r\n\r\n', 'bad-header'],
+  describe('targets that name no file under the root are 400 with a typed error', () => {
+    const cases: Array<RefusalCase<WebRequestError['code']>> = [
       ['a target without leading slash', 'GET index.html HTTP/1.1\r\n\r\n', 'bad-target'],
       ['the asterisk form', 'GET * HTTP/1.1\r\n\r\n', 'bad-target'],
       ['a non-http absolute URL', request('ftp://h/x'), 'bad-target'],
@@ -108,21 +80,10 @@ describe('web-server request parser', () => {
       ['non-hex percent encoding', request('/a%zz'), 'bad-percent-encoding'],
       ['percent-encoded bytes that are not UTF-8', request('/%ff%fe'), 'bad-percent-encoding'],
     ];
-    for (const [what, text, code] of cases) {
-      it(`refuses ${what}`, () => {
-        const error = refusal(text);
-        expect(error.code).to.equal(code);
-        expect(error.status).to.equal(400);
-        expect(error.message).to.be.a('string').and.not.equal('');
-      });
-    }
+    itRefusesEach(cases, refusal);
 
-    it('keeps the received request line for the log', () => {
-      expect(refusal('get /x HTTP/1.1\r\n\r\n').requestLine).to.equal('get /x HTTP/1.1');
-    });
-
-    it('names the offending header line in the message', () => {
-      expect(refusal('GET / HTTP/1.1\r\nHost localhost\r\n\r\n').message).to.contain('"Host localhost"');
+    it('keeps the request line, method and target for the log', () => {
+      expect(refusal(request('/a%zz'))).to.deep.include({ requestLine: 'GET /a%zz HTTP/1.1', seen: { method: 'GET', target: '/a%zz' } });
     });
   });
 
@@ -153,38 +114,6 @@ describe('web-server request parser', () => {
 
     it('still allows names that merely contain dots', () => {
       expect(parsedRequest(request('/..hidden/a..b/...')).path.segments).to.deep.equal(['..hidden', 'a..b', '...']);
-    });
-  });
-
-  describe('versions and limits', () => {
-    it('answers a well-formed but unsupported version with 505', () => {
-      for (const version of ['HTTP/2.0', 'HTTP/0.9', 'HTTP/1.2']) {
-        const error = refusal(`GET / ${version}\r\n\r\n`);
-        expect(error, version).to.include({ code: 'unsupported-version', status: 505 });
-      }
-    });
-
-    it('refuses a head over the limit with 431, complete or not', () => {
-      const big = `GET / HTTP/1.1\r\nX-Filler: ${'a'.repeat(2000)}\r\n`;
-      expect(refusal(big, 1024)).to.include({ code: 'head-too-large', status: 431, requestLine: 'GET / HTTP/1.1' });
-      expect(refusal(`${big}\r\n`, 1024)).to.include({ code: 'head-too-large', status: 431 });
-      expect(parse(`${big}\r\n`, 4096).outcome).to.equal('request');
-    });
-
-    it('bounds the default limit at 16 KiB', () => {
-      const head = (fillerLength: number) => `GET / HTTP/1.1\r\nX-Filler: ${'a'.repeat(fillerLength)}\r\n\r\n`;
-      const overhead = head(0).length;
-      expect(parse(head(16 * 1024 - overhead)).outcome).to.equal('request');
-      expect(refusal(head(16 * 1024 - overhead + 1)).status).to.equal(431);
-      expect(refusal(Buffer.alloc(20_000, 0x61)).status).to.equal(431);
-    });
-
-    it('describes heads that never finished: cut off by FIN (400) or by the timeout (408)', () => {
-      const partial = Buffer.from('GET /slow HTTP/1.1\r\nHost: h\r\n');
-      expect(unfinishedHeadError(partial, 'closed')).to.include({ code: 'incomplete-head', status: 400, requestLine: 'GET /slow HTTP/1.1' });
-      const timedOut = unfinishedHeadError(partial, 'timeout', '5s');
-      expect(timedOut).to.include({ code: 'head-timeout', status: 408 });
-      expect(timedOut.message).to.contain('within 5s');
     });
   });
 });

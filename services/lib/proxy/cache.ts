@@ -3,8 +3,8 @@ import { createWriteStream, mkdirSync, unlinkSync, type ReadStream } from 'node:
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { describeError, errorCode } from './describe-error.js';
-import { findHeadEnd } from './proxy-http-head.js';
+import { describeError, errorCode } from '../common/describe-error.js';
+import { findHeadEnd } from '../http/find-head.js';
 
 // The proxy's cache on disk: one file per URL holding the whole response as the client received it
 // (status line, headers, body). The file name is the SHA-256 of the normalised URL, so no URL can

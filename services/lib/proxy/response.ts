@@ -1,13 +1,8 @@
-import type { BodyFraming } from './proxy-body.js';
-import {
-  endToEndFields,
-  fieldValues,
-  listTokens,
-  MalformedHeadError,
-  parseHead,
-  serializeHead,
-  type HeaderField,
-} from './proxy-http-head.js';
+import { headLines, locateHead } from '../http/find-head.js';
+import { fieldValues, hasControlCharacter, listTokens, parseHeaderFields, quoted, serializeHead, type HeaderField } from '../http/header-fields.js';
+import { STATUS_TEXT } from '../http/status-text.js';
+import type { BodyFraming } from './body.js';
+import { endToEndFields } from './hop-by-hop.js';
 
 // Responses: the origin's head as the proxy reads it, the head the proxy sends the client in its
 // place, and the small responses the proxy writes itself when something goes wrong.
@@ -16,15 +11,23 @@ export interface OriginResponseHead {
   status: number;
   /** The origin's reason phrase, possibly empty. */
   reason: string;
-  fields: HeaderField[];
+  headers: HeaderField[];
 }
+
+/** A response head that breaks the HTTP/1.1 grammar; the message says which line and how. */
+export class MalformedHeadError extends Error {}
 
 /** Throws MalformedHeadError: the origin did not speak HTTP/1.x. */
 export function parseResponseHead(head: Buffer): OriginResponseHead {
-  const { startLine, fields } = parseHead(head, true);
-  const match = /^HTTP\/1\.\d (\d{3})(?: (.*))?$/.exec(startLine);
-  if (!match) throw new MalformedHeadError(`not an HTTP/1.x status line: "${startLine.slice(0, 60)}"`);
-  return { status: Number(match[1]), reason: match[2] ?? '', fields };
+  const bounds = locateHead(head);
+  if (typeof bounds === 'string') throw new MalformedHeadError('no blank line ends the response head');
+  const [statusLine, ...fieldLines] = headLines(head, bounds);
+  const match = /^HTTP\/1\.\d (\d{3})(?: (.*))?$/.exec(statusLine);
+  if (!match || hasControlCharacter(statusLine)) throw new MalformedHeadError(`not an HTTP/1.x status line: ${quoted(statusLine, 60)}`);
+  // Unlike clients, origins may still fold long header lines: the proxy joins them with a space.
+  const fields = parseHeaderFields(fieldLines, { allowFolding: true });
+  if (!fields.ok) throw new MalformedHeadError(fields.message);
+  return { status: Number(match[1]), reason: match[2] ?? '', headers: fields.headers };
 }
 
 /** 1xx responses other than 101 are interim: the real response follows on the same connection. */
@@ -37,18 +40,18 @@ export function responseBodyFraming(requestMethod: string, response: OriginRespo
   if (requestMethod === 'HEAD' || response.status === 204 || response.status === 304 || response.status < 200) {
     return { kind: 'none' };
   }
-  const codings = listTokens(response.fields, 'transfer-encoding');
+  const codings = listTokens(response.headers, 'transfer-encoding');
   if (codings.length > 0) {
     if (codings.length !== 1 || codings[0] !== 'chunked') {
       throw new MalformedHeadError(`unsupported response transfer coding "${codings.join(', ')}"`);
     }
     return { kind: 'chunked' };
   }
-  const lengths = fieldValues(response.fields, 'content-length').flatMap((value) => value.split(',').map((item) => item.trim()));
+  const lengths = fieldValues(response.headers, 'content-length').flatMap((value) => value.split(',').map((item) => item.trim()));
   if (lengths.length === 0) return { kind: 'close' };
   const first = lengths[0]!;
   if (!/^\d{1,15}$/.test(first) || lengths.some((length) => length !== first)) {
-    throw new MalformedHeadError(`bad Content-Length "${fieldValues(response.fields, 'content-length').join(', ')}"`);
+    throw new MalformedHeadError(`bad Content-Length "${fieldValues(response.headers, 'content-length').join(', ')}"`);
   }
   return { kind: 'length', length: Number(first) };
 }
@@ -60,9 +63,9 @@ export function responseBodyFraming(requestMethod: string, response: OriginRespo
  */
 export function clientResponseHead(response: OriginResponseHead, framing: BodyFraming, pseudonym: string): Buffer {
   const dropped = framing.kind === 'chunked' ? ['content-length', 'via'] : ['via'];
-  const via = [...fieldValues(response.fields, 'via'), `1.1 ${pseudonym}`].join(', ');
+  const via = [...fieldValues(response.headers, 'via'), `1.1 ${pseudonym}`].join(', ');
   const fields: HeaderField[] = [
-    ...endToEndFields(response.fields, dropped),
+    ...endToEndFields(response.headers, dropped),
     { name: 'Via', value: via },
     { name: 'Connection', value: 'close' },
   ];
@@ -74,18 +77,6 @@ export function withField(head: Buffer, name: string, value: string): Buffer {
   const blankLine = head.length - 2; // serializeHead ends every head with "\r\n\r\n"
   return Buffer.concat([head.subarray(0, blankLine), Buffer.from(`${name}: ${value}\r\n\r\n`, 'latin1')]);
 }
-
-export const STATUS_TEXT: Record<number, string> = {
-  400: 'Bad Request',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  501: 'Not Implemented',
-  502: 'Bad Gateway',
-  504: 'Gateway Timeout',
-  505: 'HTTP Version Not Supported',
-  508: 'Loop Detected',
-};
 
 /** A response the proxy writes itself: a one-line text body naming the problem. */
 export function proxyErrorResponse(status: number, message: string, requestMethod?: string): Buffer {

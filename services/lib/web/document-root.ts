@@ -4,7 +4,7 @@ import { join, sep } from 'node:path';
 
 // Finds the file a request names under the document root, and refuses anything outside it.
 //
-// The request path has already lost every "..", "/" and NUL (web-request-target.ts), so joining its
+// The request path has already lost every "..", "/" and NUL (request-target.ts), so joining its
 // segments stays inside the root as text; what is left is the file system itself: a symlink inside
 // the root may point anywhere. So the target is resolved with realpath and must still lie under
 // realpath(root), and the resolved file is opened with O_NOFOLLOW so a symlink swapped in after the

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { encodeQuotedPrintable, encodeWordsBase64, isAscii, normaliseLineEnds, splitCrlfLines } from './smtp-encoding.js';
+import { encodeQuotedPrintable, encodeWordsBase64, isAscii, normaliseLineEnds, splitCrlfLines } from './encoding.js';
 
 // The message mail-client sends (RFC 5322 + MIME): a header block, a blank line, the body.
 //

@@ -1,7 +1,7 @@
-import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from './cli-args.js';
+import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from '../common/cli-args.js';
 
 // The web server's command line: `PORT [--host H] [--root DIR] [--once] [--header-timeout DURATION]`,
-// the same PORT/--port/--host conventions as the other servers (cli-args.ts) plus its own options.
+// the same PORT/--port/--host conventions as the other servers (common/cli-args.ts) plus its own options.
 
 export interface WebServerCommandLine {
   host: string;

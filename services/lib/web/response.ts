@@ -1,18 +1,8 @@
+import { STATUS_TEXT } from '../http/status-text.js';
+
 // Response heads and the small HTML pages sent with error statuses.
 
 export const SERVER_NAME = 'socklab-web-server';
-
-export const STATUS_TEXT: Record<number, string> = {
-  200: 'OK',
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  431: 'Request Header Fields Too Large',
-  500: 'Internal Server Error',
-  505: 'HTTP Version Not Supported',
-};
 
 export interface ResponseHead {
   status: number;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import path from 'node:path';
-import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from './cli-args.js';
+import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from '../common/cli-args.js';
 
 // The proxy's command line: `PORT [--host H] [--cache-dir DIR] [--no-cache] [--origin-timeout D]`
 // (PORT may also be given as --port, like the other servers). Errors are UsageErrors naming the

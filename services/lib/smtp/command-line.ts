@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { durationOption, parseArgsOrUsage, parsePort, UsageError } from './cli-args.js';
-import type { Credentials } from './smtp-auth.js';
+import { durationOption, parseArgsOrUsage, parsePort, UsageError } from '../common/cli-args.js';
+import type { Credentials } from './auth.js';
 
 // The mail-client command line. Everything that would end up on an SMTP command line or in a header
 // is checked here, so a CR or LF in an argument cannot smuggle in a command or a header.

@@ -1,8 +1,8 @@
 import type { FileHandle } from 'node:fs/promises';
-import { contentTypeFor } from './web-content-types.js';
-import { openDocument } from './web-document-root.js';
-import type { HttpRequest, RequestError } from './web-request-parser.js';
-import { errorPage } from './web-response.js';
+import { contentTypeFor } from './content-types.js';
+import { openDocument } from './document-root.js';
+import type { WebRequest, WebRequestError } from './request.js';
+import { errorPage } from './response.js';
 
 // What to send for a parsed request (or a refused one): status, header fields and where the body
 // comes from. Deciding is kept apart from writing to the socket so each can be read on its own.
@@ -32,12 +32,12 @@ function pageAnswer(status: number, detail: string, headOnly: boolean, extraHead
 }
 
 /** The head was refused; a request line that begins with HEAD still gets no body, whatever else is wrong. */
-export function answerForRefusedHead(error: RequestError): Answer {
+export function answerForRefusedHead(error: WebRequestError): Answer {
   return pageAnswer(error.status, `${error.message}.`, error.requestLine.startsWith('HEAD '));
 }
 
 /** Never rejects for a missing or forbidden file; rejects only on unexpected file system errors. */
-export async function answerForRequest(request: HttpRequest, realRoot: string): Promise<Answer> {
+export async function answerForRequest(request: WebRequest, realRoot: string): Promise<Answer> {
   const headOnly = request.method === 'HEAD';
   if (!ALLOWED_METHODS.includes(request.method)) {
     return pageAnswer(405, `The method ${request.method} is not allowed for ${request.path.text}; this server answers ${ALLOWED_METHODS.join(' and ')}.`, false, {

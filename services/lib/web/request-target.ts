@@ -23,8 +23,6 @@ export interface RequestPath {
 
 export type TargetResult = { ok: true; path: RequestPath } | { ok: false; error: TargetError };
 
-// RFC 3986 allows only printable ASCII in a URI; anything else was not percent-encoded by the client.
-const VISIBLE_ASCII = /^[\x21-\x7e]+$/;
 const SCHEME_PREFIX = /^([A-Za-z][A-Za-z0-9+.-]*):/;
 const BAD_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 const CONTROL_CHARACTER = /[\x00-\x1f\x7f]/;
@@ -36,12 +34,10 @@ function refuse(code: TargetErrorCode, message: string): TargetResult {
 
 /**
  * Accepts origin-form ("/a/b.html?q") and absolute-form with the http scheme
- * ("http://host:8080/a/b.html", whose host is ignored); drops the query string and fragment.
+ * ("http://host:8080/a/b.html", whose host is ignored); drops the query string and fragment. The
+ * target is one word of printable ASCII already: parseRequestHead refuses anything else.
  */
 export function parseRequestTarget(target: string): TargetResult {
-  if (!VISIBLE_ASCII.test(target)) {
-    return refuse('bad-target', 'the request target holds bytes that are not printable ASCII (spaces, control characters or non-ASCII must be percent-encoded)');
-  }
   if (target.includes('\\')) return refuse('forbidden-path', 'backslashes are not allowed in the path');
   const pathAndQuery = /[?#]/.exec(target);
   let rawPath = pathAndQuery ? target.slice(0, pathAndQuery.index) : target;

@@ -1,14 +1,7 @@
-import type { BodyFraming } from './proxy-body.js';
-import {
-  endToEndFields,
-  fieldValues,
-  isToken,
-  listTokens,
-  MalformedHeadError,
-  parseHead,
-  serializeHead,
-  type HeaderField,
-} from './proxy-http-head.js';
+import { fieldValues, listTokens, serializeHead, type HeaderField } from '../http/header-fields.js';
+import { parseRequestHead, unfinishedHeadError, type RequestHead } from '../http/request-head.js';
+import type { BodyFraming } from './body.js';
+import { endToEndFields } from './hop-by-hop.js';
 
 // A client's request to the proxy, in either form the lab meets:
 //   absolute (proxy) form  GET http://www.example.com:8080/index.html HTTP/1.1   (curl -x, browsers)
@@ -16,19 +9,14 @@ import {
 //                          http://localhost:8888/www.example.com/index.html typed into a browser)
 // and the request the proxy sends on to the origin server.
 
-export interface ProxyRequest {
-  method: string;
-  /** The request target exactly as the client wrote it. */
-  target: string;
-  /** "HTTP/1.0" or "HTTP/1.1". */
-  version: string;
+/** The head as http/request-head parses it for every program, and what the proxy makes of it. */
+export interface ProxyRequest extends RequestHead {
   form: 'absolute' | 'path';
   /**
    * The normalised absolute URL (lowercase scheme and host, default port dropped, dot segments
    * resolved, no credentials, no fragment): what the cache key and the log line use.
    */
   url: URL;
-  fields: HeaderField[];
   body: BodyFraming;
 }
 
@@ -46,32 +34,19 @@ export class RequestRejection extends Error {
 
 const SCHEME_PREFIX = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\//;
 
+/** `head` is a whole head as readHead returns it, its size already checked against the limit. */
 export function parseProxyRequest(head: Buffer): ProxyRequest {
-  let startLine: string;
-  let fields: HeaderField[];
-  try {
-    ({ startLine, fields } = parseHead(head, false));
-  } catch (error) {
-    if (error instanceof MalformedHeadError) throw new RequestRejection(400, `malformed request head: ${error.message}`);
-    throw error;
-  }
-  const parts = startLine.split(' ');
-  if (parts.length !== 3 || parts.some((part) => part === '')) {
-    throw new RequestRejection(400, 'the request line must be "METHOD TARGET HTTP/1.1" with single spaces');
-  }
-  const [method, target, version] = parts as [string, string, string];
-  const seen = isToken(method) ? { method, target } : {};
-  if (!isToken(method)) throw new RequestRejection(400, `"${method}" is not a method name`);
-  if (!/^HTTP\/1\.[01]$/.test(version)) {
-    if (/^HTTP\/\d\.\d$/.test(version)) throw new RequestRejection(505, `${version} is not supported; send HTTP/1.1`, seen);
-    throw new RequestRejection(400, `"${version}" is not an HTTP version such as HTTP/1.1`, seen);
-  }
-  if (method === 'CONNECT') {
+  const parsed = parseRequestHead(head, { maxHeadBytes: Infinity });
+  if (parsed.outcome === 'incomplete') throw new RequestRejection(400, unfinishedHeadError(head, 'closed').message);
+  if (parsed.outcome === 'error') throw new RequestRejection(parsed.error.status, parsed.error.message, parsed.error.seen);
+  const request = parsed.request;
+  const seen = { method: request.method, target: request.target };
+  if (request.method === 'CONNECT') {
     // A CONNECT tunnel carries TLS the proxy cannot read, let alone cache: out of the lab's scope.
     throw new RequestRejection(501, 'CONNECT (HTTPS tunnelling) is not supported by this proxy; request http:// URLs', seen);
   }
-  const { url, form } = resolveTarget(target, seen);
-  return { method, target, version, form, url, fields, body: requestBodyFraming(fields, seen) };
+  const { url, form } = resolveTarget(request.target, seen);
+  return { ...request, form, url, body: requestBodyFraming(request.headers, seen) };
 }
 
 /** The absolute URL a request target names, in either of the two forms. */
@@ -127,12 +102,12 @@ function requestBodyFraming(fields: HeaderField[], seen: { method?: string; targ
 
 /** Whether the client asked for "100 Continue" before sending its body; the proxy answers that itself. */
 export function expectsContinue(request: ProxyRequest): boolean {
-  return request.version === 'HTTP/1.1' && listTokens(request.fields, 'expect').includes('100-continue');
+  return request.version === '1.1' && listTokens(request.headers, 'expect').includes('100-continue');
 }
 
 /** The request's Via entries name this proxy: it reached itself (e.g. /127.0.0.1:PROXYPORT/…). */
 export function hasLooped(request: ProxyRequest, pseudonym: string): boolean {
-  return listTokens(request.fields, 'via').some((entry) => entry.split(/\s+/)[1] === pseudonym.toLowerCase());
+  return listTokens(request.headers, 'via').some((entry) => entry.split(/\s+/)[1] === pseudonym.toLowerCase());
 }
 
 /**
@@ -142,8 +117,8 @@ export function hasLooped(request: ProxyRequest, pseudonym: string): boolean {
  */
 export function originRequestHead(request: ProxyRequest, pseudonym: string): Buffer {
   const path = `${request.url.pathname}${request.url.search}`;
-  const kept = endToEndFields(request.fields, ['host', 'expect', 'via']);
-  const via = [...fieldValues(request.fields, 'via'), `1.1 ${pseudonym}`].join(', ');
+  const kept = endToEndFields(request.headers, ['host', 'expect', 'via']);
+  const via = [...fieldValues(request.headers, 'via'), `1.1 ${pseudonym}`].join(', ');
   const fields: HeaderField[] = [{ name: 'Host', value: request.url.host }, ...kept, { name: 'Via', value: via }];
   // Transfer-Encoding is hop-by-hop, but a chunked body is forwarded as it came, chunks and all.
   if (request.body.kind === 'chunked') fields.push({ name: 'Transfer-Encoding', value: 'chunked' });

@@ -1,6 +1,6 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import { expectCode, type SmtpConnection } from './smtp-connection.js';
-import type { Capabilities, SmtpReply } from './smtp-reply.js';
+import { expectCode, type SmtpConnection } from './connection.js';
+import type { Capabilities, SmtpReply } from './reply.js';
 
 // SMTP AUTH (RFC 4954) with the two mechanisms every submission server offers. Both send the
 // password merely base64-encoded, which is why mail-client only authenticates over TLS or to a

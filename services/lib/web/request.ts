@@ -1,0 +1,35 @@
+import {
+  parseRequestHead,
+  type HeadParseOptions,
+  type HeadParseResult,
+  type RequestError,
+  type RequestErrorCode,
+  type RequestHead,
+} from '../http/request-head.js';
+import { parseRequestTarget, type RequestPath, type TargetErrorCode } from './request-target.js';
+
+// A request as the web server sees it: the head as http/request-head parses it for every program,
+// and its target read as the path of a file under the document root, or refused (400 as well).
+
+export interface WebRequest extends RequestHead {
+  path: RequestPath;
+}
+
+export type WebRequestErrorCode = RequestErrorCode | TargetErrorCode;
+export type WebRequestError = RequestError<WebRequestErrorCode>;
+export type WebHeadResult = HeadParseResult<WebRequest, WebRequestErrorCode>;
+
+/** A head that needs no more bytes: answer it (with a file or with an error page). */
+export type FinishedHead = Exclude<WebHeadResult, { outcome: 'incomplete' }>;
+
+export function parseWebRequestHead(bytes: Uint8Array, options: HeadParseOptions = {}): WebHeadResult {
+  const result = parseRequestHead(bytes, options);
+  if (result.outcome !== 'request') return result;
+  const { request } = result;
+  const target = parseRequestTarget(request.target);
+  if (!target.ok) {
+    const seen = { method: request.method, target: request.target };
+    return { outcome: 'error', error: { ...target.error, status: 400, requestLine: request.requestLine, seen } };
+  }
+  return { ...result, request: { ...request, path: target.path } };
+}
