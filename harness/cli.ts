@@ -10,6 +10,7 @@ import { defaultLabFile, loadLabAndSpecs, version } from './commands/common.js';
 import { runCommand, type RunOptions } from './commands/run-command.js';
 import { gradeCommand, type GradeOptions } from './commands/grade-command.js';
 import { mergeCommand } from './commands/merge-command.js';
+import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
 const repeat = (value: string, previous: string[]) => [...previous, value];
@@ -79,6 +80,17 @@ program
   .option('-o, --out <dir>', 'where to write grades.csv and class.html', 'reports/grade')
   .action((folders: string[], options: { out: string }) => {
     process.exitCode = mergeCommand(folders, options);
+  });
+
+program
+  .command('gradescope-bundle')
+  .description('build the Gradescope autograder zip: setup.sh and run_autograder at its root, socklab and the chosen specs beside them')
+  .option('-s, --specs <path>', 'spec files or folders to grade with (repeatable; default specs/)', repeat, [])
+  .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
+  .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
+  .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
+  .action(async (options: GradescopeBundleOptions) => {
+    process.exitCode = await gradescopeBundleCommand(options);
   });
 
 program
