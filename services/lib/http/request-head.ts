@@ -119,8 +119,7 @@ export function unreadHeadError(failure: Exclude<HeadFailure, { kind: 'error' }>
 type RequestLineParts = Pick<RequestHead, 'method' | 'target' | 'version'>;
 
 function parseRequestLine(line: string): RequestLineParts | RequestError {
-  let seen: RequestError['seen'];
-  const error = (code: RequestErrorCode, message: string, status: RequestError['status'] = 400): RequestError => ({ code, status, message, requestLine: line, seen });
+  const error = (code: RequestErrorCode, message: string, status: RequestError['status'] = 400): RequestError => ({ code, status, message, requestLine: line });
   if (hasControlCharacter(line)) return error('bad-request-line', 'the request line holds a bare CR, a NUL byte or another control character');
   const parts = line.split(' ');
   if (parts.length !== 3 || parts.some((part) => part === '')) {
@@ -128,15 +127,16 @@ function parseRequestLine(line: string): RequestLineParts | RequestError {
   }
   const [method, target, versionText] = parts as [string, string, string];
   if (!METHOD.test(method)) return error('bad-method', `expected a method in upper case such as GET, got ${quoted(method)}`);
-  seen = { method, target };
+  // From here on the log can name the method and target the client sent.
+  const seenError = (code: RequestErrorCode, message: string, status: RequestError['status'] = 400): RequestError => ({ ...error(code, message, status), seen: { method, target } });
   const version = VERSION.exec(versionText);
-  if (!version) return error('bad-version', `expected HTTP/1.1 or HTTP/1.0, got ${quoted(versionText)}`);
+  if (!version) return seenError('bad-version', `expected HTTP/1.1 or HTTP/1.0, got ${quoted(versionText)}`);
   const versionNumber = `${version[1]}.${version[2]}`;
   if (versionNumber !== '1.0' && versionNumber !== '1.1') {
-    return error('unsupported-version', `HTTP/${versionNumber} is not supported; use HTTP/1.1 or HTTP/1.0`, 505);
+    return seenError('unsupported-version', `HTTP/${versionNumber} is not supported; use HTTP/1.1 or HTTP/1.0`, 505);
   }
   if (!VISIBLE_ASCII.test(target)) {
-    return error('bad-target', 'the request target holds bytes that are not printable ASCII (spaces, control characters or non-ASCII must be percent-encoded)');
+    return seenError('bad-target', 'the request target holds bytes that are not printable ASCII (spaces, control characters or non-ASCII must be percent-encoded)');
   }
   return { method, target, version: versionNumber };
 }
