@@ -7,13 +7,17 @@
 import { isIP } from 'node:net';
 
 export interface FilterOptions {
-  /** Ports whose TCP/UDP traffic (either direction) and ICMP errors are captured. At least one. */
-  ports: number[];
+  /**
+   * Ports whose TCP/UDP traffic (either direction) and ICMP errors are captured (at least one), or
+   * `all`: every IP packet, for a link that carries only the experiment's traffic (its own world).
+   */
+  ports: number[] | 'all';
   /** When given, only packets from or to these hosts (IP addresses). */
   hosts?: string[];
 }
 
 export function buildCaptureFilter(options: FilterOptions): string {
+  if (options.ports === 'all') return 'ip or ip6';
   const ports = [...new Set(options.ports)].sort((a, b) => a - b);
   if (ports.length === 0) throw new RangeError('capture filter: at least one port is needed');
   for (const port of ports) {

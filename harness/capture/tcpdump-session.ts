@@ -11,8 +11,8 @@ import { describeExit, lastLine, statistic, tcpdumpTrouble, TCPDUMP_NOT_FOUND } 
 export interface CaptureOptions {
   /** Interface to capture on. Default `lo`. */
   interface?: string;
-  /** The experiment's ports: their TCP/UDP traffic and the ICMP errors quoting them are captured. */
-  ports: number[];
+  /** The experiment's ports: their TCP/UDP traffic and the ICMP errors quoting them are captured (`all`: everything). */
+  ports: number[] | 'all';
   /** Only these hosts (IP addresses), when given. */
   hosts?: string[];
   /** Absolute path of the classic pcap file to write. */

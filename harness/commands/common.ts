@@ -14,6 +14,11 @@ import { installExitCleanup, killAllSync, setRunTag } from '../process/live-grou
 import { killTaggedProcesses } from '../process/process-sweep.js';
 import { closestMatch } from '../spec/did-you-mean.js';
 import { reporterNames } from '../report/registry.js';
+import { namespacesUnavailable, sweepStaleNamespaces } from '../network/world.js';
+import { interceptionUnavailable } from '../network/interception.js';
+import type { PlanEnvironment } from '../plan/plan-experiment.js';
+import type { ExperimentEnvironment } from '../run/experiment-state.js';
+import { ExperimentWorld } from '../run/experiment-world.js';
 
 export { root };
 export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -54,6 +59,7 @@ export async function withInterrupts<T>(work: (signal: AbortSignal, runTag: stri
   try {
     return await work(interrupt.signal, runTag);
   } finally {
+    await ExperimentWorld.disposeSpare();
     killTaggedProcesses(runTag);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
@@ -100,4 +106,19 @@ export function checkReporterNames(names: readonly string[]): void {
     const hint = suggestion ? ` (did you mean "${suggestion}"?)` : '';
     throw new SocklabError('UNKNOWN_REPORTER', `unknown reporter "${name}"${hint}; valid reporters: ${reporterNames.join(', ')}`, EXIT_CODES.specInvalid);
   }
+}
+
+/**
+ * How the run places experiments in worlds of their own (plan-experiment.ts), and the one warning
+ * per run when it cannot: the affected experiments then say so too.
+ */
+export async function prepareWorlds(worlds: PlanEnvironment['worlds']): Promise<Pick<ExperimentEnvironment, 'worlds' | 'namespacesUnavailable' | 'interceptionUnavailable'>> {
+  if (worlds !== 'required') {
+    const problem = await namespacesUnavailable();
+    if (problem) process.stderr.write(`socklab: warning: experiments run on loopback, not in worlds of their own: ${problem}\n`);
+    else await sweepStaleNamespaces();
+    const interception = problem ? null : await interceptionUnavailable();
+    if (interception) process.stderr.write(`socklab: warning: hard-coded destinations are not intercepted: ${interception}\n`);
+  }
+  return { worlds, namespacesUnavailable, interceptionUnavailable };
 }

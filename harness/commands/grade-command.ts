@@ -8,6 +8,7 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { RoleTable } from '../lab/role-table.js';
 import type { RunResult } from '../model/result.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
+import type { ExperimentEnvironment } from '../run/experiment-state.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import { runSuite } from '../run/run-suite.js';
@@ -22,8 +23,7 @@ import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
-import { namespacesUnavailable, sweepStaleNamespaces } from '../network/two-hosts.js';
-import { checkReporterNames, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+import { checkReporterNames, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
 export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
@@ -69,7 +69,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const limiter = new Limiter(options.jobs);
-  if (options.isolate) await sweepStaleNamespaces();
+  const worlds = await prepareWorlds(options.isolate ? 'all' : 'submissions');
   const progress = options.class ? new ClassProgress(students.length) : null;
 
   const runs = await withInterrupts((signal, runTag) =>
@@ -78,7 +78,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
         const gradescopeFile = options.class ? undefined : options.gradescope;
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, isolate: options.isolate, sandbox, sandboxDescription });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription });
         progress?.studentDone(student.name, run);
         return { student: student.name, run };
       }),
@@ -120,7 +120,7 @@ interface StudentRunOptions {
   reporters: readonly string[];
   /** Where the gradescope reporter also writes (grade --gradescope FILE). */
   gradescopeFile?: string;
-  isolate?: boolean;
+  worlds: Pick<ExperimentEnvironment, 'worlds' | 'namespacesUnavailable' | 'interceptionUnavailable'>;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
 }
@@ -153,7 +153,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, isolate: options.isolate, sandbox: options.sandbox, namespacesUnavailable },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,

@@ -7,8 +7,7 @@ import { selectExperiments } from '../run/select-experiments.js';
 import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
-import { namespacesUnavailable, sweepStaleNamespaces } from '../network/two-hosts.js';
-import { checkReporterNames, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
+import { checkReporterNames, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions {
   lab: string;
@@ -41,7 +40,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const reporter = new ReporterMultiplexer(createReporters(reporterNames, { outputDir }));
-  if (options.isolate) await sweepStaleNamespaces();
+  const worlds = await prepareWorlds(options.isolate ? 'all' : options.submission || options.role.length ? 'submissions' : 'required');
   const result = await withInterrupts((signal, runTag) =>
     runSuite({
       experiments: selected,
@@ -49,7 +48,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, isolate: options.isolate, sandbox, namespacesUnavailable },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, sandbox, ...worlds },
       toolVersion: version,
       sandboxDescription: description,
     }),

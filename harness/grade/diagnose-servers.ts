@@ -84,10 +84,14 @@ export function findServerEndings(evidence: ExperimentEvidence): Finding[] {
       (run) => run.toldPort !== undefined && service.ports.includes(run.toldPort) && run.step.index > service.startStep.index && run.role !== service.role && ExperimentEvidence.sameProtocol(run.role, service.role),
     );
     const refused = afterwards.filter(reachedNothing);
+    // Steps socklab did not run because the server they needed had already ended.
+    const orphaned = evidence.experiment.steps.filter(
+      (step) => step.index > service.startStep.index && step.expectations.some((expectation) => expectation.name === 'needs' && !expectation.ok) && step.told?.ports.some((port) => service.ports.includes(port)),
+    );
     const stopChecks = evidence.experiment.steps.filter(
       (step) => step.kind === 'stop' && step.name === service.name && step.expectations.some((expectation) => expectation.name === 'running' && !expectation.ok),
     );
-    const steps = [...refused.map((run) => run.step.index), ...stopChecks.map((step) => step.index)];
+    const steps = [...refused.map((run) => run.step.index), ...orphaned.map((step) => step.index), ...stopChecks.map((step) => step.index)];
     const program = evidence.programName(service.role);
     if (process.exitCode !== 0) {
       const exception = exceptionLine(process.stderr);
@@ -114,7 +118,7 @@ export function findServerEndings(evidence: ExperimentEvidence): Finding[] {
         steps,
         message:
           `${program} ended by itself (exit code 0) after ${served <= 1 ? 'its first client' : `${served} clients`}` +
-          `${refused.length > 0 ? `, so the next client found nothing on port ${port}` : ' instead of waiting for the next one'}. ` +
+          `${refused.length + orphaned.length > 0 ? `, so the next client found nothing on port ${port}` : ' instead of waiting for the next one'}. ` +
           `Put ${loop} inside a \`while True:\` loop so that the server keeps serving.`,
       },
     ];

@@ -18,6 +18,13 @@ export const RoleSchema = Type.Object(
     files: Type.Optional(
       Type.Array(Type.String(), { description: 'File names that play this role in a student submission (used by grading).' }),
     ),
+    commonPorts: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), {
+        expected: 'a list of ports',
+        description:
+          "Ports students hard-code for this role (the book's 12000, a web server's 80 or 6789). In an experiment's world, a client's connection to one of them reaches this role's server (and the report says so).",
+      }),
+    ),
     ignoreOutput: Type.Optional(
       Type.Array(Type.String(), {
         description: 'Regular expressions for prompt text that does not count as output (e.g. for `silent: true`).',

@@ -17,6 +17,8 @@ export interface RoleBinding {
   ignoredOutput: RegExp[];
   /** Which host its program runs on in the two-host topology. */
   host: 'server' | 'client';
+  /** Ports students hard-code for this role: in a world, clients' connections to them reach its server. */
+  commonPorts: number[];
   /** Why this role cannot be played (no program in the submission, a failed build): its steps fail with this. */
   unavailable?: string;
 }
@@ -31,6 +33,7 @@ export class RoleTable {
         command: definition.reference,
         source: 'reference',
         host: definition.host ?? 'client',
+        commonPorts: definition.commonPorts ?? [],
         ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
       });
     }

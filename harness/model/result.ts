@@ -41,9 +41,20 @@ export interface StepResult {
    * order written: a client told to contact port P, a server told to listen on it.
    */
   told?: { ports: number[]; hosts: string[] };
+  /** In an experiment's world: what its program (or the service it started) looked up, and where its hard-coded destinations were delivered. */
+  world?: WorldEvents;
   /** Files this step left in the report folder (relative paths), such as a browser screenshot. */
   artifacts?: string[];
   location: SourceLocation;
+}
+
+/** What an experiment's world saw of one program: names it looked up, connections socklab delivered elsewhere. */
+export interface WorldEvents {
+  host: 'server' | 'client' | 'internet';
+  /** Every name looked up and the address the world's DNS answered (null: no answer for that type). */
+  lookups: Array<{ name: string; type: string; answer: string | null }>;
+  /** "It connected to `asked`; socklab delivered it to `deliveredTo`". */
+  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; deliveredTo: string; connections: number }>;
 }
 
 export interface HarnessErrorInfo {

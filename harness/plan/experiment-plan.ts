@@ -6,7 +6,10 @@ import type { SandboxRequest } from '../process/sandbox.js';
 import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 
-/** `loopback`: every program on 127.0.0.1. `two-hosts`: a server host and a client host (network namespaces). */
+/**
+ * `loopback`: every program on 127.0.0.1, in socklab's own network. `two-hosts`: the experiment's own
+ * world (network/world.ts): a server host, a client host and an Internet host, each a network namespace.
+ */
 export type Topology = 'loopback' | 'two-hosts';
 
 export interface ExperimentPlan {
@@ -18,8 +21,8 @@ export interface ExperimentPlan {
   /** A free port for each `{{ports.NAME}}`. */
   ports: Record<string, number>;
   topology: Topology;
-  /** Addresses of the server and client hosts (`{{server.host}}`, `{{client.host}}`). */
-  hosts: { server: string; client: string };
+  /** Addresses of the hosts (`{{server.host}}`, `{{client.host}}`, `{{internet.host}}`). */
+  hosts: { server: string; client: string; internet: string };
   /** The experiment's own temp folder (`{{tmp}}`), removed when it ends. */
   tmpDir: string;
   /** How each role the experiment launches is played, its command rendered. */
@@ -45,6 +48,8 @@ export interface PlannedRole {
   unavailable?: string;
   /** Output such as a prompt, stripped before deciding that the program printed nothing. */
   ignoredOutput: RegExp[];
+  /** Ports students hard-code for this role (intercepted in a world). */
+  commonPorts: number[];
 }
 
 export interface PlannedStep {
@@ -56,6 +61,8 @@ export interface PlannedStep {
   label: string;
   /** The role it launches (run, start). */
   role?: string;
+  /** The host it acts on: its role's host for a program, the kind's `runsOn` for a probe or fixture. */
+  host?: 'server' | 'client' | 'internet';
   /** The service it defines (start, origin, …) or refers to (stop, wait). */
   name?: string;
   /** The experiment's ports and hosts the step names, in the order written. */
@@ -67,6 +74,6 @@ export interface PlannedStep {
 export interface PlannedCapture {
   ports: number[];
   expect?: CaptureExpectation;
-  /** Capture on the server host's link (two hosts) instead of loopback. */
-  onServerHost: boolean;
+  /** Capture on the world's switch (it carries only this experiment's packets) instead of loopback. */
+  inWorld: boolean;
 }

@@ -10,7 +10,7 @@ import { weightedPoints } from '../model/scoring.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
 import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
 import { stepKinds } from '../steps/registry.js';
-import { CLIENT_ADDRESS, SERVER_ADDRESS } from '../network/two-hosts.js';
+import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
@@ -24,8 +24,12 @@ export interface PlanEnvironment {
   /** The socklab installation folder (`{{root}}`). */
   root: string;
   fixturesDir: string;
-  /** `--isolate`: two hosts for every experiment that can have them. */
-  isolate?: boolean;
+  /**
+   * Which experiments get their own world (network namespaces: a server, a client and an Internet host):
+   * `required` only those whose spec asks (`topology: two-hosts`); `submissions` also every one that
+   * runs a program of a submission (grade, --submission, --role); `all` every one (--isolate).
+   */
+  worlds: 'required' | 'submissions' | 'all';
   /** Confine the programs of a submission; undefined: off. */
   sandbox?: SandboxPolicy;
   /** `--capture`: capture every experiment's packets. */
@@ -37,13 +41,13 @@ export interface PlanEnvironment {
 export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvironment, tag: string): Promise<ExperimentPlan> {
   const notes: string[] = [];
   const topology = await chooseTopology(spec, environment, notes);
-  const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS } : { server: LOOPBACK, client: LOOPBACK };
+  const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
   const ports = await allocatePorts(spec.portNames, LOOPBACK);
   let tmpDir: string | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
-    const steps = spec.steps.map((step) => planStep(step, values, ports, hosts));
+    const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
     const launched = [...new Set(steps.flatMap((step) => (step.role ? [step.role] : [])))];
     return {
       spec,
@@ -72,19 +76,22 @@ export async function releasePlan(plan: ExperimentPlan): Promise<void> {
 }
 
 /**
- * Two hosts when the spec asks (`topology: two-hosts`) or `--isolate` does and the experiment can run
- * there. Steps that run inside the harness (probes, fixtures) cannot enter a namespace. When --isolate
- * cannot be honoured the experiment runs on loopback with a note; a spec that requires two hosts where
- * they cannot be made is a harness error, not the program's fault.
+ * Its own world (two hosts and the Internet host) when the spec asks (`topology: two-hosts`), or when
+ * `worlds` says so for it. Where namespaces cannot be made the experiment runs on loopback with a
+ * note; a spec that requires two hosts where they cannot be made is a harness error, not the program's fault.
  */
 async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment, notes: string[]): Promise<Topology> {
   const required = spec.topology === 'two-hosts';
-  if (!required && !environment.isolate) return 'loopback';
-  const inHarness = [...new Set(spec.steps.filter((step) => stepKinds.get(step.kind)?.runsInHarness).map((step) => step.kind))];
-  const unavailable = inHarness.length ? `its ${inHarness.join(', ')} step(s) run inside the harness, which stays on loopback` : await environment.namespacesUnavailable();
+  const runsSubmission = spec.steps.some((step) => {
+    const role = stepKinds.get(step.kind)?.role?.(step.body);
+    return role !== undefined && environment.roles.get(role).source === 'submission';
+  });
+  const wanted = required || environment.worlds === 'all' || (environment.worlds === 'submissions' && runsSubmission);
+  if (!wanted) return 'loopback';
+  const unavailable = await environment.namespacesUnavailable();
   if (!unavailable) return 'two-hosts';
   if (required) throw new Error(`this experiment needs two hosts, but ${unavailable}`);
-  notes.push(`ran on loopback, not two hosts: ${unavailable}`);
+  notes.push(`ran on loopback, not in its own network world: ${unavailable}`);
   return 'loopback';
 }
 
@@ -92,6 +99,7 @@ function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, take
   const values: TemplateValues = {
     'server.host': taken.hosts.server,
     'client.host': taken.hosts.client,
+    'internet.host': taken.hosts.internet,
     tmp: taken.tmpDir,
     fixtures: environment.fixturesDir,
     root: environment.root,
@@ -101,15 +109,17 @@ function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, take
   return values;
 }
 
-function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, number>, hosts: ExperimentPlan['hosts']): PlannedStep {
+function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, number>, hosts: ExperimentPlan['hosts'], roles: RoleTable): PlannedStep {
   const kind = stepKinds.get(step.kind)!;
   const body = renderDeep(step.body, values);
+  const role = kind.role?.(body);
   return {
     index: step.index,
     kind: step.kind,
     body,
     label: kind.label(body),
-    role: kind.role?.(body),
+    role,
+    host: role !== undefined ? roles.get(role).host : kind.runsOn,
     name: kind.defines?.(body) ?? kind.references?.(body),
     told: toldIn(step.body, ports, hosts),
     location: step.location,
@@ -128,7 +138,7 @@ function toldIn(body: unknown, ports: Record<string, number>, hosts: ExperimentP
       for (const { expression } of findTemplateReferences(value)) {
         const port = portNameOf(expression);
         if (port !== null && ports[port] !== undefined) told.ports.push(ports[port]);
-        else if (expression === 'server.host' || expression === 'client.host') told.hosts.push(hosts[expression === 'server.host' ? 'server' : 'client']);
+        else if (expression.endsWith('.host') && expression.slice(0, -5) in hosts) told.hosts.push(hosts[expression.slice(0, -5) as keyof typeof hosts]);
       }
     } else if (Array.isArray(value)) value.forEach(visit);
     else if (value && typeof value === 'object') Object.entries(value).filter(([key]) => key !== 'expect' && key !== 'ready').forEach(([, item]) => visit(item));
@@ -151,10 +161,11 @@ function planRole(role: string, environment: PlanEnvironment, values: TemplateVa
     ...(confined ? { sandbox: { writable: [cwd, tmpDir], cwd, hidden: environment.sandbox!.hidden } } : {}),
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
+    commonPorts: binding.commonPorts,
   };
 }
 
 function planCapture(spec: ExperimentSpec, environment: PlanEnvironment, ports: Record<string, number>, topology: Topology): PlannedCapture | undefined {
   if (!(spec.capture || environment.captureAll) || Object.keys(ports).length === 0) return undefined;
-  return { ports: Object.values(ports), expect: typeof spec.capture === 'object' ? spec.capture.expect : undefined, onServerHost: topology === 'two-hosts' };
+  return { ports: Object.values(ports), expect: typeof spec.capture === 'object' ? spec.capture.expect : undefined, inWorld: topology === 'two-hosts' };
 }

@@ -1,7 +1,7 @@
 // A real browser: Debian's headless chromium driven by playwright-core (never a downloaded browser).
 // Flags keep it quiet on a machine with no outside network; each launch gets a fresh profile.
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -31,14 +31,24 @@ export function browserUnavailable(): string | null {
   return existsSync(CHROMIUM_PATH) ? null : `chromium not installed at ${CHROMIUM_PATH} (apt-get install chromium)`;
 }
 
-export async function visitPage(options: { url: string; proxy?: string; timeoutMs: number; screenshotFile?: string }): Promise<BrowserVisit> {
+export interface VisitOptions {
+  url: string;
+  proxy?: string;
+  timeoutMs: number;
+  screenshotFile?: string;
+  /** Run the browser on this host of an experiment's world (`ip netns exec`). */
+  namespace?: string;
+}
+
+export async function visitPage(options: VisitOptions): Promise<BrowserVisit> {
   const started = performance.now();
   const { chromium } = await import('playwright-core');
   const profile = await mkdtemp(path.join(os.tmpdir(), 'socklab-chromium-'));
+  const executablePath = options.namespace ? await namespaceLauncher(profile, options.namespace) : CHROMIUM_PATH;
   // Chromium sends loopback addresses around a proxy unless told not to; the lab's proxy is on loopback.
   const proxyFlags = options.proxy ? [`--proxy-server=${options.proxy}`, '--proxy-bypass-list=<-loopback>'] : [];
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM_PATH,
+    executablePath,
     headless: true,
     args: [...CHROMIUM_FLAGS, ...proxyFlags],
     timeout: options.timeoutMs,
@@ -66,4 +76,11 @@ export async function visitPage(options: { url: string; proxy?: string; timeoutM
     await context.close().catch(() => undefined);
     await rm(profile, { recursive: true, force: true }).catch(() => undefined);
   }
+}
+
+/** A launcher that starts chromium inside a network namespace: playwright runs it like chromium itself. */
+async function namespaceLauncher(folder: string, namespace: string): Promise<string> {
+  const launcher = path.join(folder, 'chromium-in-namespace');
+  await writeFile(launcher, `#!/bin/sh\nexec ip netns exec '${namespace}' '${CHROMIUM_PATH}' "$@"\n`, { mode: 0o755 });
+  return launcher;
 }

@@ -2,6 +2,7 @@
 // normalisation, so `/../etc/passwd` reaches the server as is. Through a proxy the request line
 // carries the absolute URL, as curl -x and browsers send it. Failures are data, never thrown.
 import http from 'node:http';
+import type net from 'node:net';
 import type { DetectedError } from '../model/result.js';
 
 export interface HttpRequestOptions {
@@ -14,6 +15,8 @@ export interface HttpRequestOptions {
   timeoutMs: number;
   signal?: AbortSignal;
   maxBodyBytes?: number;
+  /** Makes the TCP connection (in an experiment's world, from its client host); default: a plain connect from here. */
+  connect?: (host: string, port: number, timeoutMs: number) => Promise<net.Socket>;
 }
 
 export interface HttpExchange {
@@ -44,7 +47,7 @@ export function parseHttpUrl(url: string): ParsedUrl | null {
   return { host: match[1].replace(/^\[|\]$/g, ''), port: match[2] ? Number(match[2]) : 80, path };
 }
 
-export function sendHttpRequest(options: HttpRequestOptions): Promise<HttpExchange> {
+export async function sendHttpRequest(options: HttpRequestOptions): Promise<HttpExchange> {
   const started = performance.now();
   const target = parseHttpUrl(options.url);
   const via = options.proxy ? parseHttpUrl(options.proxy) : null;
@@ -56,9 +59,18 @@ export function sendHttpRequest(options: HttpRequestOptions): Promise<HttpExchan
     error,
     durationMs: Math.round(performance.now() - started),
   });
-  if (!target || (options.proxy && !via)) return Promise.resolve(failed({ code: 'EINVAL', message: `not an http:// URL: ${options.proxy && !via ? options.proxy : options.url}` }));
+  if (!target || (options.proxy && !via)) return failed({ code: 'EINVAL', message: `not an http:// URL: ${options.proxy && !via ? options.proxy : options.url}` });
   const connectTo = via ?? target;
   const limit = options.maxBodyBytes ?? 4 * 1024 * 1024;
+  let socket: net.Socket | undefined;
+  if (options.connect) {
+    try {
+      socket = await options.connect(connectTo.host, connectTo.port, options.timeoutMs);
+    } catch (error) {
+      const { code, message } = error as NodeJS.ErrnoException;
+      return failed({ code: code ?? 'ECONNREFUSED', message });
+    }
+  }
 
   return new Promise((resolve) => {
     let settled = false;
@@ -75,8 +87,10 @@ export function sendHttpRequest(options: HttpRequestOptions): Promise<HttpExchan
       method: options.method ?? 'GET',
       path: via ? options.url : target.path,
       headers: { Host: `${target.host}:${target.port}`, ...options.headers },
-      agent: false,
       insecureHTTPParser: true,
+      // With an agent (even `agent: false`, which makes a fresh one) node ignores createConnection and
+      // connects by itself: no agent, and the connection made on the right host is the one used.
+      ...(socket ? { createConnection: () => socket } : { agent: false }),
     });
     const timer = setTimeout(() => {
       request.destroy();

@@ -1,6 +1,6 @@
 // Exact bytes over TCP: send what the spec says, collect everything the server sends back until it
 // closes or the time runs out. For malformed requests that no HTTP client library would send.
-import { connect } from 'node:net';
+import type { Socket } from 'node:net';
 import type { DetectedError } from '../model/result.js';
 
 export interface RawExchange {
@@ -19,17 +19,25 @@ export interface RawOptions {
   /** Keep the connection open until `release` resolves instead of the timeout (a stalled client). */
   holdUntil?: Promise<void>;
   maxBytes?: number;
+  /** Makes the TCP connection (HostNetwork.connectTcp: from here, or from a host of the experiment's world). */
+  connect: (host: string, port: number, timeoutMs: number) => Promise<Socket>;
 }
 
-export function rawExchange(options: RawOptions): Promise<RawExchange> {
+export async function rawExchange(options: RawOptions): Promise<RawExchange> {
   const started = performance.now();
   const limit = options.maxBytes ?? 1024 * 1024;
+  let socket: Socket;
+  try {
+    socket = await options.connect(options.host, options.port, options.timeoutMs);
+  } catch (cause) {
+    const { code, message } = cause as NodeJS.ErrnoException;
+    return { received: Buffer.alloc(0), closed: true, error: { code: code ?? 'EIO', message }, durationMs: Math.round(performance.now() - started) };
+  }
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let error: DetectedError | null = null;
     let closed = false;
-    const socket = connect({ host: options.host, port: options.port });
     const finish = () => {
       clearTimeout(timer);
       socket.destroy();
@@ -37,7 +45,7 @@ export function rawExchange(options: RawOptions): Promise<RawExchange> {
     };
     const timer = options.holdUntil ? undefined : setTimeout(finish, options.timeoutMs);
     void options.holdUntil?.then(finish);
-    socket.on('connect', () => socket.write(options.send));
+    socket.write(options.send);
     socket.on('data', (chunk: Buffer) => {
       if (size < limit) chunks.push(chunk.subarray(0, limit - size));
       size += chunk.length;
@@ -51,5 +59,6 @@ export function rawExchange(options: RawOptions): Promise<RawExchange> {
       closed = true;
       finish();
     });
+    socket.resume();
   });
 }

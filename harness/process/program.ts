@@ -14,7 +14,7 @@ import { ProgramLimits } from './program-limits.js';
 import type { ExitInfo } from './exit-info.js';
 
 export type { ExitInfo } from './exit-info.js';
-import { inNamespace } from '../network/two-hosts.js';
+import { inNamespace } from '../network/world.js';
 import type { ResourceLimits } from './resource-limits.js';
 import { decodeSandboxExit, sandboxCommand, sandboxSupport, type SandboxRequest } from './sandbox.js';
 
@@ -119,6 +119,20 @@ export class Program {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** The program's own command (without the wrappers that start it) and folder. */
+  get command(): readonly string[] {
+    return this.options.command;
+  }
+
+  get cwd(): string {
+    return this.options.cwd;
+  }
+
+  /** performance.now() when it ended, or null while it runs. */
+  get endedAtMs(): number | null {
+    return this.endedAt;
   }
 
   /** A fallback to weaker limits, and every limit the program ran into (memory, processes, CPU, file size). */

@@ -9,13 +9,27 @@ import type { Program } from './program.js';
 export interface ReadyCondition {
   tcp?: number;
   udp?: number;
+  /**
+   * Port discovery: a TCP listener (or bound UDP socket) of the program on any port counts, and the
+   * verdict says which port. Judged on where it really listens, as a person trying it would.
+   */
+  discover?: boolean;
   /** The program (or a process of its group) owns a bound UDP socket: a client has sent its first datagram. */
   ownUdpSocket?: boolean;
   stdout?: string;
   delayMs?: number;
 }
 
-export type ReadyVerdict = { ready: true; waitedMs: number } | { ready: false; waitedMs: number; reason: string };
+export interface Listening {
+  protocol: 'tcp' | 'udp';
+  port: number;
+  /** It listens on 127.0.0.1 or ::1 only: another host cannot reach it. */
+  loopbackOnly: boolean;
+}
+
+export type ReadyVerdict =
+  | { ready: true; waitedMs: number; /** Where it listens, when `tcp`/`udp` was asked. */ listening?: Listening }
+  | { ready: false; waitedMs: number; reason: string; /** With `tcp`/`udp` and no discovery: the ports it listens on instead. */ listeningElsewhere?: number[] };
 
 /** Poll every millisecond while most services come up (the first FAST_PHASE_MS), every POLL_MS after. */
 const FAST_POLL_MS = 1;
@@ -27,8 +41,24 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   const waited = () => Math.round(performance.now() - started);
   const deadline = started + timeoutMs;
   const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
-  if (condition.tcp !== undefined) pending.push({ what: `a TCP listener of its own on port ${condition.tcp}`, done: () => listensItself(program.pid, 'tcp', condition.tcp!) });
-  if (condition.udp !== undefined) pending.push({ what: `a UDP socket of its own bound to port ${condition.udp}`, done: () => listensItself(program.pid, 'udp', condition.udp!) });
+  let listening: Listening | undefined;
+  for (const protocol of ['tcp', 'udp'] as const) {
+    const port = condition[protocol];
+    if (port === undefined) continue;
+    const what = protocol === 'tcp' ? `a TCP listener of its own on port ${port}` : `a UDP socket of its own bound to port ${port}`;
+    pending.push({
+      what,
+      done: async () => {
+        const sockets = await ownListeningSockets(program.pid, protocol, condition.discover ? undefined : port);
+        const ports = sockets.map((socket) => socket.port);
+        const found = ports.includes(port) ? port : condition.discover ? ports[0] : undefined;
+        if (found === undefined) return false;
+        const on = sockets.filter((socket) => socket.port === found);
+        listening = { protocol, port: found, loopbackOnly: on.every((socket) => socket.loopback) };
+        return true;
+      },
+    });
+  }
   if (condition.ownUdpSocket) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => ownsBoundUdpSocket(program.pid) });
   if (condition.stdout !== undefined) {
     const pattern = new RegExp(condition.stdout);
@@ -44,14 +74,17 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   }
   while (true) {
     for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
-    if (pending.length === 0) return { ready: true, waitedMs: waited() };
+    if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
       return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => p.what).join(' and ')}: ${how}` };
     }
     if (signal.aborted) return { ready: false, waitedMs: waited(), reason: 'the experiment was stopped while waiting' };
     if (performance.now() >= deadline) {
-      return { ready: false, waitedMs: waited(), reason: `no ${pending.map((p) => p.what).join(' and no ')} after ${timeoutMs}ms` };
+      const protocol = condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
+      const elsewhere = protocol ? await ownListeningPorts(program.pid, protocol) : [];
+      const instead = elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '';
+      return { ready: false, waitedMs: waited(), reason: `no ${pending.map((p) => p.what).join(' and no ')} after ${timeoutMs}ms${instead}`, ...(elsewhere.length ? { listeningElsewhere: elsewhere } : {}) };
     }
     await Promise.race([sleep(performance.now() - started < FAST_PHASE_MS ? FAST_POLL_MS : POLL_MS), program.exited]);
   }
@@ -64,35 +97,53 @@ function describeExit(program: Program): string {
 }
 
 /**
- * Whether the program itself (a process of its group) listens (TCP, state 0A) or is bound (UDP) on
- * `port`, in its own network namespace. Someone else holding the port (a stale process, a squatter)
- * does not count. The cheap table lookup runs first; the socket ownership check only once it matches.
+ * The ports the program itself (a process of its group) listens on (TCP, state 0A) or has bound
+ * unconnected UDP sockets on, in its own network namespace; the lowest first. A UDP socket connected
+ * to a peer (a resolver's query) is no server socket.
  */
-export async function listensItself(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<boolean> {
-  const inodes = await socketInodes(pid, protocol, port);
-  if (inodes.length === 0 || pid === null) return false;
-  // The service itself nearly always holds the socket: look there first, the whole group only if not.
-  const ownFirst = await socketInodesOf(pid);
-  if (inodes.some((inode) => ownFirst.has(inode))) return true;
-  const own = await groupSocketInodes(pid);
-  return inodes.some((inode) => own.has(inode));
+export async function ownListeningPorts(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<number[]> {
+  return [...new Set((await ownListeningSockets(pid, protocol, onlyPort)).map((socket) => socket.port))].sort((a, b) => a - b);
 }
 
-/** Inodes of the sockets listening (TCP) or bound (UDP) on `port` in the namespace of `pid`. */
-async function socketInodes(pid: number | null, protocol: 'tcp' | 'udp', port: number): Promise<string[]> {
-  const base = pid === null ? '/proc/net' : `/proc/${pid}/net`;
-  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
-  const inodes: string[] = [];
+interface TableEntry {
+  port: number;
+  inode: string;
+  /** Bound to 127.0.0.0/8 or ::1. */
+  loopback: boolean;
+}
+
+/** The program's own listening sockets (of `onlyPort`, when given), lowest port first. */
+async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
+  if (pid === null) return [];
+  // The cheap table read first; the descriptors only once some socket could be the program's.
+  const table = (await socketTable(pid, protocol)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
+  if (table.length === 0) return [];
+  const owned = (inodes: Set<string>) => table.filter((entry) => inodes.has(entry.inode));
+  // The service itself nearly always holds the socket: look there first, the whole group only if not.
+  let sockets = owned(await socketInodesOf(pid));
+  if (sockets.length === 0) sockets = owned(await groupSocketInodes(pid));
+  return sockets.sort((a, b) => a.port - b.port);
+}
+
+/** ::1, and IPv4's 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1, as Java binds it), in /proc's word order. */
+const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
+
+/** Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid`. */
+async function socketTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
+  const entries: TableEntry[] = [];
   for (const table of [protocol, `${protocol}6`]) {
-    const text = await readFile(`${base}/${table}`, 'utf8').catch(() => '');
+    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
-      if (fields.length < 10 || fields[1].split(':')[1] !== hexPort) continue;
-      // For TCP only LISTEN (0A) counts; a UDP socket is "ready" once bound.
-      if (protocol === 'tcp' ? fields[3] === '0A' : true) inodes.push(fields[9]);
+      if (fields.length < 10) continue;
+      const listening = protocol === 'tcp' ? fields[3] === '0A' : /:0000$/.test(fields[2]);
+      const [address, port] = fields[1].split(':');
+      // /proc/net writes IPv4 addresses as one little-endian word: 127.0.0.1 is 0100007F.
+      const loopback = table.endsWith('6') ? LOOPBACK_IPV6.test(address) : /7F$/i.test(address);
+      if (listening) entries.push({ port: parseInt(port, 16), inode: fields[9], loopback });
     }
   }
-  return inodes;
+  return entries;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -6,6 +6,7 @@ import {
   describeExit,
   detailLines,
   failuresOutsideSteps,
+  worldLines,
   formatCommand,
   isOwnStepError,
   labelledValue,
@@ -49,6 +50,8 @@ export function formatFailureDetails(experiment: ExperimentResult, ordinal: numb
       lines.push(paint('yellow', `     error ${step.error.code}: ${printable(step.error.message)}`));
     }
     if (step.details) lines.push(...detailLines(step.details).map((line) => paint('dim', `     ${printable(line)}`)));
+    if (step.world) lines.push(...worldLines(step.world).map((line) => paint('dim', `     ${printable(line)}`)));
+    if (step.status === 'failed') lines.push(...step.notes.flatMap((note) => note.split('\n')).map((line) => paint('dim', `     ${printable(line)}`)));
     lines.push(...processLines(step, paint));
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, paint));

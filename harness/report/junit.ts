@@ -9,6 +9,7 @@ import {
   describeExit,
   detailLines,
   failuresOutsideSteps,
+  worldLines,
   formatCommand,
   harnessErrorOf,
   isOwnStepError,
@@ -129,6 +130,8 @@ function problemText(experiment: ExperimentResult): string {
     if (isOwnStepError(step, experiment)) lines.push(`  ${step.error.code}: ${step.error.message}`);
     for (const expectation of failedExpectations) lines.push(...expectationLines(expectation));
     if (step.details) lines.push(...detailLines(step.details).map((line) => `  ${line}`));
+    if (step.world) lines.push(...worldLines(step.world).map((line) => `  ${line}`));
+    if (step.status === 'failed') lines.push(...step.notes.flatMap((note) => note.split('\n')).map((line) => `  ${line}`));
     // The command lets the reader rerun the step by hand; system-out has what it printed.
     if (step.process) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
   }

@@ -7,6 +7,7 @@ import type {
   ProcessResult,
   StepDetails,
   StepResult,
+  WorldEvents,
 } from '../model/result.js';
 
 /** A step that went wrong, with the expectations of it that failed (possibly none, for a harness fault). */
@@ -158,4 +159,16 @@ function distinct(lines: string[]): string[] {
   const counts = new Map<string, number>();
   for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
   return [...counts].map(([line, count]) => (count > 1 ? `${line} ×${count}` : line));
+}
+
+/**
+ * What the experiment's world saw of a program, one line each: `looked up hostname → 192.0.2.1`,
+ * `connected to localhost:12000; socklab delivered it to tcp-server (192.0.2.1:12000)`.
+ */
+export function worldLines(world: WorldEvents): string[] {
+  const lookups = distinct(world.lookups.map((lookup) => `looked up ${lookup.name} (${lookup.type}) → ${lookup.answer ?? 'no address'}`));
+  const delivered = world.delivered.map(
+    (entry) => `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} ${entry.asked}; socklab delivered it to ${entry.deliveredTo}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}`,
+  );
+  return [...lookups, ...delivered];
 }

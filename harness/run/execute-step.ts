@@ -5,6 +5,7 @@ import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
 import { Program } from '../process/program.js';
+import { localNetwork } from '../network/host-network.js';
 import type { ExperimentState } from './experiment-state.js';
 
 export interface ExecutedStep {
@@ -61,6 +62,11 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     expectLocations: step.expectLocations,
     hosts: plan.hosts,
     tmpDir: plan.tmpDir,
+    inWorld: state.world !== undefined,
+    host: step.host,
+    network: async () => (state.world && step.host ? state.world.network(step.host) : localNetwork),
+    offer: async (service) => state.world?.offer(service),
+    commonPorts: (role) => plan.roles[role]?.commonPorts ?? [],
     artifacts: { dir: environment.outputDir, prefix: `${plan.spec.id}-step${step.index + 1}` },
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
@@ -70,7 +76,7 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
       if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
       return new Program({
         command: [...role.command, ...request.args],
-        namespace: state.namespaces?.[role.host],
+        namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
         env: { ...inheritedEnvironment(), ...request.env },

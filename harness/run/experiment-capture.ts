@@ -18,8 +18,10 @@ export class ExperimentCapture {
   /** On two hosts, `on` is the server host's namespace and veth device: the capture then sees the wire between them. */
   static async start(plan: ExperimentPlan, planned: PlannedCapture, outputDir: string, on?: { netns: string; device: string }): Promise<ExperimentCapture> {
     const pcapName = `${plan.spec.id}.pcap`;
-    const session = await startCapture({ ports: planned.ports, file: path.join(outputDir, pcapName), ...(on ? { netns: on.netns, interface: on.device } : {}) });
-    const endpointNames = Object.fromEntries(Object.entries(plan.ports).map(([name, port]) => [`${plan.hosts.server}:${port}`, name]));
+    // The world's switch carries only this experiment's packets: everything on it is evidence.
+    const session = await startCapture({ ports: on ? 'all' : planned.ports, file: path.join(outputDir, pcapName), ...(on ? { netns: on.netns, interface: on.device } : {}) });
+    const addresses = [...new Set(Object.values(plan.hosts))];
+    const endpointNames = Object.fromEntries(Object.entries(plan.ports).flatMap(([name, port]) => addresses.map((address) => [`${address}:${port}`, name])));
     return new ExperimentCapture(session, pcapName, planned, endpointNames);
   }
 

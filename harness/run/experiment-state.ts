@@ -4,8 +4,11 @@ import type { StepResult } from '../model/result.js';
 import type { PlanEnvironment } from '../plan/plan-experiment.js';
 import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
+import type { ExperimentWorld } from './experiment-world.js';
 
 export interface ExperimentEnvironment extends PlanEnvironment {
+  /** Why hard-coded destinations cannot be intercepted in a world here (no iptables), or null. */
+  interceptionUnavailable: () => Promise<string | null>;
   /** Where reports and artifacts (pcaps, screenshots) go. */
   outputDir: string;
   /** Prefix of every program's SOCKLAB_TAG in this run. */
@@ -23,8 +26,8 @@ export interface ExperimentState {
   startedAt: number;
   /** Aborted when the experiment's deadline passes or the run is interrupted. */
   signal: AbortSignal;
-  /** Network namespaces of the two hosts, once made (two-hosts topology). */
-  namespaces?: { server: string; client: string };
+  /** The experiment's own world, once made (two-hosts topology). */
+  world?: ExperimentWorld;
   services: Map<string, RunningService>;
   deferred: Array<{ step: StepResult; planned: PlannedStep; check: () => Promise<DeferredOutcome> }>;
   teardowns: Array<() => Promise<void>>;

@@ -8,11 +8,12 @@ import type { ExperimentSpec } from '../spec/spec-types.js';
 import { finishProgram } from '../steps/shared/program-outcome.js';
 import { formatDuration } from '../schema/duration.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
-import { createTwoHosts, type TwoHosts } from '../network/two-hosts.js';
+import { ExperimentWorld } from './experiment-world.js';
 import { executeStep, runDeferredChecks } from './execute-step.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
 import { ExperimentCapture } from './experiment-capture.js';
 import { buildExperimentResult, resultWithoutRun, type WhatHappened } from './build-result.js';
+import { findDeadServices, stderrDuring, stderrMarks, stepWithoutItsService, type DeadService } from './service-watch.js';
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 
@@ -53,17 +54,17 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
   };
   const notes: string[] = [];
   let error: HarnessErrorInfo | undefined;
-  let hosts: TwoHosts | null = null;
   let capture: ExperimentCapture | null = null;
   let captureResult: WhatHappened['capture'];
   try {
     if (plan.topology === 'two-hosts') {
-      hosts = await createTwoHosts();
-      state.namespaces = { server: hosts.server.namespace, client: hosts.client.namespace };
-      notes.push(`two hosts: server ${hosts.server.address} (${hosts.server.namespace}), client ${hosts.client.address} (${hosts.client.namespace})`);
+      const interceptionProblem = await environment.interceptionUnavailable();
+      state.world = await ExperimentWorld.take(interceptionProblem);
+      notes.push(describeWorld(state.world), ...(interceptionProblem ? [`hard-coded destinations are not intercepted: ${interceptionProblem}`] : []));
     }
     if (plan.capture) {
-      const on = hosts && plan.capture.onServerHost ? { netns: hosts.server.namespace, device: hosts.server.device } : undefined;
+      const { internet } = state.world?.world.hosts ?? {};
+      const on = internet && plan.capture.inWorld ? { netns: internet.namespace, device: internet.device } : undefined;
       capture = await ExperimentCapture.start(plan, plan.capture, environment.outputDir, on);
     }
     await runSteps(state);
@@ -80,7 +81,7 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
         return undefined;
       });
     }
-    await hosts?.destroy();
+    await state.world?.destroy();
   }
   const timedOut = deadline.signal.aborted && !environment.signal.aborted;
   return {
@@ -96,6 +97,8 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
 
 async function runSteps(state: ExperimentState): Promise<void> {
   let stopReason: string | null = null;
+  const dead: DeadService[] = [];
+  const reported = new Set<string>();
   for (const step of state.plan.steps) {
     if (stopReason === null && state.signal.aborted) {
       stopReason = state.environment.signal.aborted ? 'interrupted' : `experiment timeout (${formatDuration(state.plan.spec.timeoutMs)}) reached`;
@@ -104,12 +107,43 @@ async function runSteps(state: ExperimentState): Promise<void> {
       state.steps.push(skippedStep(step, stopReason, state));
       continue;
     }
+    // A step told the port of a server that has died would only wait out its timeout against nothing.
+    const orphaned = stepWithoutItsService(step, dead, Math.round(performance.now() - state.startedAt));
+    if (orphaned) {
+      state.steps.push(orphaned);
+      state.environment.onStepEnd?.(orphaned);
+      continue;
+    }
+    const marks = stderrMarks(state);
     const { result, stopExperiment } = await executeStep(step, state);
+    stderrDuring(state, marks, result);
     state.steps.push(result);
+    if (state.world) await observeWorld(state, result);
+    dead.push(...findDeadServices(state, step.index, reported));
     state.environment.onStepEnd?.(result);
     if (result.status === 'error') stopReason = 'an earlier step hit a harness error';
     else if (stopExperiment) stopReason = `step ${result.index + 1} failed, so later steps cannot mean anything`;
   }
+}
+
+/**
+ * What the world saw during the step: events of the step's own host belong to it; events of another
+ * host belong to the service that was started there last (a proxy looking up its origin).
+ */
+async function observeWorld(state: ExperimentState, step: StepResult): Promise<void> {
+  const planned = state.plan.steps[step.index];
+  for (const host of ['client', 'server', 'internet'] as const) {
+    const events = await state.world!.observe(host).catch(() => undefined);
+    if (!events) continue;
+    const owner = host === planned.host ? step : [...state.steps].reverse().find((candidate) => candidate.kind === 'start' && state.plan.steps[candidate.index].host === host);
+    if (!owner) continue;
+    owner.world = owner.world ? { ...owner.world, lookups: [...owner.world.lookups, ...events.lookups], delivered: [...owner.world.delivered, ...events.delivered] } : events;
+  }
+}
+
+function describeWorld(world: ExperimentWorld): string {
+  const { server, client, internet } = world.world.hosts;
+  return `its own network world: server ${server.address} (${server.namespace}), client ${client.address} (${client.namespace}), Internet ${internet.address} (${internet.namespace})`;
 }
 
 /** Fixtures' cleanups in reverse order, then services still running: their output stays on the step that started them. */

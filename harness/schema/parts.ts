@@ -20,3 +20,10 @@ export const PortRef = Type.Union(
 export const Env = Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), {
   expected: 'a map of environment variable names to strings',
 });
+
+export const InterceptOption = Type.Union([Type.Literal(false), Type.Array(Type.Integer({ minimum: 1, maximum: 65535 }), { minItems: 1 })], {
+  title: 'Intercept',
+  expected: 'false, or a list of ports',
+  description:
+    "In the experiment's world: the ports a client that ignores its command line uses to reach this service (hard-coded), delivered to where it really listens; false: none. Default: the role's commonPorts (origin: 80; smtp-sink: 25 and 587).",
+});

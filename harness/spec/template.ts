@@ -16,7 +16,7 @@ export function findTemplateReferences(text: string): TemplateReference[] {
 }
 
 /** The variables a template may name. `ports.*` accepts any name: it allocates a port of that name. */
-export const TEMPLATE_VARIABLES = ['server.host', 'client.host', 'tmp', 'fixtures', 'root', 'specDir'] as const;
+export const TEMPLATE_VARIABLES = ['server.host', 'client.host', 'internet.host', 'tmp', 'fixtures', 'root', 'specDir'] as const;
 
 const PORT_NAME = /^ports\.([a-z][a-z0-9_-]*)$/;
 

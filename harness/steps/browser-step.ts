@@ -40,14 +40,15 @@ export const browserStep: StepKind<BrowserStep> = {
   key: 'browser',
   schema: BrowserStepSchema,
   summary: 'Open a page in headless chromium and check its status, title and text; saves a screenshot.',
-  runsInHarness: true,
+  runsOn: 'client',
   label: (step) => step.title ?? `browser ${step.browser}${step.proxy ? ` via ${step.proxy}` : ''}`,
   async execute(step, context) {
     const unavailable = browserUnavailable();
     if (unavailable) return { status: 'skipped', expectations: [], notes: [`skipped: ${unavailable}`] };
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_BROWSER_TIMEOUT_MS, context);
     const screenshot = step.screenshot === false ? undefined : `${context.artifacts.prefix}.png`;
-    const visit = await visitPage({ url: step.browser, proxy: step.proxy, timeoutMs, screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot) });
+    const { namespace } = await context.network();
+    const visit = await visitPage({ url: step.browser, proxy: step.proxy, timeoutMs, screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot), namespace });
     return {
       expectations: judge(step, visit),
       details: { kind: 'browser', url: step.browser, ...(step.proxy ? { proxy: step.proxy } : {}), status: visit.status, title: visit.title, text: visit.text.slice(0, 2000), consoleErrors: visit.consoleErrors, error: visit.error, durationMs: visit.durationMs },

@@ -35,15 +35,17 @@ export const httpStep: StepKind<HttpStep> = {
   key: 'http',
   schema: HttpStepSchema,
   summary: 'Send an HTTP request (optionally through a proxy, several at once, or in the background) and check the response.',
-  runsInHarness: true,
+  runsOn: 'client',
   label: (step) => step.title ?? [step.method ?? 'GET', step.http, step.proxy ? `via ${step.proxy}` : '', step.parallel ? `×${step.parallel}` : ''].filter(Boolean).join(' '),
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_HTTP_TIMEOUT_MS, context);
     const count = step.parallel ?? 1;
+    const network = await context.network();
+    const connect = network.connectTcp.bind(network);
     const started = performance.now();
     const exchanges = Promise.all(
       Array.from({ length: count }, () =>
-        sendHttpRequest({ url: step.http, method: step.method, headers: step.headers, body: step.body, proxy: step.proxy, timeoutMs, signal: context.signal }),
+        sendHttpRequest({ url: step.http, method: step.method, headers: step.headers, body: step.body, proxy: step.proxy, timeoutMs, signal: context.signal, connect }),
       ),
     );
     const judge = async () => {

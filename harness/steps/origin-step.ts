@@ -1,7 +1,10 @@
 // `origin: NAME` — starts an origin web server inside the harness (for the proxy experiments) and,
 // when the experiment ends, checks how many requests reached it per path.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, Env, PortRef } from '../schema/parts.js';
+import { Duration, Env, InterceptOption, PortRef } from '../schema/parts.js';
+
+/** Where web clients go when a URL names no port, and where a proxy that ignores the URL's port goes. */
+const HTTP_PORT = 80;
 import { parseDuration } from '../schema/duration.js';
 import { OriginServer } from '../fixtures/origin-server.js';
 import type { ExpectationResult } from '../model/result.js';
@@ -33,6 +36,7 @@ const OriginStepSchema = Type.Object(
     origin: Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a name for the origin, such as origin' }),
     title: Type.Optional(Type.String()),
     port: PortRef,
+    intercept: Type.Optional(InterceptOption),
     routes: Type.Record(Type.String({ pattern: '^/' }), RouteSchema, { expected: 'a map of paths (starting with /) to routes' }),
     expect: Type.Optional(
       Type.Object(
@@ -44,7 +48,7 @@ const OriginStepSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, expected: 'an origin step: origin, port, routes, expect' },
+  { additionalProperties: false, expected: 'an origin step: origin, port, intercept, routes, expect' },
 );
 type OriginStep = Static<typeof OriginStepSchema>;
 
@@ -52,7 +56,7 @@ export const originStep: StepKind<OriginStep> = {
   key: 'origin',
   schema: OriginStepSchema,
   summary: 'Start an origin web server inside the harness that counts requests per path; check the counts at the end.',
-  runsInHarness: true,
+  runsOn: 'internet',
   label: (step) => step.title ?? `origin ${step.origin} on port ${step.port}`,
   defines: (step) => step.origin,
   async execute(step, context) {
@@ -62,18 +66,19 @@ export const originStep: StepKind<OriginStep> = {
     const origin = new OriginServer(routes);
     let port: number;
     try {
-      port = await origin.listen(context.hosts.server, Number(step.port));
+      port = await origin.listen(await context.network(), context.hosts.internet, Number(step.port));
     } catch (error) {
       // Someone else (perhaps the program under test) holds the port: a failure of the experiment, not of socklab.
       return portTaken('origin', step.port, error);
     }
     context.onTeardown(() => origin.close());
-    const listening = { host: context.hosts.server, port };
+    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]) });
+    const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
       expectations: judge(step, origin.counts()),
       details: { kind: 'origin', listening, requests: origin.requests.map(({ method, path, atMs }) => ({ method, path, atMs })), counts: origin.counts() },
     }));
-    return { expectations: [], notes: [`origin listening on ${context.hosts.server}:${port} with ${Object.keys(routes).length} route(s)`] };
+    return { expectations: [], notes: [`origin listening on ${context.hosts.internet}:${port} with ${Object.keys(routes).length} route(s)`] };
   },
 };
 

@@ -41,17 +41,19 @@ export const rawStep: StepKind<RawStep> = {
   key: 'raw',
   schema: RawStepSchema,
   summary: 'Send exact bytes over TCP and check the bytes that come back.',
-  runsInHarness: true,
+  runsOn: 'client',
   label: (step) => step.title ?? `raw ${step.raw} ${preview(step.send, 40)}`,
   async execute(step, context) {
     const separator = step.raw.lastIndexOf(':');
     const host = step.raw.slice(0, separator).replace(/^\[|\]$/g, '');
     const port = Number(step.raw.slice(separator + 1));
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RAW_TIMEOUT_MS, context);
+    const network = await context.network();
+    const connect = network.connectTcp.bind(network);
     if (step.hold) {
       let release!: () => void;
       const holdUntil = new Promise<void>((resolve) => (release = resolve));
-      const exchange = rawExchange({ host, port, send: Buffer.from(step.send), timeoutMs, holdUntil });
+      const exchange = rawExchange({ host, port, send: Buffer.from(step.send), timeoutMs, holdUntil, connect });
       context.atEnd(async () => {
         release();
         const result = await exchange;
@@ -59,7 +61,7 @@ export const rawStep: StepKind<RawStep> = {
       });
       return { expectations: [], notes: ['connection held open until the experiment ends'] };
     }
-    const result = await rawExchange({ host, port, send: Buffer.from(step.send), timeoutMs });
+    const result = await rawExchange({ host, port, send: Buffer.from(step.send), timeoutMs, connect });
     return { expectations: judge(step, result, timeoutMs), details: describe(step, { host, port }, result) };
   },
 };

@@ -37,7 +37,7 @@ export const relayStep: StepKind<RelayStep> = {
   key: 'relay',
   schema: RelayStepSchema,
   summary: 'A link between client and server in user space that delays, drops or reorders datagrams (or delays TCP data).',
-  runsInHarness: true,
+  runsOn: 'server',
   label: (step) => step.title ?? `relay ${step.protocol} ${step.listen} → ${step.to}${step.drop?.length ? ` dropping #${step.drop.join(', #')}` : ''}${step.delay ? ` delay ${step.delay}` : ''}`,
   defines: (step) => step.relay,
   async execute(step, context) {
@@ -46,7 +46,8 @@ export const relayStep: StepKind<RelayStep> = {
     if (step.protocol === 'tcp' && (step.drop?.length || step.reorder)) {
       return { expectations: [], error: { code: 'BAD_RELAY', message: 'TCP links can only be delayed: TCP itself repairs drops and order' } };
     }
-    const relay = step.protocol === 'udp' ? new UdpRelay(target, { delayMs, drop: step.drop ?? [], reorder: step.reorder ?? false }) : new TcpRelay(target, delayMs);
+    const network = await context.network();
+    const relay = step.protocol === 'udp' ? new UdpRelay(network, target, { delayMs, drop: step.drop ?? [], reorder: step.reorder ?? false }) : new TcpRelay(network, target, delayMs);
     try {
       await relay.listen(context.hosts.server, Number(step.listen));
     } catch (error) {

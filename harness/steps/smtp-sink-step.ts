@@ -4,7 +4,10 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, PortRef } from '../schema/parts.js';
+import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
+
+/** The ports mail clients send on: SMTP (25) and message submission (587). */
+const SUBMISSION_PORTS = [25, 587];
 import { parseDuration } from '../schema/duration.js';
 import { Email, SinkExpectation, judgeSink } from '../expect/sink-expectations.js';
 import type { StepKind } from './step-kind.js';
@@ -16,6 +19,7 @@ const SinkStepSchema = Type.Object(
     'smtp-sink': Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a name for the sink, such as sink' }),
     title: Type.Optional(Type.String()),
     port: PortRef,
+    intercept: Type.Optional(InterceptOption),
     rejectSenders: Type.Optional(Type.Array(Email)),
     rejectRecipients: Type.Optional(Type.Array(Email)),
     starttls: Type.Optional(Type.Boolean()),
@@ -24,7 +28,7 @@ const SinkStepSchema = Type.Object(
     delay: Type.Optional(Duration),
     expect: Type.Optional(SinkExpectation),
   },
-  { additionalProperties: false, expected: 'an smtp-sink step: smtp-sink, port, rejectSenders, rejectRecipients, starttls, requireTls, auth, delay, expect' },
+  { additionalProperties: false, expected: 'an smtp-sink step: smtp-sink, port, intercept, rejectSenders, rejectRecipients, starttls, requireTls, auth, delay, expect' },
 );
 type SinkStep = Static<typeof SinkStepSchema>;
 
@@ -32,7 +36,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
   key: 'smtp-sink',
   schema: SinkStepSchema,
   summary: 'Start an SMTP server inside the harness that records what it receives; check it at the end.',
-  runsInHarness: true,
+  runsOn: 'internet',
   label: (step) => step.title ?? `smtp-sink ${step['smtp-sink']} on port ${step.port}`,
   defines: (step) => step['smtp-sink'],
   async execute(step, context) {
@@ -62,12 +66,13 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     });
     let port: number;
     try {
-      port = await sink.listen(context.hosts.server, Number(step.port));
+      port = await sink.listen(await context.network(), context.hosts.internet, Number(step.port));
     } catch (error) {
       return portTaken('smtp-sink', step.port, error);
     }
     context.onTeardown(() => sink.close());
-    const listening = { host: context.hosts.server, port };
+    await context.offer({ name, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? SUBMISSION_PORTS) });
+    const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
       expectations: judgeSink(step.expect ?? {}, sink),
       details: {
@@ -78,6 +83,6 @@ export const smtpSinkStep: StepKind<SinkStep> = {
         sessions: [...sink.sessions.values()].map((session) => ({ ...session, commands: [...session.commands] })),
       },
     }));
-    return { expectations: [], notes: [`smtp-sink listening on ${context.hosts.server}:${port}`, ...notes] };
+    return { expectations: [], notes: [`smtp-sink listening on ${context.hosts.internet}:${port}`, ...notes] };
   },
 };

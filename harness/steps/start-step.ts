@@ -1,7 +1,8 @@
 // `start: ROLE` — starts a background service that lives until the experiment ends (or a stop/wait
 // step), and waits until it is ready.
 import { Type, type Static } from '@sinclair/typebox';
-import { Duration, PortRef } from '../schema/parts.js';
+import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
+import { describeLiteral } from './shared/source-literal.js';
 import { launchFields } from './shared/launch-fields.js';
 import { parseDuration, formatDuration } from '../schema/duration.js';
 import { waitUntilReady } from '../process/readiness.js';
@@ -21,8 +22,14 @@ const ReadySchema = Type.Object(
     ),
     delay: Type.Optional(Duration),
     timeout: Type.Optional(Duration),
+    exact: Type.Optional(
+      Type.Boolean({
+        description:
+          "The program must listen on exactly the tcp/udp port given (the command-line requirement). By default, in the experiment's world, a server listening on another port is judged there (port discovery), with a note.",
+      }),
+    ),
   },
-  { additionalProperties: false, minProperties: 1, expected: 'a readiness condition: tcp, udp, ownUdpSocket, stdout and/or delay, with an optional timeout' },
+  { additionalProperties: false, minProperties: 1, expected: 'a readiness condition: tcp, udp, ownUdpSocket, stdout and/or delay, with an optional timeout and exact' },
 );
 
 const StartStepSchema = Type.Object(
@@ -30,8 +37,9 @@ const StartStepSchema = Type.Object(
     start: Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a role name such as tcp-server' }),
     ...launchFields,
     ready: Type.Optional(ReadySchema),
+    intercept: Type.Optional(InterceptOption),
   },
-  { additionalProperties: false, expected: 'a start step: start, name, args, stdin, env, ready' },
+  { additionalProperties: false, expected: 'a start step: start, name, args, stdin, env, ready, intercept' },
 );
 type StartStep = Static<typeof StartStepSchema>;
 
@@ -48,6 +56,7 @@ export const startStep: StepKind<StartStep> = {
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
     if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once'] };
     const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
+    const planned = step.ready.tcp !== undefined ? Number(step.ready.tcp) : step.ready.udp !== undefined ? Number(step.ready.udp) : undefined;
     const verdict = await waitUntilReady(
       program,
       {
@@ -56,12 +65,32 @@ export const startStep: StepKind<StartStep> = {
         stdout: step.ready.stdout,
         ownUdpSocket: step.ready.ownUdpSocket,
         delayMs: step.ready.delay === undefined ? undefined : (parseDuration(step.ready.delay) ?? 0),
+        // In a world nobody else can hold the port: a listener elsewhere is the program's own choice.
+        discover: context.inWorld && step.ready.exact !== true,
       },
       timeoutMs,
       context.signal,
     );
-    if (verdict.ready) return { expectations: [], notes: [`ready after ${formatDuration(verdict.waitedMs)}`] };
+    if (verdict.ready) {
+      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`];
+      if (verdict.listening && planned !== undefined && context.host) {
+        const { protocol, port } = verdict.listening;
+        if (port !== planned) {
+          const where = describeLiteral(program.command, program.cwd, port);
+          notes.push(`${step.start} was given port ${planned} but listens on ${port}${where ? `, ${where}` : ''}: the experiment goes on against port ${port} (port discovery)`);
+        }
+        if (verdict.listening.loopbackOnly && context.inWorld) {
+          notes.push(`${step.start} listens on the loopback address only, which another host cannot reach: socklab delivers other hosts' connections there, as on one host with two terminals`);
+        }
+        const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
+        await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, loopbackOnly: verdict.listening.loopbackOnly });
+      }
+      return { expectations: [], notes };
+    }
     const output = tailLines(program.stdout.text(), program.stderr.text());
+    const elsewhere = verdict.listeningElsewhere?.[0];
+    const literal = elsewhere !== undefined ? describeLiteral(program.command, program.cwd, elsewhere) : '';
+    const reason = elsewhere !== undefined && planned !== undefined ? `it listens on ${elsewhere}, not on the port it was given (${planned})${literal ? `: ${literal}` : ''}` : verdict.reason;
     return {
       expectations: [
         {
@@ -69,7 +98,7 @@ export const startStep: StepKind<StartStep> = {
           ok: false,
           expected: `${name} ready within ${formatDuration(timeoutMs)}`,
           actual: `${verdict.reason}${output ? `\n${output}` : ''}`,
-          message: `${step.start} never became ready: ${verdict.reason}`,
+          message: `${step.start} never became ready: ${reason}`,
           values: { kind: 'duration', limitMs: timeoutMs, actualMs: null },
         },
       ],

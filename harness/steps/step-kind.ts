@@ -4,6 +4,28 @@
 import type { TObject } from '@sinclair/typebox';
 import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus } from '../model/result.js';
 import type { Program } from '../process/program.js';
+import type { HostNetwork } from '../network/host-network.js';
+
+/** The hosts of an experiment's world (network/world.ts); on loopback they are all 127.0.0.1. */
+export type WorldHostName = 'server' | 'client' | 'internet';
+
+/**
+ * A service listening for the experiment (a started server once ready, an origin, an SMTP sink): in a
+ * world, connections to its planned port and to its hard-coded ports (`intercept`) reach it.
+ */
+export interface OfferedService {
+  name: string;
+  host: WorldHostName;
+  protocol: 'tcp' | 'udp';
+  /** The port the spec gave it. */
+  planned: number;
+  /** The port it really listens on (a server with a hard-coded port listens elsewhere). */
+  actual: number;
+  /** Ports hard-coded clients use to reach it (the role's commonPorts, an origin's 80), or none. */
+  intercept: number[];
+  /** It listens on 127.0.0.1 only: connections from other hosts are delivered there (as on one host). */
+  loopbackOnly?: boolean;
+}
 
 export interface LaunchRequest {
   role: string;
@@ -34,6 +56,8 @@ export interface StepContext {
   launch(request: LaunchRequest): Program;
   /** Prompt patterns of a role, stripped before deciding that a program printed nothing. */
   ignoredOutput(role: string): RegExp[];
+  /** Ports students hard-code for a role (lab file `commonPorts`). */
+  commonPorts(role: string): number[];
   readonly services: Map<string, RunningService>;
   /** Where in the spec each `expect` key was written, for failure messages. */
   readonly expectLocations: Record<string, SourceLocation>;
@@ -46,8 +70,16 @@ export interface StepContext {
   onTeardown(cleanup: () => Promise<void>): void;
   /** Folder for files this step leaves in the report (screenshots), and a file name prefix unique to the step. */
   readonly artifacts: { dir: string; prefix: string };
-  /** Host names for `{{server.host}}` and `{{client.host}}`. */
-  readonly hosts: Record<string, string>;
+  /** Addresses of the hosts (`{{server.host}}`, `{{client.host}}`, `{{internet.host}}`). */
+  readonly hosts: Record<WorldHostName, string>;
+  /** Sockets on the host this step runs on (runsOn): in a world, made inside that host's namespace. */
+  network(): Promise<HostNetwork>;
+  /** Makes a listening service known to the world, so that hard-coded destinations reach it. */
+  offer(service: OfferedService): Promise<void>;
+  /** Whether the experiment runs in its own world (network namespaces), not on loopback. */
+  readonly inWorld: boolean;
+  /** The host this step acts on (its role's, or its kind's `runsOn`). */
+  readonly host?: WorldHostName;
   /** The experiment's temp folder (`{{tmp}}`), removed when it ends. */
   readonly tmpDir: string;
 }
@@ -80,10 +112,11 @@ export interface StepKind<Step extends Record<string, unknown> = Record<string, 
   readonly schema: TObject;
   readonly summary: string;
   /**
-   * The step runs inside the harness process (a probe or a fixture), not as a program of its own, so it
-   * cannot be placed on another host: an experiment with such a step stays on loopback.
+   * Set for steps that run inside socklab (a probe or a fixture) rather than as a program: the host of
+   * an experiment's world whose sockets they use (context.network()). Probes act from the client host,
+   * origins and mail servers live on the Internet host. Programs run on their role's host.
    */
-  readonly runsInHarness?: boolean;
+  readonly runsOn?: WorldHostName;
   /** Short title for reports, from the rendered step. */
   label(step: Step): string;
   /** The role this step launches, checked against the lab's roles when specs load. */

@@ -8,7 +8,7 @@ import { Program } from '../../harness/process/program.js';
 import { limitSupport } from '../../harness/process/limit-support.js';
 import { DEFAULT_LIMITS } from '../../harness/process/resource-limits.js';
 import { READ_VARIABLE, overrideSandboxSupport, sandboxSupport, type SandboxRequest } from '../../harness/process/sandbox.js';
-import { createTwoHosts } from '../../harness/network/two-hosts.js';
+import { World } from '../../harness/network/world.js';
 import { TempDir } from '../support/temp-dir.js';
 import { isAlive } from '../support/processes.js';
 import { needsTool } from '../support/tools.js';
@@ -211,7 +211,8 @@ describe('filesystem sandbox (bubblewrap)', function () {
 
   it('works on a two-host namespace: the host names resolve and the program is on that host', async function () {
     needsTool(this, 'netns');
-    const hosts = await createTwoHosts();
+    const world = await World.create();
+    const hosts = world.hosts;
     try {
       const program = tracked(new Program({
         command: ['sh', '-c', 'getent hosts server; ip -o -4 addr show scope global'],
@@ -228,7 +229,7 @@ describe('filesystem sandbox (bubblewrap)', function () {
       expect(program.result({ stillRunning: false })).to.include({ namespace: hosts.server.namespace, sandboxed: true });
     } finally {
       await stopStarted();
-      await hosts.destroy();
+      await world.destroy();
     }
   });
 });

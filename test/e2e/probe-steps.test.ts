@@ -43,20 +43,20 @@ describe('probe and fixture steps (end to end)', function () {
         /slow: { body: "late", delay: 400ms }
         /hang: { hang: true }
       expect: { requests: { /a: 2, /slow: 3 }, total: { min: 7 } }
-    - http: "http://{{server.host}}:{{ports.origin}}/a"
+    - http: "http://{{internet.host}}:{{ports.origin}}/a"
       expect: { status: 200, headers: { x-test: "yes", content-type: { contains: text/plain } }, body: { equals: hello } }
-    - http: "http://{{server.host}}:{{ports.origin}}/a"
+    - http: "http://{{internet.host}}:{{ports.origin}}/a"
       expect: { body: { bytes: 5 } }
-    - http: "http://{{server.host}}:{{ports.origin}}/bin"
+    - http: "http://{{internet.host}}:{{ports.origin}}/bin"
       expect: { body: { file: "${logo}" } }
-    - http: "http://{{server.host}}:{{ports.origin}}/hang"
+    - http: "http://{{internet.host}}:{{ports.origin}}/hang"
       background: true
       timeout: 1s
       expect: { error: ETIMEDOUT }
-    - http: "http://{{server.host}}:{{ports.origin}}/slow"
+    - http: "http://{{internet.host}}:{{ports.origin}}/slow"
       parallel: 3
       expect: { body: { equals: late }, within: 3s }
-    - http: "http://{{server.host}}:{{ports.origin}}/missing"
+    - http: "http://{{internet.host}}:{{ports.origin}}/missing"
       expect: { status: 404 }
 - id: origin-fail
   title: wrong expectations fail with what was seen
@@ -65,7 +65,7 @@ describe('probe and fixture steps (end to end)', function () {
       port: "{{ports.origin}}"
       routes: { /a: { body: "hello" } }
       expect: { requests: { /a: 5 } }
-    - http: "http://{{server.host}}:{{ports.origin}}/a"
+    - http: "http://{{internet.host}}:{{ports.origin}}/a"
       expect: { status: 201, body: { file: "${logo}" } }
     - http: "http://{{server.host}}:{{ports.closed}}/a"
       expect: { status: 200 }
@@ -92,14 +92,14 @@ steps:
   - origin: origin
     port: "{{ports.origin}}"
     routes: { /a: { body: "hello" } }
-  - raw: "{{server.host}}:{{ports.origin}}"
+  - raw: "{{internet.host}}:{{ports.origin}}"
     send: "GET /a HTTP/1.0\\r\\n\\r\\n"
     expect: { received: { matches: "^HTTP/1.1 200 OK", contains: hello }, closed: true }
-  - raw: "{{server.host}}:{{ports.origin}}"
+  - raw: "{{internet.host}}:{{ports.origin}}"
     send: "GET /a HTTP/1.1\\r\\n"
     hold: true
     expect: { closed: false, received: { empty: true } }
-  - raw: "{{server.host}}:{{ports.origin}}"
+  - raw: "{{internet.host}}:{{ports.origin}}"
     send: "NONSENSE\\r\\n\\r\\n"
     expect: { received: { contains: "400 Bad Request" } }
 `,
@@ -123,7 +123,7 @@ steps:
         body: { contains: "first line" }
         commands: [EHLO, MAIL, RCPT, RCPT, DATA, QUIT]
     - run: send-mail
-      args: ["{{server.host}}", "{{ports.smtp}}", alice@example.com, "bob@example.com,carol@example.com", "Hello there", "first line"]
+      args: ["{{internet.host}}", "{{ports.smtp}}", alice@example.com, "bob@example.com,carol@example.com", "Hello there", "first line"]
 - id: sink-tls
   title: STARTTLS and AUTH with a certificate made for the run
   steps:
@@ -133,7 +133,7 @@ steps:
       auth: { user: alice, password: s3cret }
       expect: { messages: 1, secure: true, user: alice, commands: [EHLO, STARTTLS, EHLO, AUTH, MAIL] }
     - run: send-mail
-      args: ["{{server.host}}", "{{ports.smtp}}", alice@example.com, bob@example.com, S, B, --starttls, "{{tmp}}/sink.crt", --login, alice, s3cret]
+      args: ["{{internet.host}}", "{{ports.smtp}}", alice@example.com, bob@example.com, S, B, --starttls, "{{tmp}}/sink.crt", --login, alice, s3cret]
 - id: sink-reject
   title: a rejected recipient means no message
   steps:
@@ -142,7 +142,7 @@ steps:
       rejectRecipients: [nobody@example.com]
       expect: { messages: 0 }
     - run: send-mail
-      args: ["{{server.host}}", "{{ports.smtp}}", alice@example.com, nobody@example.com, S, B]
+      args: ["{{internet.host}}", "{{ports.smtp}}", alice@example.com, nobody@example.com, S, B]
       expect: { exit: 1, stderr: { contains: "550" } }
 - id: sink-fail
   title: a wrong expectation on the sink fails
@@ -151,7 +151,7 @@ steps:
       port: "{{ports.smtp}}"
       expect: { from: mallory@example.com, commands: [HELO] }
     - run: send-mail
-      args: ["{{server.host}}", "{{ports.smtp}}", alice@example.com, bob@example.com, S, B]
+      args: ["{{internet.host}}", "{{ports.smtp}}", alice@example.com, bob@example.com, S, B]
 `,
     );
     for (const id of ['sink-plain', 'sink-tls', 'sink-reject']) expect(byId(id).status, `${id}: ${JSON.stringify(byId(id).failures, null, 1)}`).to.equal('passed');
@@ -171,7 +171,7 @@ steps:
     - origin: origin
       port: "{{ports.origin}}"
       routes: { /p: { body: "<html><head><title>Hi there</title></head><body><h1>Big hello</h1></body></html>", headers: { Content-Type: text/html } } }
-    - browser: "http://{{server.host}}:{{ports.origin}}/p"
+    - browser: "http://{{internet.host}}:{{ports.origin}}/p"
       expect: { title: "Hi there", text: { contains: "Big hello" } }
 - id: page-wrong-title
   title: a wrong title fails
@@ -179,7 +179,7 @@ steps:
     - origin: origin
       port: "{{ports.origin}}"
       routes: { /p: { body: "<title>Other</title>", headers: { Content-Type: text/html } } }
-    - browser: "http://{{server.host}}:{{ports.origin}}/p"
+    - browser: "http://{{internet.host}}:{{ports.origin}}/p"
       screenshot: false
       expect: { title: "Hi there" }
 `,

@@ -128,7 +128,8 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
     }
     const page = readFileSync(path.join(out, 'nosy', 'index.html'), 'utf8');
     expect(page).to.match(/<dt>sandbox<\/dt><dd>bubblewrap [\d.]+: submission programs see the system read-only/);
-    expect(page).to.contain('<dt>ran in</dt><dd>the filesystem sandbox (bubblewrap)</dd>');
+    // Graded programs run in their experiment's own network world, and in the sandbox.
+    expect(page).to.match(/<dt>ran in<\/dt><dd>network namespace socklab-[\d-]+[sc], the filesystem sandbox \(bubblewrap\)<\/dd>/);
     const polyglot = readJson<RunResult>(path.join(out, 'polyglot', 'results.json'));
     expect(polyglot.experiments[0].steps.map((step) => step.process?.command[0])).to.deep.equal(['java', './TCPClient']);
   });
@@ -158,7 +159,7 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     const run = readJson<RunResult>(path.join(out, 'results.json'));
     expect(run.environment.sandbox).to.equal('off');
-    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).to.contain('<dt>sandbox</dt><dd>off</dd>').and.not.contain('<dt>ran in</dt>');
+    expect(readFileSync(path.join(out, 'index.html'), 'utf8')).to.contain('<dt>sandbox</dt><dd>off</dd>').and.not.contain('the filesystem sandbox (bubblewrap)');
     expect(run.experiments[0].steps.map((step) => step.process?.sandboxed)).to.deep.equal([undefined, undefined]);
   });
 });

@@ -37,6 +37,7 @@ function environment(overrides: Partial<PlanEnvironment> = {}): PlanEnvironment 
     weights: { task1: 1.5 },
     root: '/opt/socklab',
     fixturesDir: '/opt/socklab/specs/fixtures',
+    worlds: 'required',
     namespacesUnavailable: async () => null,
     ...overrides,
   };
@@ -50,7 +51,7 @@ describe('planExperiment', () => {
       expect(plan.ports.server).to.not.equal(plan.ports.other);
       expect(existsSync(plan.tmpDir)).to.equal(true);
       expect(plan.topology).to.equal('loopback');
-      expect(plan.hosts).to.deep.equal({ server: '127.0.0.1', client: '127.0.0.1' });
+      expect(plan.hosts).to.deep.equal({ server: '127.0.0.1', client: '127.0.0.1', internet: '127.0.0.1' });
       expect(plan.steps[0].body.args).to.deep.equal([String(plan.ports.server)]);
       expect(plan.steps[1].body.stdin).to.equal(`port ${plan.ports.server} in ${plan.tmpDir}\n`);
       expect(plan.steps[1].label).to.equal(`run tcp-client 127.0.0.1 ${plan.ports.server}`);
@@ -97,23 +98,36 @@ describe('planExperiment', () => {
     }
   });
 
-  it('puts --isolate experiments on two hosts, and falls back to loopback with a note when it cannot', async () => {
-    const twoHosts = await planExperiment(spec(clientServer), environment({ isolate: true }), 'run.5');
+  it('puts --isolate experiments in a world of their own, and falls back to loopback with a note when it cannot', async () => {
+    const twoHosts = await planExperiment(spec(clientServer), environment({ worlds: 'all' }), 'run.5');
     await releasePlan(twoHosts);
     expect(twoHosts.topology).to.equal('two-hosts');
-    expect(twoHosts.hosts).to.deep.equal({ server: '192.0.2.1', client: '192.0.2.2' });
+    expect(twoHosts.hosts).to.deep.equal({ server: '192.0.2.1', client: '192.0.2.2', internet: '192.0.2.3' });
     expect(twoHosts.steps[1].body.args).to.deep.equal(['192.0.2.1', String(twoHosts.ports.server)]);
 
-    const fallback = await planExperiment(spec(clientServer), environment({ isolate: true, namespacesUnavailable: async () => 'network namespaces need root' }), 'run.6');
+    const fallback = await planExperiment(spec(clientServer), environment({ worlds: 'all', namespacesUnavailable: async () => 'network namespaces need root' }), 'run.6');
     await releasePlan(fallback);
     expect(fallback.topology).to.equal('loopback');
-    expect(fallback.notes).to.deep.equal(['ran on loopback, not two hosts: network namespaces need root']);
+    expect(fallback.notes).to.deep.equal(['ran on loopback, not in its own network world: network namespaces need root']);
 
-    const withProbe = spec(`id: probe\ntitle: t\nsteps:\n  - http: "http://127.0.0.1:{{ports.web}}/"\n`);
-    const probe = await planExperiment(withProbe, environment({ isolate: true }), 'run.7');
+    const withProbe = spec(`id: probe\ntitle: t\nsteps:\n  - http: "http://{{server.host}}:{{ports.web}}/"\n`);
+    const probe = await planExperiment(withProbe, environment({ worlds: 'all' }), 'run.7');
     await releasePlan(probe);
-    expect(probe.topology).to.equal('loopback');
-    expect(probe.notes[0]).to.equal('ran on loopback, not two hosts: its http step(s) run inside the harness, which stays on loopback');
+    expect(probe.topology, 'probes and fixtures run in the world too').to.equal('two-hosts');
+    expect(probe.steps[0]).to.include({ host: 'client' });
+  });
+
+  it('gives a world to the experiments that run a submission program, and only those, by default when grading', async () => {
+    const env = environment({ worlds: 'submissions' });
+    const reference = await planExperiment(spec(clientServer), env, 'run.11');
+    await releasePlan(reference);
+    expect(reference.topology, 'reference programs only').to.equal('loopback');
+    env.roles.override('tcp-client', 'python3 TCPClient.py', '/srv/class/alice');
+    const student = await planExperiment(spec(clientServer), env, 'run.12');
+    await releasePlan(student);
+    expect(student.topology).to.equal('two-hosts');
+    expect(student.steps.map((step) => step.host)).to.deep.equal(['server', 'client']);
+    expect(student.roles['tcp-server'].commonPorts).to.deep.equal([12000]);
   });
 
   it('refuses an experiment that requires two hosts where none can be made (a harness error, not a failure)', async () => {
@@ -131,7 +145,7 @@ describe('planExperiment', () => {
     const captured = spec(`id: cap\ntitle: t\ncapture: { expect: { handshake: refused } }\nsteps:\n  - run: tcp-client\n    args: ["{{server.host}}", "{{ports.server}}"]\n`);
     const plan = await planExperiment(captured, environment(), 'run.9');
     await releasePlan(plan);
-    expect(plan.capture).to.deep.equal({ ports: [plan.ports.server], expect: { handshake: 'refused' }, onServerHost: false });
+    expect(plan.capture).to.deep.equal({ ports: [plan.ports.server], expect: { handshake: 'refused' }, inWorld: false });
     const none = await planExperiment(spec(clientServer), environment(), 'run.10');
     await releasePlan(none);
     expect(none.capture).to.equal(undefined);

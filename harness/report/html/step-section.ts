@@ -1,6 +1,6 @@
 // One step of an experiment: what ran, how it ended, what it printed and which expectations held.
 import type { ExpectationResult, ProcessResult, StepResult } from '../../model/result.js';
-import { describeExit, formatCommand, formatDuration, plural, stepTitle } from '../result-text.js';
+import { describeExit, formatCommand, formatDuration, plural, stepTitle, worldLines } from '../result-text.js';
 import { diffLines } from './line-diff.js';
 import { renderDetails } from './details-section.js';
 import { html, outputHtml, type SafeHtml } from './safe-html.js';
@@ -20,6 +20,7 @@ ${step.skipReason ? html`<p class="skip-reason">Skipped: ${step.skipReason}</p>`
 ${process ? renderProcessFacts(process) : ''}
 ${step.stdin !== undefined ? html`<dt>stdin</dt><dd><pre class="output-text stdin" tabindex="0">${outputHtml(step.stdin)}</pre></dd>` : ''}
 ${step.notes.length > 0 ? html`<dt>notes</dt><dd><ul class="notes">${step.notes.map((note) => html`<li>${note}</li>`)}</ul></dd>` : ''}
+${step.world ? html`<dt>network</dt><dd><ul class="notes">${worldLines(step.world).map((line) => html`<li>${line}</li>`)}</ul></dd>` : ''}
 </dl>
 ${process ? html`${renderOutput(process, 'stdout')}${renderOutput(process, 'stderr')}` : ''}
 ${step.details ? renderDetails(step.details) : ''}

@@ -1,0 +1,152 @@
+// One experiment's world while it runs: the namespaces (network/world.ts), its DNS server, and the
+// interception rules, kept in step with the services that start listening. After each step it says
+// what the world saw of that step's host: the names looked up there and the connections to hard-coded
+// destinations that were delivered elsewhere.
+import type { WorldEvents } from '../model/result.js';
+import { Interception, type Redirect } from '../network/interception.js';
+import { World, type HostName } from '../network/world.js';
+import { WorldDns } from '../network/world-dns.js';
+import type { HostNetwork } from '../network/host-network.js';
+import type { OfferedService } from '../steps/step-kind.js';
+
+const DNS_PORT = 53;
+
+/** The world made ahead for the next experiment (take). */
+let spare: Promise<ExperimentWorld> | null = null;
+
+export class ExperimentWorld {
+  private readonly services: OfferedService[] = [];
+  /** Where interception rules apply: the hosts programs and probes send from. */
+  private readonly interceptions: Partial<Record<HostName, Interception>> = {};
+  private dns: WorldDns | null = null;
+  private lookupsSeen = 0;
+
+  private constructor(readonly world: World) {}
+
+  static async create(interceptionProblem: string | null): Promise<ExperimentWorld> {
+    const world = await World.create();
+    const running = new ExperimentWorld(world);
+    try {
+      if (interceptionProblem === null) {
+        for (const host of ['client', 'server'] as const) running.interceptions[host] = new Interception(world.hosts[host].namespace);
+      }
+      await Promise.all([...Object.values(running.interceptions).map((interception) => interception.install()), running.startDns()]);
+    } catch (error) {
+      await running.destroy();
+      throw error;
+    }
+    return running;
+  }
+
+  /**
+   * A fresh world for the next experiment. Making one takes a few hundred milliseconds (namespaces,
+   * rules, and the Internet host's agent, a node process), so while one is in use the next is made in
+   * the background: worlds are never reused, only made ahead. The run disposes of the last one
+   * (disposeSpare); its agents end by themselves when socklab does.
+   */
+  static take(interceptionProblem: string | null): Promise<ExperimentWorld> {
+    const ready = spare ?? ExperimentWorld.create(interceptionProblem);
+    spare = ExperimentWorld.create(interceptionProblem);
+    // A spare that failed is made again when it is taken; its error belongs to that experiment.
+    spare.catch(() => undefined);
+    return ready;
+  }
+
+  /** Removes the world made ahead (the run is over). */
+  static async disposeSpare(): Promise<void> {
+    const left = spare;
+    spare = null;
+    await left?.then((world) => world.destroy(), () => undefined);
+  }
+
+  get namespaces(): Record<HostName, string> {
+    const { server, client, internet } = this.world.hosts;
+    return { server: server.namespace, client: client.namespace, internet: internet.namespace };
+  }
+
+  network(host: HostName): Promise<HostNetwork> {
+    return this.world.network(host);
+  }
+
+  /** A service started listening: hard-coded destinations of its protocol now reach it. */
+  async offer(service: OfferedService): Promise<void> {
+    this.services.push(service);
+    const local = this.services.filter((candidate) => candidate.loopbackOnly && candidate.host === service.host);
+    if (service.loopbackOnly) await this.interceptions[service.host]?.deliverToLoopback(this.world.hosts[service.host].address, local.map(({ protocol, actual }) => ({ protocol, port: actual })));
+    const redirects = this.redirects();
+    await Promise.all(
+      Object.entries(this.interceptions).map(([host, interception]) =>
+        interception.set(redirects.filter((redirect) => host === 'client' || this.hostOf(redirect) === 'internet')),
+      ),
+    );
+  }
+
+  /** What the world saw of `host` since the last call: names looked up, connections delivered elsewhere. */
+  async observe(host: HostName): Promise<WorldEvents | undefined> {
+    const address = this.world.hosts[host].address;
+    const lookups = (this.dns?.lookups.slice(this.lookupsSeen) ?? []).filter((lookup) => lookup.from === address);
+    this.lookupsSeen = this.dns?.lookups.length ?? 0;
+    const caught = (await this.interceptions[host]?.caught()) ?? [];
+    if (lookups.length === 0 && caught.length === 0) return undefined;
+    return {
+      host,
+      lookups: lookups.map(({ name, type, answer }) => ({ name, type, answer })),
+      delivered: caught.map(({ redirect, count }) => ({
+        protocol: redirect.protocol,
+        asked: describeAsked(redirect),
+        deliveredTo: `${redirect.service} (${redirect.to.address}:${redirect.to.port})`,
+        connections: count,
+      })),
+    };
+  }
+
+  async destroy(): Promise<void> {
+    this.dns?.close();
+    await this.world.destroy();
+  }
+
+  private async startDns(): Promise<void> {
+    const network = await this.world.network('internet');
+    const socket = await network.bindUdp(this.world.hosts.internet.address, DNS_PORT);
+    this.dns = new WorldDns(socket, { names: new Map(), otherwise: () => this.defaultAddress() });
+  }
+
+  /** Every name resolves to the experiment's server when it has one (a program on the server host), else to the Internet host. */
+  private defaultAddress(): string {
+    const onServer = this.services.some((service) => service.host === 'server');
+    return this.world.hosts[onServer ? 'server' : 'internet'].address;
+  }
+
+  private hostOf(redirect: Redirect): HostName {
+    return (Object.values(this.world.hosts).find((host) => host.address === redirect.to.address)?.name ?? 'server') as HostName;
+  }
+
+  /**
+   * For each service: its planned port and its hard-coded ports, on loopback or any other address,
+   * and on its own address at the wrong port, all delivered to where it really listens. A port two
+   * services of the same protocol could claim goes to the first.
+   */
+  private redirects(): Redirect[] {
+    const claimed = new Set<string>();
+    const redirects: Redirect[] = [];
+    for (const service of this.services) {
+      const address = this.world.hosts[service.host].address;
+      for (const port of new Set([service.planned, ...service.intercept, service.actual])) {
+        const key = `${service.protocol}:${port}`;
+        if (claimed.has(key)) continue;
+        claimed.add(key);
+        const to = { address, port: service.actual };
+        const base = { protocol: service.protocol, port, to, service: service.name };
+        redirects.push({ ...base, match: 'loopback' }, { ...base, match: 'other-address' });
+        if (port !== service.actual) redirects.push({ ...base, match: 'the-given-port' });
+      }
+    }
+    return redirects;
+  }
+}
+
+function describeAsked(redirect: Redirect): string {
+  if (redirect.match === 'loopback') return `localhost:${redirect.port}`;
+  if (redirect.match === 'other-address') return `another address, port ${redirect.port}`;
+  return `${redirect.to.address}:${redirect.port}`;
+}
