@@ -6,28 +6,12 @@ import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../harness/model/result.js';
 import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
-import { fixtureProgram, repoRoot } from '../support/paths.js';
+import { repoRoot } from '../support/paths.js';
+import { fixtureLab } from '../support/fixture-lab.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
 import { needsTool } from '../support/tools.js';
 import { isAlive } from '../support/processes.js';
-
-function fixtureLab(temp: TempDir): string {
-  const role = (script: string) => `[node, "${fixtureProgram(script)}"]`;
-  return temp.write(
-    'lab.yaml',
-    `lab: fixtures
-roles:
-  exit-code: { description: "exits with its first argument", usage: CODE, reference: ${role('exit-code.mjs')} }
-  echo: { description: copies stdin, usage: "", reference: ${role('echo-stdin.mjs')} }
-  sleeper: { description: runs forever, usage: "", reference: ${role('sleep-forever.mjs')} }
-  stubborn: { description: ignores SIGTERM, usage: "", reference: ${role('ignore-sigterm.mjs')} }
-  forker: { description: leaves a grandchild, usage: "[escape]", reference: ${role('fork-grandchild.mjs')} }
-  prompter: { description: prints a prompt then waits, usage: PROMPT, reference: ${role('print-then-wait.mjs')}, ignoreOutput: ["Input:\\\\s*"] }
-  listener: { description: listens after a delay, usage: PORT DELAY, reference: ${role('tcp-listen.mjs')} }
-`,
-  );
-}
 
 function readResults(dir: string): RunResult {
   return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResult;
