@@ -93,8 +93,8 @@ program
 program
   .command('gradescope-bundle')
   .description('build the Gradescope autograder zip: setup.sh and run_autograder at its root, socklab and the chosen specs beside them')
-  .option('-s, --specs <path>', 'spec files or folders to grade with (repeatable; default specs/)', repeat, [])
-  .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
+  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, 'specs/ next to socklab'))
+  .addOption(labOption('lab file declaring the roles and languages'))
   .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
   .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
   .action(async (options: GradescopeBundleOptions) => {

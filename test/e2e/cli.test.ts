@@ -328,7 +328,7 @@ steps:
     });
 
     it('--help shows each default once, and no path of this machine', async () => {
-      for (const command of ['run', 'grade', 'validate', 'list', 'merge']) {
+      for (const command of ['run', 'grade', 'gradescope-bundle', 'validate', 'list', 'merge']) {
         const help = await runCli([command, '--help']);
         expect(help.exitCode).to.equal(0);
         expect(help.stdout).to.not.contain(repoRoot).and.not.contain('(default: [])');
