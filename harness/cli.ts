@@ -2,15 +2,17 @@
 // 2 invalid spec or usage, 3 harness error, 130 interrupted.
 import os from 'node:os';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES, SocklabError } from './errors.js';
 import { SpecInvalidError } from './spec/spec-invalid-error.js';
 import { defaultReporterNames, reporterNames } from './report/registry.js';
-import { defaultLabFile, loadLabAndSpecs, version } from './commands/common.js';
+import { defaultLabFile, loadLabAndSpecs, parseShard, version } from './commands/common.js';
 import { runCommand, type RunOptions } from './commands/run-command.js';
-import { gradeCommand, type GradeOptions } from './commands/grade-command.js';
+import { defaultGradeReporters, gradeCommand, type GradeOptions } from './commands/grade-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
+
+quietWhenReaderLeaves();
 
 const collect = (value: string, previous: string[]) => [...previous, ...value.split(',').filter(Boolean)];
 const repeat = (value: string, previous: string[]) => [...previous, value];
@@ -20,14 +22,20 @@ const positiveInteger = (value: string) => {
   return parsed;
 };
 const shard = (value: string) => {
-  if (!/^\d+\/\d+$/.test(value)) throw new InvalidArgumentError('expected i/n, e.g. 2/5');
+  if (!parseShard(value)) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, e.g. 2/5');
   return value;
 };
+
+// Defaults are shown by --help as written here, once, and never as a path of this machine.
+const cores = os.availableParallelism();
+const jobsOption = (description: string) => new Option('-j, --jobs <n>', description).argParser(positiveInteger).default(cores, `number of cores, here ${cores}`);
+const labOption = (description: string) => new Option('--lab <file>', description).default(defaultLabFile, 'specs/lab.yaml next to socklab');
+/** A repeatable option: each use adds to the list (empty unless given); `unset` says what that means. */
+const listOption = (flags: string, description: string, parse: typeof repeat, unset: string) => new Option(flags, description).argParser(parse).default([], unset);
 
 const program = new Command('socklab')
   .description('Declarative test harness and grading runner for the socket-programming lab')
   .version(version)
-  .showHelpAfterError()
   .exitOverride();
 
 program
@@ -35,16 +43,16 @@ program
   .description('run experiments (default: everything in specs/ against the reference services)')
   .argument('[paths-or-ids...]', 'spec files, folders, or experiment ids')
   .option('-g, --grep <regex>', 'only experiments whose id or title matches')
-  .option('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, [])
-  .option('-j, --jobs <n>', 'experiments run at once', positiveInteger, os.availableParallelism())
-  .option('-r, --reporter <names>', `reporters, comma-separated: ${reporterNames.join(', ')} (default: ${defaultReporterNames.join(',')})`, collect, [])
+  .addOption(listOption('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, 'any tag'))
+  .addOption(jobsOption('experiments run at once'))
+  .addOption(listOption('-r, --reporter <names>', `reporters, comma-separated: ${reporterNames.join(', ')}`, collect, defaultReporterNames.join(',')))
   .option('-o, --out <dir>', 'report folder', 'reports')
   .option('--capture', 'capture packets of every experiment (tcpdump), not only those with capture:')
   .option('--isolate', 'run every experiment in its own network world (server, client and Internet hosts); needs root and iproute2. --submission and --role programs always get one')
   .option('--shard <i/n>', 'run only the i-th of n slices of the experiments (CI matrix)', shard)
-  .option('--lab <file>', 'lab file declaring the roles', defaultLabFile)
+  .addOption(labOption('lab file declaring the roles'))
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
-  .option('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, [])
+  .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: they see the system read-only, their own folder and a private /tmp')
   .action(async (args: string[], options: RunOptions) => {
     process.exitCode = await runCommand(args, options);
@@ -56,19 +64,19 @@ program
   .argument('[submission]', 'a student submission folder')
   .option('--class <dir>', 'grade every sub-folder of DIR as one student, in parallel')
   .option('--reference', 'grade the reference programs (must score full marks)')
-  .option('-s, --specs <path>', 'spec files or folders to grade with (repeatable; default specs/)', repeat, [])
+  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, 'specs/ next to socklab'))
   .option('-g, --grep <regex>', 'only experiments whose id or title matches')
-  .option('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, [])
-  .option('-j, --jobs <n>', 'experiments run at once, across all students', positiveInteger, os.availableParallelism())
+  .addOption(listOption('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, 'any tag'))
+  .addOption(jobsOption('experiments run at once, across all students'))
   .option('-o, --out <dir>', 'report folder (one sub-folder per student with --class)', 'reports/grade')
   .option('--shard <i/n>', 'grade only the i-th of n slices of the students (or experiments)', shard)
-  .option('-r, --reporter <names>', 'reporters per student, comma-separated (default: console,json,junit,html,gradescope; no console with --class)', collect, [])
+  .addOption(listOption('-r, --reporter <names>', 'reporters per student, comma-separated', collect, `${defaultGradeReporters.join(',')}; no console with --class`))
   .option('--gradescope <file>', 'also write the Gradescope results.json here (e.g. /autograder/results/results.json)')
   .option('--isolate', "run every experiment in its own network world, also those without the students' programs")
   .option('--sandbox', 'require the filesystem sandbox (bubblewrap) for the students\' programs; default: use it where it works')
   .option('--no-sandbox', 'run the students\' programs unconfined (they can read and write any file socklab can)')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
-  .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
+  .addOption(labOption('lab file declaring the roles and languages'))
   .action(async (submission: string | undefined, options: GradeOptions) => {
     process.exitCode = await gradeCommand(submission, options);
   });
@@ -85,8 +93,8 @@ program
 program
   .command('gradescope-bundle')
   .description('build the Gradescope autograder zip: setup.sh and run_autograder at its root, socklab and the chosen specs beside them')
-  .option('-s, --specs <path>', 'spec files or folders to grade with (repeatable; default specs/)', repeat, [])
-  .option('--lab <file>', 'lab file declaring the roles and languages', defaultLabFile)
+  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, 'specs/ next to socklab'))
+  .addOption(labOption('lab file declaring the roles and languages'))
   .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
   .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
   .action(async (options: GradescopeBundleOptions) => {
@@ -97,7 +105,7 @@ program
   .command('validate')
   .description('check spec files without running anything')
   .argument('[paths...]', 'spec files or folders')
-  .option('--lab <file>', 'lab file declaring the roles', defaultLabFile)
+  .addOption(labOption('lab file declaring the roles'))
   .action((args: string[], options: { lab: string }) => {
     const { experiments } = loadLabAndSpecs(args, options.lab);
     process.stdout.write(`${experiments.length} experiment${experiments.length === 1 ? '' : 's'} valid\n`);
@@ -108,7 +116,7 @@ program
   .command('list')
   .description('list experiments: id, title, tags, file:line')
   .argument('[paths...]', 'spec files or folders')
-  .option('--lab <file>', 'lab file declaring the roles', defaultLabFile)
+  .addOption(labOption('lab file declaring the roles'))
   .action((args: string[], options: { lab: string }) => {
     const { experiments } = loadLabAndSpecs(args, options.lab);
     for (const experiment of experiments) {
@@ -118,10 +126,44 @@ program
     process.exitCode = EXIT_CODES.passed;
   });
 
+for (const command of [program, ...program.commands]) oneLineUsageErrors(command);
+
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
   process.exitCode = reportFatal(error);
+}
+
+/**
+ * A reader that stops early (`socklab list | head`) is not an error: what is left to print is
+ * dropped and the command ends as it would have (a run still writes its reports). Node would
+ * otherwise throw EPIPE from the next write, with a stack trace.
+ */
+function quietWhenReaderLeaves(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+  }
+}
+
+/**
+ * Commander's usage errors (unknown option, missing or invalid argument, unknown command) in one
+ * line, like socklab's own: `socklab: unknown option '--gerp' (did you mean --grep?); see socklab run --help`.
+ */
+function oneLineUsageErrors(command: Command): void {
+  const help = command === program ? 'socklab --help' : `socklab ${command.name()} --help`;
+  command.configureOutput({
+    outputError: (text, write) => {
+      const problem = text
+        .trim()
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .replace(' is invalid. ', ' is invalid: ')
+        .replace('(Did you mean', '(did you mean');
+      write(`socklab: ${problem}; see ${help}\n`);
+    },
+  });
 }
 
 function reportFatal(error: unknown): number {
@@ -133,10 +175,11 @@ function reportFatal(error: unknown): number {
     process.stderr.write(`socklab: ${error.message}\n`);
     return error.exitCode;
   }
-  const commanderError = error as { code?: string };
+  // Commander has already printed its message (or the help). It exits 0 for --help, `help` and
+  // --version; anything else it stops on is a wrong command line, `socklab` without a command included.
+  const commanderError = error as { code?: string; exitCode?: number };
   if (typeof commanderError.code === 'string' && commanderError.code.startsWith('commander.')) {
-    const informational = ['commander.helpDisplayed', 'commander.version', 'commander.help'].includes(commanderError.code);
-    return informational ? EXIT_CODES.passed : EXIT_CODES.specInvalid;
+    return commanderError.exitCode === 0 ? EXIT_CODES.passed : EXIT_CODES.specInvalid;
   }
   process.stderr.write(`socklab: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   return EXIT_CODES.harnessError;

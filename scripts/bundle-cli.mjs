@@ -3,7 +3,7 @@
 // dist/cli.bundle.mjs, with esbuild. Node then loads one module instead of several hundred (socklab's
 // own, TypeBox's, execa's…), which takes a few hundred milliseconds off every start of the CLI.
 // bin/socklab.js uses the bundle only while it is newer than the last tsc build (dist/.tsbuildinfo).
-// Left out of the bundle: packages loaded only by some steps (playwright-core, selfsigned) and the
+// Left out of the bundle: packages loaded only by some steps (playwright-core, node-forge) and the
 // precompiled validators (loaded at run time from dist/validators.generated.cjs).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +17,7 @@ await build({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: ['playwright-core', 'selfsigned'],
+  external: ['playwright-core', 'node-forge'],
   // CommonJS packages inside an ES module bundle still call require().
   banner: { js: "import { createRequire as socklabCreateRequire } from 'node:module'; const require = socklabCreateRequire(import.meta.url);" },
   sourcemap: 'linked',

@@ -66,14 +66,22 @@ export async function withInterrupts<T>(work: (signal: AbortSignal, runTag: stri
   }
 }
 
+/** `--shard i/n` with 1 ≤ i ≤ n, or undefined when it is not that. */
+export function parseShard(text: string): { index: number; count: number } | undefined {
+  const match = /^(\d+)\/(\d+)$/.exec(text);
+  if (!match) return undefined;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  return count >= 1 && index >= 1 && index <= count ? { index, count } : undefined;
+}
+
 /** `--shard 2/5` → keeps the items whose index ≡ 1 (mod 5). Deterministic, so every shard of a CI matrix agrees. */
 export function shardOf<T>(items: T[], shard: string | undefined): T[] {
   if (!shard) return items;
-  const match = /^(\d+)\/(\d+)$/.exec(shard);
-  const index = match ? Number(match[1]) : 0;
-  const count = match ? Number(match[2]) : 0;
-  if (!match || count < 1 || index < 1 || index > count) throw new Error(`--shard expects i/n with 1 ≤ i ≤ n, got "${shard}"`);
-  return items.filter((_, position) => position % count === index - 1);
+  const parsed = parseShard(shard);
+  // The command line checks this first; a caller passing something else is still told, as a usage error.
+  if (!parsed) throw new SocklabError('BAD_SHARD', `--shard expects i/n with 1 ≤ i ≤ n, e.g. 2/5; got "${shard}"`, EXIT_CODES.specInvalid);
+  return items.filter((_, position) => position % parsed.count === parsed.index - 1);
 }
 
 /**

@@ -11,6 +11,7 @@ export function mergeCommand(folders: string[], options: { out: string }): numbe
   const runs: Array<{ student: string; run: RunResult }> = [];
   const seen = new Map<string, string>();
   for (const folder of folders) {
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new SocklabError('NO_SUCH_FOLDER', `not a folder: ${folder}`, EXIT_CODES.specInvalid);
     for (const name of readdirSync(folder).sort()) {
       const file = path.join(folder, name, 'results.json');
       if (!statSync(path.join(folder, name)).isDirectory() || !existsSync(file)) continue;

@@ -1,7 +1,8 @@
 // The console reporter. On a terminal it keeps one status line, rewritten in place, showing what is
 // running and how far the run is, with finished experiments scrolling above it. Anywhere else (CI
 // logs, pipes, --plain) it writes plain lines only: no escape codes and no colors, because logs keep
-// them as garbage and CI scripts grep the summary line.
+// them as garbage and CI scripts grep the summary line. FORCE_COLOR asks for colors there too (CI
+// logs that render them); the status line stays a terminal's only.
 import type { ExperimentResult, ExperimentStatus, RunCounts, RunResult } from '../model/result.js';
 import { formatFailureDetails, printable, type Color, type Paint } from './console-failures.js';
 import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from '../model/reporter.js';
@@ -17,6 +18,19 @@ const statusMarks: Record<ExperimentStatus, { mark: string; color: Color }> = {
   skipped: { mark: '-', color: 'dim' },
   interrupted: { mark: '-', color: 'dim' },
 };
+
+/**
+ * Whether to color, by the usual conventions: FORCE_COLOR set and not empty wins (force-color.org),
+ * on even without a terminal, except `0` or `false`, which turn colors off (node's and chalk's
+ * reading); otherwise NO_COLOR set and not empty turns them off (no-color.org); otherwise colors
+ * go only to a terminal.
+ */
+export function wantsColors(env: NodeJS.ProcessEnv, terminal: boolean): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return !['0', 'false'].includes(force.trim().toLowerCase());
+  if (env.NO_COLOR) return false;
+  return terminal;
+}
 
 /**
  * `12 passed, 0 failed`, then `, N errors`, `, N skipped`, `, N interrupted` only when non-zero.
@@ -42,12 +56,12 @@ export class ConsoleReporter implements Reporter {
   private total = 0;
   private statusShown = false;
 
-  /** `env` is a parameter so tests can set NO_COLOR without touching the process. */
+  /** `env` is a parameter so tests can set NO_COLOR and FORCE_COLOR without touching the process. */
   constructor(options: ReporterOptions, env: NodeJS.ProcessEnv = process.env) {
     this.stream = options.stream ?? process.stdout;
     this.live = Boolean(this.stream.isTTY) && !options.plain;
-    // no-color.org: NO_COLOR disables colors when set to a non-empty value.
-    const colors = this.live && !env.NO_COLOR;
+    // Plain output asked for in code means no escape codes at all, whatever the environment says.
+    const colors = !options.plain && wantsColors(env, Boolean(this.stream.isTTY));
     this.paint = (color, text) => (colors ? `\x1b[${colorCodes[color]}m${text}\x1b[0m` : text);
   }
 

@@ -1,6 +1,11 @@
 // The JUnit reporter: junit.xml for CI test tabs and for graders' tools. One <testsuite> per spec file,
 // one <testcase> per experiment. A failed expectation is a <failure>; a harness fault is an <error>,
 // so "the program is wrong" and "the harness could not check it" stay apart in CI.
+//
+// The document is valid against junit-10.xsd, the schema of Jenkins' xunit plugin (a copy is in
+// test/fixtures/junit-xsd/), which skips a whole file that is not. So only attributes and elements
+// it allows: no skipped/timestamp on <testsuites>, no file/line or <properties> on <testcase>. Where
+// an experiment is: the spec file in <testsuite file="…">, `file:line` in the failure text.
 import os from 'node:os';
 import path from 'node:path';
 import type { ExperimentResult, ExpectationResult, RunResult } from '../model/result.js';
@@ -11,13 +16,13 @@ import {
   failuresOutsideSteps,
   worldLines,
   formatCommand,
-  harnessErrorOf,
   isOwnStepError,
   labelledValue,
   skipReasonOf,
   stepProblems,
   stepTitle,
 } from './result-text.js';
+import { errorMessage, failureMessage } from './junit-message.js';
 import { writeFileAtomic } from './write-atomic.js';
 import { escapeXmlText, xmlAttributes } from './xml-escape.js';
 
@@ -36,30 +41,42 @@ export class JunitReporter implements Reporter {
   }
 }
 
-/** The whole document. `hostname` is a parameter so that tests can produce byte-stable output. */
-export function renderJunit(result: RunResult, hostname: string = os.hostname()): string {
+/** What renderJunit takes from its surroundings; parameters so that tests get byte-stable output. */
+export interface JunitContext {
+  hostname: string;
+  /** Spec file paths under this folder are written relative to it (the folder socklab was started in). */
+  workingDir: string;
+}
+
+/** The whole document. */
+export function renderJunit(result: RunResult, context: JunitContext = { hostname: os.hostname(), workingDir: process.cwd() }): string {
   const { counts } = result;
   const lines = ['<?xml version="1.0" encoding="UTF-8"?>'];
+  // junit-10.xsd allows no skipped count and no timestamp here; each <testsuite> has both.
   lines.push(
     `<testsuites${xmlAttributes({
       name: 'socklab',
       tests: counts.total,
       failures: counts.failed,
       errors: counts.error,
-      // JUnit has no "interrupted"; CI tools count those as not run, i.e. skipped.
-      skipped: counts.skipped + counts.interrupted,
       time: seconds(result.durationMs),
-      timestamp: result.startedAt,
     })}>`,
   );
+  const where = (file: string) => relativeTo(context.workingDir, file);
   for (const [file, experiments] of groupByFile(result.experiments)) {
-    lines.push(...renderSuite(file, experiments, hostname, result.startedAt));
+    lines.push(...renderSuite(where(file), experiments, { ...context, runStart: result.startedAt, where }));
   }
   lines.push('</testsuites>');
   return lines.join('\n') + '\n';
 }
 
-function renderSuite(file: string, experiments: ExperimentResult[], hostname: string, runStart: string): string[] {
+interface SuiteContext extends JunitContext {
+  runStart: string;
+  /** A spec file path as the report shows it. */
+  where: (file: string) => string;
+}
+
+function renderSuite(file: string, experiments: ExperimentResult[], context: SuiteContext): string[] {
   const count = (...statuses: string[]) => experiments.filter((e) => statuses.includes(e.status)).length;
   const sum = (pick: (e: ExperimentResult) => number) => experiments.reduce((total, e) => total + pick(e), 0);
   const attributes = xmlAttributes({
@@ -67,52 +84,49 @@ function renderSuite(file: string, experiments: ExperimentResult[], hostname: st
     tests: experiments.length,
     failures: count('failed'),
     errors: count('error'),
+    // JUnit has no "interrupted"; CI tools count those as not run, i.e. skipped.
     skipped: count('skipped', 'interrupted'),
     time: seconds(sum((e) => e.durationMs)),
-    timestamp: experiments[0]?.startedAt || runStart,
-    hostname,
+    timestamp: experiments[0]?.startedAt || context.runStart,
+    hostname: context.hostname,
+    file,
   });
+  // <testcase> may not hold <properties>: each experiment's points and score are the suite's, by id.
+  const properties = {
+    points: sum((e) => e.points),
+    score: sum((e) => e.score),
+    ...Object.fromEntries(experiments.flatMap((e) => [[`${e.id}.points`, e.points], [`${e.id}.score`, e.score]])),
+  };
   return [
     `  <testsuite${attributes}>`,
-    ...renderProperties({ points: sum((e) => e.points), score: sum((e) => e.score) }, '    '),
-    ...experiments.flatMap((experiment) => renderTestcase(experiment)),
+    ...renderProperties(properties, '    '),
+    ...experiments.flatMap((experiment) => renderTestcase(experiment, context)),
     '  </testsuite>',
   ];
 }
 
-function renderTestcase(experiment: ExperimentResult): string[] {
-  const { file, line } = experiment.location;
+function renderTestcase(experiment: ExperimentResult, context: SuiteContext): string[] {
+  const { file } = experiment.location;
   const attributes = xmlAttributes({
     name: `${experiment.id}: ${experiment.title}`,
     classname: experiment.tags[0] ?? path.basename(file, path.extname(file)),
     time: seconds(experiment.durationMs),
-    file,
-    line,
   });
-  const body = [
-    ...renderProperties({ points: experiment.points, score: experiment.score }, '      '),
-    ...renderOutcome(experiment),
-    ...renderOutput(experiment, 'stdout'),
-    ...renderOutput(experiment, 'stderr'),
-  ];
-  return [`    <testcase${attributes}>`, ...body, '    </testcase>'];
+  const body = [...renderOutcome(experiment, context), ...renderOutput(experiment, 'stdout'), ...renderOutput(experiment, 'stderr')];
+  return body.length === 0 ? [`    <testcase${attributes}/>`] : [`    <testcase${attributes}>`, ...body, '    </testcase>'];
 }
 
-function renderOutcome(experiment: ExperimentResult): string[] {
+function renderOutcome(experiment: ExperimentResult, context: SuiteContext): string[] {
   switch (experiment.status) {
     case 'passed':
       return [];
     case 'failed': {
-      const failures = experiment.steps.flatMap((s) => s.expectations).filter((e) => !e.ok);
-      const first = failures[0] ?? experiment.failures[0];
-      const message = first ? `${first.name}: ${first.message || `expected ${first.expected}, got ${first.actual}`}` : 'failed';
-      const attributes = xmlAttributes({ message, type: 'expectation' });
-      return [`      <failure${attributes}>${escapeXmlText(problemText(experiment))}</failure>`];
+      const attributes = xmlAttributes({ message: failureMessage(experiment), type: 'expectation' });
+      return [`      <failure${attributes}>${escapeXmlText(problemText(experiment, context.where))}</failure>`];
     }
     case 'error': {
-      const error = harnessErrorOf(experiment) ?? { code: 'ERROR', message: 'harness error' };
-      const attributes = xmlAttributes({ message: error.message, type: error.code });
-      return [`      <error${attributes}>${escapeXmlText(problemText(experiment))}</error>`];
+      const attributes = xmlAttributes(errorMessage(experiment));
+      return [`      <error${attributes}>${escapeXmlText(problemText(experiment, context.where))}</error>`];
     }
     case 'skipped':
       return [`      <skipped${xmlAttributes({ message: skipReasonOf(experiment) ?? 'skipped' })}/>`];
@@ -121,28 +135,31 @@ function renderOutcome(experiment: ExperimentResult): string[] {
   }
 }
 
-/** The body of <failure>/<error>: each problem step with its failed expectations and fault. */
-function problemText(experiment: ExperimentResult): string {
-  const lines: string[] = [];
+/**
+ * The body of <failure>/<error>: where the experiment is, then each problem step with its failed
+ * expectations and fault. Commands are shown as they ran (in the step's own folder), paths and all.
+ */
+function problemText(experiment: ExperimentResult, where: (file: string) => string): string {
+  const lines = [`${experiment.id} (${where(experiment.location.file)}:${experiment.location.line})`];
   if (experiment.error) lines.push(`${experiment.error.code}: ${experiment.error.message}`);
   for (const { step, failedExpectations } of stepProblems(experiment)) {
     lines.push(stepTitle(step));
     if (isOwnStepError(step, experiment)) lines.push(`  ${step.error.code}: ${step.error.message}`);
-    for (const expectation of failedExpectations) lines.push(...expectationLines(expectation));
+    for (const expectation of failedExpectations) lines.push(...expectationLines(expectation, where));
     if (step.details) lines.push(...detailLines(step.details).map((line) => `  ${line}`));
     if (step.world) lines.push(...worldLines(step.world).map((line) => `  ${line}`));
     if (step.status === 'failed') lines.push(...step.notes.flatMap((note) => note.split('\n')).map((line) => `  ${line}`));
     // The command lets the reader rerun the step by hand; system-out has what it printed.
     if (step.process) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
   }
-  for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation));
+  for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, where));
   return lines.join('\n') + '\n';
 }
 
-function expectationLines(expectation: ExpectationResult): string[] {
-  const where = expectation.location ? ` (${expectation.location.file}:${expectation.location.line})` : '';
+function expectationLines(expectation: ExpectationResult, where: (file: string) => string): string[] {
+  const location = expectation.location ? ` (${where(expectation.location.file)}:${expectation.location.line})` : '';
   return [
-    `  ${expectation.name}${where}`,
+    `  ${expectation.name}${location}`,
     ...labelledValue('expected:', expectation.expected, '    '),
     ...labelledValue('actual:', expectation.actual, '    '),
   ];
@@ -177,6 +194,12 @@ function groupByFile(experiments: ExperimentResult[]): Map<string, ExperimentRes
     group.push(experiment);
   }
   return groups;
+}
+
+/** `file` relative to `folder` when it lies inside it (CI shows paths of the checkout), else unchanged. */
+function relativeTo(folder: string, file: string): string {
+  const relative = path.relative(folder, path.resolve(folder, file));
+  return relative !== '' && !relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative) ? relative : file;
 }
 
 /** JUnit times are seconds; three decimals keep millisecond precision without float noise. */

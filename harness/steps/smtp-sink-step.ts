@@ -1,7 +1,9 @@
 // `smtp-sink: NAME` — a real SMTP server inside the harness for the mail-client task; when the
-// experiment ends, checks what it received. With `starttls: true` it offers STARTTLS using a
-// certificate generated for the run, written to {{tmp}}/NAME.crt for the client to trust.
+// experiment ends, checks what it received. With `starttls: true` it offers STARTTLS with a
+// certificate issued for the run by a CA made for the run; the CA's certificate is written to
+// {{tmp}}/NAME.crt for the client to trust (as `--tls-ca FILE`, or Python's `cafile=`).
 import { writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
@@ -12,7 +14,7 @@ import { parseDuration } from '../schema/duration.js';
 import { Email, SinkExpectation, judgeSink } from '../expect/sink-expectations.js';
 import type { StepKind } from './step-kind.js';
 import { portTaken } from './shared/port-taken.js';
-
+import { createCertificateAuthority, issueCertificate } from '../fixtures/certificates.js';
 
 const SinkStepSchema = Type.Object(
   {
@@ -44,16 +46,11 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     const notes: string[] = [];
     let tls: { key: string; cert: string } | undefined;
     if (step.starttls || step.requireTls) {
-      // Loaded only when needed: certificate generation and the SMTP server library are slow to import.
-      const { generate } = await import('selfsigned');
-      const pems = await generate([{ name: 'commonName', value: context.hosts.server }], {
-        keySize: 2048,
-        extensions: [{ name: 'subjectAltName', altNames: [{ type: 7, ip: context.hosts.server }, { type: 2, value: 'localhost' }] }],
-      });
-      tls = { key: pems.private, cert: pems.cert };
-      const certFile = path.join(context.tmpDir, `${name}.crt`);
-      await writeFile(certFile, pems.cert);
-      notes.push(`STARTTLS offered; certificate in ${certFile}`);
+      const { ca, server } = await certificatesFor(context.hosts.server);
+      tls = server;
+      const caFile = path.join(context.tmpDir, `${name}.crt`);
+      await writeFile(caFile, ca);
+      notes.push(`STARTTLS offered; the CA that signed its certificate is in ${caFile}`);
     }
     const { SmtpSink } = await import('../fixtures/smtp-sink.js');
     const sink = new SmtpSink({
@@ -86,3 +83,11 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     return { expectations: [], notes: [`smtp-sink listening on ${context.hosts.internet}:${port}`, ...notes] };
   },
 };
+
+/** A CA for this sink and the certificate it presents: for the address it listens on, and for localhost. */
+async function certificatesFor(host: string): Promise<{ ca: string; server: { key: string; cert: string } }> {
+  const ca = await createCertificateAuthority('socklab smtp-sink test CA');
+  const subject = isIP(host) ? { names: ['localhost'], ips: [host] } : { names: [host, 'localhost'], ips: [] };
+  const issued = await issueCertificate(ca, subject);
+  return { ca: ca.certificate, server: { key: issued.privateKey, cert: issued.certificate } };
+}

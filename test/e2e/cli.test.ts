@@ -1,33 +1,18 @@
 // The CLI end to end: inline YAML written to a temp folder, the real harness, real processes, and the
 // JUnit XML and results.json it writes, parsed and checked.
 import { expect } from 'chai';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { RunResult } from '../../harness/model/result.js';
 import { findTaggedProcesses } from '../../harness/process/process-sweep.js';
-import { fixtureProgram, repoRoot } from '../support/paths.js';
+import { cliPath, repoRoot } from '../support/paths.js';
+import { fixtureLab } from '../support/fixture-lab.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
 import { needsTool } from '../support/tools.js';
 import { isAlive } from '../support/processes.js';
-
-function fixtureLab(temp: TempDir): string {
-  const role = (script: string) => `[node, "${fixtureProgram(script)}"]`;
-  return temp.write(
-    'lab.yaml',
-    `lab: fixtures
-roles:
-  exit-code: { description: "exits with its first argument", usage: CODE, reference: ${role('exit-code.mjs')} }
-  echo: { description: copies stdin, usage: "", reference: ${role('echo-stdin.mjs')} }
-  sleeper: { description: runs forever, usage: "", reference: ${role('sleep-forever.mjs')} }
-  stubborn: { description: ignores SIGTERM, usage: "", reference: ${role('ignore-sigterm.mjs')} }
-  forker: { description: leaves a grandchild, usage: "[escape]", reference: ${role('fork-grandchild.mjs')} }
-  prompter: { description: prints a prompt then waits, usage: PROMPT, reference: ${role('print-then-wait.mjs')}, ignoreOutput: ["Input:\\\\s*"] }
-  listener: { description: listens after a delay, usage: PORT DELAY, reference: ${role('tcp-listen.mjs')} }
-`,
-  );
-}
 
 function readResults(dir: string): RunResult {
   return JSON.parse(readFileSync(path.join(dir, 'results.json'), 'utf8')) as RunResult;
@@ -291,5 +276,67 @@ steps:
       ['tcp-non-ascii', 'failed'],
     ]);
     expect(results.experiments[1].failures[0].actual).to.contain('STRASSE CAFÉ');
+  });
+
+  describe('hygiene: usage errors, closed pipes, colors, help', () => {
+    it('answers every usage error with one line and exit 2, never "internal error"', async () => {
+      const usageErrors: Array<[string[], RegExp]> = [
+        [['run', '--shard', '6/5'], /^socklab: option '--shard <i\/n>' argument '6\/5' is invalid: expected i\/n with 1 ≤ i ≤ n, e\.g\. 2\/5; see socklab run --help$/],
+        [['run', '--shard', 'x'], /^socklab: option '--shard <i\/n>' argument 'x' is invalid: expected i\/n/],
+        [['grade', '--reference', '--shard', '0/3'], /^socklab: option '--shard <i\/n>' argument '0\/3' is invalid/],
+        [['run', '--gerp', 'tcp'], /^socklab: unknown option '--gerp' \(did you mean --grep\?\); see socklab run --help$/],
+        [['run', '-j'], /^socklab: option '-j, --jobs <n>' argument missing; see socklab run --help$/],
+        [['run', '-j', '0'], /^socklab: option '-j, --jobs <n>' argument '0' is invalid: expected a whole number ≥ 1; see socklab run --help$/],
+        [['run', '-r', 'junti'], /^socklab: unknown reporter "junti" \(did you mean "junit"\?\)/],
+        [['merge'], /^socklab: missing required argument 'folders'; see socklab merge --help$/],
+        [['merge', path.join(temp.path, 'nowhere')], /^socklab: not a folder: /],
+        [['frob'], /^socklab: unknown command 'frob'; see socklab --help$/],
+      ];
+      for (const [args, message] of usageErrors) {
+        const run = await runCli(args, { cwd: temp.path });
+        expect(run.exitCode, `${args.join(' ')}: ${run.stderr}`).to.equal(2);
+        expect(run.stderr, args.join(' ')).to.match(/^[^\n]*\n$/);
+        expect(run.stderr.trimEnd(), args.join(' ')).to.match(message);
+      }
+    });
+
+    it('stops quietly when the reader of its output goes away (`socklab list | head -n 1`): no EPIPE, exit 0', async () => {
+      const lab = fixtureLab(temp);
+      // 3000 lines, several times what a pipe holds, so writes are still pending when head exits.
+      const lines = Array.from({ length: 3000 }, (_, i) => `- { id: e${i}, title: "experiment ${i}, with a title long enough to fill a pipe", steps: [{ run: echo }] }`);
+      temp.write('specs/many.yaml', lines.join('\n') + '\n');
+      const script = `set -o pipefail; "${process.execPath}" "${cliPath}" list specs --lab "${lab}" | head -n 1`;
+      const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        execFile('bash', ['-c', script], { cwd: temp.path }, (error, stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stdout, stderr }));
+      });
+      expect(result.stderr).to.equal('');
+      expect(result.code).to.equal(0);
+      expect(result.stdout).to.match(/^e0\texperiment 0, with a title long enough to fill a pipe\t\[\]\tspecs\/many\.yaml:1\n$/);
+    });
+
+    it('colors a piped console with FORCE_COLOR (even over NO_COLOR), and not with FORCE_COLOR=0', async () => {
+      const lab = fixtureLab(temp);
+      temp.write('specs/one.yaml', 'id: one\ntitle: exits 0\nsteps: [{ run: exit-code, args: ["0"] }]\n');
+      const run = (env: Record<string, string>) => runCli(['run', 'specs', '--lab', lab, '--out', 'reports', '--reporter', 'console'], { cwd: temp.path, env });
+      const forced = await run({ FORCE_COLOR: '1', NO_COLOR: '1' });
+      expect(forced.exitCode, forced.stderr).to.equal(0);
+      expect(forced.stdout).to.contain('\x1b[32m✓\x1b[0m one').and.contain('\x1b[32m1 passed, 0 failed\x1b[0m');
+      expect(forced.stdout).to.not.contain('\r');
+      const off = await run({ FORCE_COLOR: '0' });
+      expect(off.exitCode, off.stderr).to.equal(0);
+      expect(off.stdout).to.contain('1 passed, 0 failed').and.not.contain('\x1b');
+    });
+
+    it('--help shows each default once, and no path of this machine', async () => {
+      for (const command of ['run', 'grade', 'gradescope-bundle', 'validate', 'list', 'merge']) {
+        const help = await runCli([command, '--help']);
+        expect(help.exitCode).to.equal(0);
+        expect(help.stdout).to.not.contain(repoRoot).and.not.contain('(default: [])');
+        // One entry per option: its flags at the start of a line, then its (wrapped) description.
+        for (const entry of help.stdout.split(/\n(?= {2}-)/)) expect(entry.match(/default:/g) ?? [], entry).to.have.length.at.most(1);
+      }
+      const run = await runCli(['run', '--help']);
+      expect(run.stdout.replace(/\s+/g, ' ')).to.contain('(default: specs/lab.yaml next to socklab)').and.contain('(default: console,junit,json,html)');
+    });
   });
 });

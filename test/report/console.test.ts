@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
 import type { RunResult } from '../../harness/model/result.js';
-import { ConsoleReporter, formatSummary } from '../../harness/report/console.js';
+import { ConsoleReporter, formatSummary, wantsColors } from '../../harness/report/console.js';
 import type { RunBeginInfo } from '../../harness/model/reporter.js';
 import { makeRun } from './fixtures.js';
 
@@ -118,6 +118,29 @@ describe('ConsoleReporter', () => {
     replay(new ConsoleReporter({ outputDir: '/tmp/unused', stream }, { NO_COLOR: '1' }), makeRun());
     expect(stream.text).to.include('\r\x1b[2K');
     expect(stream.text).to.not.match(/\x1b\[\d+m/);
+  });
+
+  it('in a pipe with FORCE_COLOR set, colors the lines but keeps no status line', () => {
+    const stream = new CaptureStream(false);
+    replay(new ConsoleReporter({ outputDir: '/tmp/unused', stream }, { FORCE_COLOR: '1' }), makeRun());
+    expect(stream.text).to.include('\x1b[32m✓\x1b[0m').and.include('\x1b[31m1 passed, 1 failed, 1 error, 1 skipped\x1b[0m');
+    expect(stream.text).to.not.include('\r').and.not.include('running:');
+  });
+});
+
+describe('wantsColors (FORCE_COLOR, NO_COLOR, terminal)', () => {
+  it('follows the terminal when neither is set, or when they are set but empty', () => {
+    expect([wantsColors({}, true), wantsColors({}, false)]).to.deep.equal([true, false]);
+    expect([wantsColors({ FORCE_COLOR: '', NO_COLOR: '' }, true), wantsColors({ FORCE_COLOR: '', NO_COLOR: '' }, false)]).to.deep.equal([true, false]);
+  });
+
+  it('turns colors off with NO_COLOR, whatever its value', () => {
+    expect([wantsColors({ NO_COLOR: '1' }, true), wantsColors({ NO_COLOR: '0' }, true)]).to.deep.equal([false, false]);
+  });
+
+  it('turns colors on with FORCE_COLOR 1, 2, 3 or true, even without a terminal and over NO_COLOR; off with 0 or false', () => {
+    for (const value of ['1', '2', '3', 'true']) expect(wantsColors({ FORCE_COLOR: value, NO_COLOR: '1' }, false), value).to.equal(true);
+    for (const value of ['0', 'false', 'FALSE']) expect(wantsColors({ FORCE_COLOR: value }, true), value).to.equal(false);
   });
 });
 

@@ -5,8 +5,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { generate } from 'selfsigned';
 import { SMTPServer, type SMTPServerOptions, type SMTPServerSession } from 'smtp-server';
+import { createCertificateAuthority, issueCertificate } from '../../harness/fixtures/certificates.js';
 
 // mail-client against a real SMTP server (nodemailer's smtp-server) on 127.0.0.1, run as a child
 // process exactly as a student or the harness would run it.
@@ -41,18 +41,16 @@ describe('mail-client against smtp-server', function () {
   this.timeout(30_000);
   const children = new Set<ChildProcess>();
   const servers: SMTPServer[] = [];
+  /** The server's certificate, issued by a CA made for the test whose certificate is in caFile. */
   let tls: { key: string; cert: string; caFile: string; dir: string };
 
   before(async () => {
-    const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
-      keySize: 2048,
-      algorithm: 'sha256',
-      extensions: [{ name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }] }],
-    });
+    const ca = await createCertificateAuthority('mail-client test CA');
+    const issued = await issueCertificate(ca, { names: ['localhost'], ips: ['127.0.0.1'] });
     const dir = mkdtempSync(path.join(tmpdir(), 'mail-client-test-'));
-    const caFile = path.join(dir, 'server-cert.pem');
-    writeFileSync(caFile, pems.cert);
-    tls = { key: pems.private, cert: pems.cert, caFile, dir };
+    const caFile = path.join(dir, 'ca.pem');
+    writeFileSync(caFile, ca.certificate);
+    tls = { key: issued.privateKey, cert: issued.certificate, caFile, dir };
   });
 
   after(() => rmSync(tls.dir, { recursive: true, force: true }));
@@ -236,11 +234,11 @@ describe('mail-client against smtp-server', function () {
     expect(server.commands.slice(0, 4)).to.deep.equal(['EHLO client.test', 'STARTTLS', 'EHLO client.test', 'AUTH PLAIN /* secured */']);
   });
 
-  it('refuses a self-signed certificate without --tls-ca, and says how to trust it', async () => {
+  it('refuses a certificate from a CA it was not told to trust (no --tls-ca), and says how to trust it', async () => {
     const server = await startServer();
     const result = await runClient([...envelopeArgs(server.port), '--to', 'bob@example.com', '--body', 'x', '--starttls']);
     expect(result.exitCode).to.equal(1);
-    expect(result.stderr).to.match(/^mail-client: TLS handshake with 127\.0\.0\.1:\d+ failed: DEPTH_ZERO_SELF_SIGNED_CERT \(self[- ]signed certificate\); trust the server certificate with --tls-ca FILE/);
+    expect(result.stderr).to.match(/^mail-client: TLS handshake with 127\.0\.0\.1:\d+ failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE \(unable to verify the first certificate\); trust the server certificate with --tls-ca FILE/);
     expect(server.deliveries).to.deep.equal([]);
   });
 

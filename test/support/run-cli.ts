@@ -15,13 +15,17 @@ export interface CliOptions {
   /** Called once the CLI started; may send it signals. */
   onStart?: (pid: number, output: () => string) => void;
   timeoutMs?: number;
-  /** Added to the CLI's environment. */
+  /** Added to the CLI's environment (which has NO_COLOR=1 and no FORCE_COLOR unless given here). */
   env?: Record<string, string>;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env } });
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...options.env };
+    // Plain output unless a test asks for colors: a FORCE_COLOR of the test runner's own (CI often
+    // sets one) would win over NO_COLOR.
+    if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
+    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl';
+export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint';
 
 /** Debian's python3: Debian's aiosmtpd lives with it, and it may not be the first python3 on PATH. */
 export const debianPython = '/usr/bin/python3';
@@ -46,6 +46,8 @@ const TOOLS: Record<ToolName, Tool> = {
   // Two-host experiments: `ip netns add` and the veth pair between the hosts need root.
   netns: { debianPackage: 'iproute2', notRunning: () => failureOf('ip', ['netns', 'list']), notAllowed: () => (process.getuid?.() === 0 ? null : 'network namespaces need root') },
   curl: { debianPackage: 'curl', notRunning: () => failureOf('curl', ['--version']) },
+  // Validates junit.xml against the Jenkins xunit plugin's XSD.
+  xmllint: { debianPackage: 'libxml2-utils', notRunning: () => failureOf('xmllint', ['--version']) },
 };
 
 const checked = new Map<ToolName, Missing | null>();
