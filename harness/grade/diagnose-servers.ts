@@ -140,3 +140,41 @@ function howToReadPort(run: ProgramRun): string {
   return 'Read both from the command line: serverName = sys.argv[1], serverPort = int(sys.argv[2]).';
 }
 
+/**
+ * Programs the experiment's world caught going to a hard-coded destination (localhost:12000, the
+ * book's port) and delivered to the experiment's server: the experiment could judge the rest, but the
+ * program does not use its command line. Reported whether the experiment passed or not.
+ */
+export function findIntercepted(evidence: ExperimentEvidence): Finding[] {
+  return evidence.experiment.steps.flatMap((step): Finding[] => {
+    const moved = step.world?.listening;
+    if (step.kind === 'start' && step.role && moved && moved.actual !== moved.given) {
+      const at = moved.hardCodedAt ? `, hard-coded at ${moved.hardCodedAt.file}:${moved.hardCodedAt.line} (${moved.hardCodedAt.text})` : '';
+      return [
+        {
+          code: 'ignores-cli-port',
+          role: step.role,
+          steps: [step.index],
+          message:
+            `${evidence.programName(step.role)} was told to listen on port ${moved.given} but listens on ${moved.actual}${at}. ` +
+            `socklab judged the rest on port ${moved.actual}. Read the port from the command line: serverPort = int(sys.argv[1]).`,
+        },
+      ];
+    }
+    const caught = step.world?.delivered ?? [];
+    const role = step.role ?? evidence.services.find((service) => service.name === step.name)?.role;
+    if (caught.length === 0 || !role || step.kind !== 'run') return [];
+    const told = step.told?.ports.at(-1);
+    const where = caught.map((entry) => `${entry.asked} (socklab delivered it to ${entry.deliveredTo})`).join(' and ');
+    return [
+      {
+        code: 'ignores-cli-port',
+        role,
+        steps: [step.index],
+        message:
+          `${evidence.programName(role)} was told ${told === undefined ? 'where the server is' : `port ${told}`} but connected to ${where}: the destination is hard-coded. ` +
+          `socklab judged the rest as if it had used its command line. Read both from the command line: serverName = sys.argv[1], serverPort = int(sys.argv[2]).`,
+      },
+    ];
+  });
+}

@@ -9,7 +9,7 @@
 import type { ExperimentResult } from '../model/result.js';
 import { ExperimentEvidence, type RoleContext } from './diagnose-evidence.js';
 import { findMissingPrograms, findPython2, findStrNotBytes } from './diagnose-python.js';
-import { findServerEndings, findServerIgnoresPort, findUnreachedServers } from './diagnose-servers.js';
+import { findIntercepted, findServerEndings, findServerIgnoresPort, findUnreachedServers } from './diagnose-servers.js';
 import { findNoReply, findNoResponse, findUnicodeUpper } from './diagnose-replies.js';
 import { findIgnoredReplyCodes, findNoCache } from './diagnose-protocols.js';
 import type { Finding } from './diagnose-finding.js';
@@ -33,6 +33,7 @@ const RULES: ReadonlyArray<(evidence: ExperimentEvidence) => Finding[]> = [
   findPython2,
   findStrNotBytes,
   findUnreachedServers,
+  findIntercepted,
   findServerIgnoresPort,
   findUnicodeUpper,
   findServerEndings,
@@ -63,8 +64,14 @@ export const DIAGNOSIS_CODES = [
  * A passed experiment gives no diagnosis.
  */
 export function diagnose(experiment: ExperimentResult, context: RoleContext[]): Diagnosis[] {
-  if (experiment.status === 'passed' || experiment.status === 'skipped') return [];
+  if (experiment.status === 'skipped') return [];
   const evidence = new ExperimentEvidence(experiment, context);
+  // A passed experiment can still show a hard-coded destination that its world delivered.
+  if (experiment.status === 'passed') {
+    // One finding per program is enough: every step of a hard-coded client says the same.
+    const caught = findIntercepted(evidence).filter((finding, index, all) => finding.role !== undefined && evidence.isSubmissionRole(finding.role) && all.findIndex((other) => other.role === finding.role) === index);
+    return caught.map(({ code, message }) => ({ code, message, experimentId: experiment.id }));
+  }
   const kept: Finding[] = [];
   const explainedSteps = new Set<number>();
   const rolesThatDidNotRun = new Set<string>();

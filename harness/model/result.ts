@@ -55,6 +55,8 @@ export interface WorldEvents {
   lookups: Array<{ name: string; type: string; answer: string | null }>;
   /** "It connected to `asked`; socklab delivered it to `deliveredTo`". */
   delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; deliveredTo: string; connections: number }>;
+  /** For a server: where it was told to listen and where it does (port discovery). */
+  listening?: { protocol: 'tcp' | 'udp'; given: number; actual: number; loopbackOnly: boolean; hardCodedAt?: { file: string; line: number; text: string } };
 }
 
 export interface HarnessErrorInfo {

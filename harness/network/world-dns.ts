@@ -1,8 +1,9 @@
 // The world's DNS server: every name a program looks up resolves inside the world. Names the
 // experiment gives to its fixtures (`www.example.test` → an origin) get their own addresses; any
-// other name ('hostname', 'servername', smtp.gmail.com, a student's laptop name) resolves to the
-// experiment's default host (its server, or the Internet host when it has no server program), as a
-// human grader's network would have pointed it there. Every question is recorded for the report.
+// other name ('hostname', 'servername', smtp.gmail.com, a student's laptop name) resolves to where a
+// human grader's network would have pointed it: for a client, the experiment's server (or the
+// Internet host when it has no server program); for a server (a proxy looking up its origin), the
+// Internet host. Every question is recorded for the report.
 // The UDP socket is made on the Internet host by its agent; the answers are built with dns-packet.
 import type dgram from 'node:dgram';
 import dnsPacket from 'dns-packet';
@@ -22,8 +23,8 @@ export interface DnsLookup {
 export interface DnsAnswers {
   /** Names with their own address (fixtures on the Internet host). */
   names: ReadonlyMap<string, string>;
-  /** The address for every other name. */
-  otherwise: () => string;
+  /** The address for every other name, by the address of the host that asks. */
+  otherwise: (asker: string) => string;
 }
 
 /** Every name resolves for a few seconds only, so an answer never outlives its experiment's world. */
@@ -59,7 +60,7 @@ export class WorldDns {
     const answers: dnsPacket.Answer[] = [];
     for (const question of query.questions ?? []) {
       const name = question.name.toLowerCase().replace(/\.$/, '');
-      const address = question.type === 'A' ? (this.answers.names.get(name) ?? this.answers.otherwise()) : null;
+      const address = question.type === 'A' ? (this.answers.names.get(name) ?? this.answers.otherwise(remote.address)) : null;
       this.lookups.push({ name, type: question.type, from: remote.address, answer: address, at: performance.now() });
       if (address) answers.push({ type: 'A', name: question.name, ttl: TTL_SECONDS, data: address });
     }

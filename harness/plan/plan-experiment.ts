@@ -16,6 +16,9 @@ import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology
 
 const LOOPBACK = '127.0.0.1';
 
+/** The spec requires a world (`topology: two-hosts`) and none can be made here: the experiment cannot be checked, it is skipped. */
+export class WorldUnavailableError extends Error {}
+
 /** What planning needs to know about the run. */
 export interface PlanEnvironment {
   roles: RoleTable;
@@ -90,7 +93,7 @@ async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment
   if (!wanted) return 'loopback';
   const unavailable = await environment.namespacesUnavailable();
   if (!unavailable) return 'two-hosts';
-  if (required) throw new Error(`this experiment needs two hosts, but ${unavailable}`);
+  if (required) throw new WorldUnavailableError(`this experiment needs its own network world (topology: two-hosts), but ${unavailable}`);
   notes.push(`ran on loopback, not in its own network world: ${unavailable}`);
   return 'loopback';
 }
@@ -113,6 +116,9 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
   const kind = stepKinds.get(step.kind)!;
   const body = renderDeep(step.body, values);
   const role = kind.role?.(body);
+  const listens = kind.listens?.(body);
+  const name = kind.defines?.(body) ?? kind.references?.(body);
+  const intercept = listens?.intercept === false ? [] : (listens?.intercept ?? (role !== undefined ? roles.get(role).commonPorts : []));
   return {
     index: step.index,
     kind: step.kind,
@@ -120,8 +126,9 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
     label: kind.label(body),
     role,
     host: role !== undefined ? roles.get(role).host : kind.runsOn,
-    name: kind.defines?.(body) ?? kind.references?.(body),
+    name,
     told: toldIn(step.body, ports, hosts),
+    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept } } : {}),
     location: step.location,
     expectLocations: step.expectLocations,
   };

@@ -90,7 +90,8 @@ export async function sendHttpRequest(options: HttpRequestOptions): Promise<Http
       insecureHTTPParser: true,
       // With an agent (even `agent: false`, which makes a fresh one) node ignores createConnection and
       // connects by itself: no agent, and the connection made on the right host is the one used.
-      ...(socket ? { createConnection: () => socket } : { agent: false }),
+      // The socket comes paused (nothing it received is lost before a reader is there): http reads it from now.
+      ...(socket ? { createConnection: () => socket.resume() } : { agent: false }),
     });
     const timer = setTimeout(() => {
       request.destroy();

@@ -16,6 +16,8 @@ let spare: Promise<ExperimentWorld> | null = null;
 
 export class ExperimentWorld {
   private readonly services: OfferedService[] = [];
+  /** Host names fixtures answer at (an origin's `www.example.test`), lower-cased → address. */
+  private readonly names = new Map<string, string>();
   /** Where interception rules apply: the hosts programs and probes send from. */
   private readonly interceptions: Partial<Record<HostName, Interception>> = {};
   private dns: WorldDns | null = null;
@@ -70,7 +72,11 @@ export class ExperimentWorld {
 
   /** A service started listening: hard-coded destinations of its protocol now reach it. */
   async offer(service: OfferedService): Promise<void> {
+    // A service offered again (its real port became known) replaces what the plan said of it.
+    const known = this.services.findIndex((candidate) => candidate.name === service.name);
+    if (known >= 0) this.services.splice(known, 1);
     this.services.push(service);
+    for (const name of service.names ?? []) this.names.set(name.toLowerCase(), this.world.hosts[service.host].address);
     const local = this.services.filter((candidate) => candidate.loopbackOnly && candidate.host === service.host);
     if (service.loopbackOnly) await this.interceptions[service.host]?.deliverToLoopback(this.world.hosts[service.host].address, local.map(({ protocol, actual }) => ({ protocol, port: actual })));
     const redirects = this.redirects();
@@ -108,13 +114,17 @@ export class ExperimentWorld {
   private async startDns(): Promise<void> {
     const network = await this.world.network('internet');
     const socket = await network.bindUdp(this.world.hosts.internet.address, DNS_PORT);
-    this.dns = new WorldDns(socket, { names: new Map(), otherwise: () => this.defaultAddress() });
+    this.dns = new WorldDns(socket, { names: this.names, otherwise: (asker) => this.defaultAddress(asker) });
   }
 
-  /** Every name resolves to the experiment's server when it has one (a program on the server host), else to the Internet host. */
-  private defaultAddress(): string {
-    const onServer = this.services.some((service) => service.host === 'server');
-    return this.world.hosts[onServer ? 'server' : 'internet'].address;
+  /**
+   * A name no fixture claimed: a client's lookup finds the experiment's server when it has one (a
+   * program on the server host), else the Internet host; the server's own lookups go to the Internet.
+   */
+  private defaultAddress(asker: string): string {
+    const { server, internet } = this.world.hosts;
+    const hasServer = this.services.some((service) => service.host === 'server');
+    return asker !== server.address && hasServer ? server.address : internet.address;
   }
 
   private hostOf(redirect: Redirect): HostName {

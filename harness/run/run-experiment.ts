@@ -3,7 +3,7 @@
 // deferred checks, then tears down in reverse (fixtures, services, escaped processes, hosts, capture).
 import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult } from '../model/result.js';
 import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
-import { planExperiment, releasePlan } from '../plan/plan-experiment.js';
+import { WorldUnavailableError, planExperiment, releasePlan } from '../plan/plan-experiment.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { finishProgram } from '../steps/shared/program-outcome.js';
 import { formatDuration } from '../schema/duration.js';
@@ -27,6 +27,7 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
     plan = await planExperiment(spec, environment, `${environment.runTag}.${ordinal}`);
     happened = await executePlan(plan, environment, started);
   } catch (error) {
+    if (error instanceof WorldUnavailableError) return resultWithoutRun(spec, 'skipped', error.message, environment.weights);
     happened = { steps: [], error: harnessError(error), interrupted: environment.signal.aborted, notes: [], launched: [] };
   } finally {
     if (plan) await releasePlan(plan);
@@ -60,6 +61,10 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
     if (plan.topology === 'two-hosts') {
       const interceptionProblem = await environment.interceptionUnavailable();
       state.world = await ExperimentWorld.take(interceptionProblem);
+      // Hard-coded destinations lead to the servers the plan will start, before they start.
+      for (const step of plan.steps) {
+        if (step.serves && step.host) await state.world.offer({ ...step.serves, host: step.host, planned: step.serves.port, actual: step.serves.port });
+      }
       notes.push(describeWorld(state.world), ...(interceptionProblem ? [`hard-coded destinations are not intercepted: ${interceptionProblem}`] : []));
     }
     if (plan.capture) {

@@ -36,6 +36,13 @@ const OriginStepSchema = Type.Object(
     origin: Type.String({ pattern: '^[a-z][a-z0-9-]*$', expected: 'a name for the origin, such as origin' }),
     title: Type.Optional(Type.String()),
     port: PortRef,
+    hostname: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)+$',
+        expected: 'a host name such as www.example.test',
+        description: "In the experiment's world, the name the origin answers at on the Internet host (URLs can then name it, without a port: it also answers on 80).",
+      }),
+    ),
     intercept: Type.Optional(InterceptOption),
     routes: Type.Record(Type.String({ pattern: '^/' }), RouteSchema, { expected: 'a map of paths (starting with /) to routes' }),
     expect: Type.Optional(
@@ -48,7 +55,7 @@ const OriginStepSchema = Type.Object(
       ),
     ),
   },
-  { additionalProperties: false, expected: 'an origin step: origin, port, intercept, routes, expect' },
+  { additionalProperties: false, expected: 'an origin step: origin, port, hostname, intercept, routes, expect' },
 );
 type OriginStep = Static<typeof OriginStepSchema>;
 
@@ -72,7 +79,7 @@ export const originStep: StepKind<OriginStep> = {
       return portTaken('origin', step.port, error);
     }
     context.onTeardown(() => origin.close());
-    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]) });
+    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), names: step.hostname ? [step.hostname] : [] });
     const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
       expectations: judge(step, origin.counts()),

@@ -2,13 +2,13 @@
 // step), and waits until it is ready.
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
-import { describeLiteral } from './shared/source-literal.js';
+import { describeLiteral, findLiteral } from './shared/source-literal.js';
 import { launchFields } from './shared/launch-fields.js';
 import { parseDuration, formatDuration } from '../schema/duration.js';
 import { waitUntilReady } from '../process/readiness.js';
 import { tailLines } from './shared/output-tail.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
-import type { StepKind } from './step-kind.js';
+import type { StepKind, StepOutcome } from './step-kind.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 5_000;
 
@@ -50,6 +50,11 @@ export const startStep: StepKind<StartStep> = {
   label: (step) => step.title ?? ['start', step.start, ...(step.args ?? []).map(String)].join(' '),
   role: (step) => step.start,
   defines: (step) => step.name ?? step.start,
+  listens(step) {
+    const protocol = step.ready?.tcp !== undefined ? 'tcp' : step.ready?.udp !== undefined ? 'udp' : undefined;
+    const port = Number(protocol === 'tcp' ? step.ready?.tcp : step.ready?.udp);
+    return protocol && Number.isInteger(port) ? { protocol, port, intercept: step.intercept } : undefined;
+  },
   async execute(step, context) {
     const name = step.name ?? step.start;
     const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
@@ -73,10 +78,13 @@ export const startStep: StepKind<StartStep> = {
     );
     if (verdict.ready) {
       const notes = [`ready after ${formatDuration(verdict.waitedMs)}`];
+      let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;
+        const hardCodedAt = port !== planned ? findLiteral(program.command, program.cwd, port) : null;
+        listening = { protocol, given: planned, actual: port, loopbackOnly: verdict.listening.loopbackOnly, ...(hardCodedAt ? { hardCodedAt } : {}) };
         if (port !== planned) {
-          const where = describeLiteral(program.command, program.cwd, port);
+          const where = describeLiteral(hardCodedAt);
           notes.push(`${step.start} was given port ${planned} but listens on ${port}${where ? `, ${where}` : ''}: the experiment goes on against port ${port} (port discovery)`);
         }
         if (verdict.listening.loopbackOnly && context.inWorld) {
@@ -85,11 +93,11 @@ export const startStep: StepKind<StartStep> = {
         const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
         await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, loopbackOnly: verdict.listening.loopbackOnly });
       }
-      return { expectations: [], notes };
+      return { expectations: [], notes, ...(listening ? { listening } : {}) };
     }
     const output = tailLines(program.stdout.text(), program.stderr.text());
     const elsewhere = verdict.listeningElsewhere?.[0];
-    const literal = elsewhere !== undefined ? describeLiteral(program.command, program.cwd, elsewhere) : '';
+    const literal = elsewhere !== undefined ? describeLiteral(findLiteral(program.command, program.cwd, elsewhere)) : '';
     const reason = elsewhere !== undefined && planned !== undefined ? `it listens on ${elsewhere}, not on the port it was given (${planned})${literal ? `: ${literal}` : ''}` : verdict.reason;
     return {
       expectations: [

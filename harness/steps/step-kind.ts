@@ -2,7 +2,7 @@
 // Each kind owns the schema of its own options and turns a rendered step into a StepOutcome.
 // Outcomes are data: a refused connection or a non-zero exit is a result, never a thrown error.
 import type { TObject } from '@sinclair/typebox';
-import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus } from '../model/result.js';
+import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
 import type { Program } from '../process/program.js';
 import type { HostNetwork } from '../network/host-network.js';
 
@@ -25,6 +25,8 @@ export interface OfferedService {
   intercept: number[];
   /** It listens on 127.0.0.1 only: connections from other hosts are delivered there (as on one host). */
   loopbackOnly?: boolean;
+  /** Host names it answers at in the world (an origin's www.example.test): the world's DNS resolves them to its host. */
+  names?: string[];
 }
 
 export interface LaunchRequest {
@@ -103,6 +105,8 @@ export interface StepOutcome {
   details?: StepDetails;
   /** Files left in the report folder (relative paths), such as a screenshot. */
   artifacts?: string[];
+  /** A server's listening socket, as found (port discovery): the report and grading read it. */
+  listening?: WorldEvents['listening'];
 }
 
 export interface StepKind<Step extends Record<string, unknown> = Record<string, unknown>> {
@@ -125,5 +129,11 @@ export interface StepKind<Step extends Record<string, unknown> = Record<string, 
   defines?(step: Step): string | undefined;
   /** The service name this step needs an earlier step to have started. */
   references?(step: Step): string | undefined;
+  /**
+   * The port the service this step starts will listen on, from the spec (a start step's `ready`), so
+   * that a world can route hard-coded destinations to it from the start (a client run before its
+   * server is refused by the server's host, on the wire). `intercept` as the step gives it.
+   */
+  listens?(step: Step): { protocol: 'tcp' | 'udp'; port: number; intercept?: number[] | false } | undefined;
   execute(step: Step, context: StepContext): Promise<StepOutcome>;
 }

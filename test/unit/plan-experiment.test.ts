@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadLab } from '../../harness/lab/load-lab.js';
 import { RoleTable } from '../../harness/lab/role-table.js';
-import { planExperiment, releasePlan, type PlanEnvironment } from '../../harness/plan/plan-experiment.js';
+import { WorldUnavailableError, planExperiment, releasePlan, type PlanEnvironment } from '../../harness/plan/plan-experiment.js';
 import type { ExperimentSpec } from '../../harness/spec/spec-types.js';
 import { repoRoot } from '../support/paths.js';
 import { loadInline } from '../support/spec-source.js';
@@ -130,7 +130,7 @@ describe('planExperiment', () => {
     expect(student.roles['tcp-server'].commonPorts).to.deep.equal([12000]);
   });
 
-  it('refuses an experiment that requires two hosts where none can be made (a harness error, not a failure)', async () => {
+  it('refuses an experiment that requires two hosts where none can be made (it is skipped, not failed)', async () => {
     const required = spec(`id: req\ntitle: t\ntopology: two-hosts\nsteps:\n  - run: tcp-client\n    args: ["{{server.host}}", "{{ports.server}}"]\n`);
     let error: unknown;
     try {
@@ -138,7 +138,8 @@ describe('planExperiment', () => {
     } catch (caught) {
       error = caught;
     }
-    expect((error as Error).message).to.equal('this experiment needs two hosts, but no ip');
+    expect(error).to.be.instanceOf(WorldUnavailableError);
+    expect((error as Error).message).to.equal('this experiment needs its own network world (topology: two-hosts), but no ip');
   });
 
   it('plans packet capture on the experiment ports, with its expectations', async () => {

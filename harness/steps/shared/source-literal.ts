@@ -27,8 +27,7 @@ export function findLiteral(command: readonly string[], cwd: string, literal: nu
 }
 
 /** `hard-coded at TCPServer.py:3 (serverPort = 12000)`, or '' when the source does not show it. */
-export function describeLiteral(command: readonly string[], cwd: string, literal: number): string {
-  const found = findLiteral(command, cwd, literal);
+export function describeLiteral(found: SourceLine | null): string {
   return found ? `hard-coded at ${found.file}:${found.line} (${found.text})` : '';
 }
 
