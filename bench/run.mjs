@@ -24,8 +24,9 @@ import * as webServerLoad from './web-server-load.mjs';
 import * as proxyCache from './proxy-cache.mjs';
 import * as tcpServerClients from './tcp-server-clients.mjs';
 import * as sandboxOverhead from './sandbox-overhead.mjs';
+import * as worldCost from './world-cost.mjs';
 
-const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients, sandboxOverhead];
+const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients, sandboxOverhead, worldCost];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -87,7 +87,7 @@ export class ExperimentEvidence {
     const name = step.name ?? step.role!;
     const ending = this.experiment.steps.find((candidate) => (candidate.kind === 'stop' || candidate.kind === 'wait') && candidate.name === name && candidate.index > step.index);
     const final = ending?.process ?? step.process;
-    return { name, role: step.role!, startStep: step, ready: step.status === 'passed', ports: step.told?.ports ?? [], final };
+    return { name, role: step.role!, startStep: step, ready: step.status !== 'error' && !step.expectations.some((expectation) => expectation.name === 'ready' && !expectation.ok), ports: step.told?.ports ?? [], final };
   }
 
   private runOf(step: StepResult, role: string, process: ProcessResult): ProgramRun {

@@ -1,5 +1,6 @@
 // Rules about client and server not meeting: a client that ignores the host or port it was told, a
 // server that never listens on its port, a server that serves one client and ends, a server that crashes.
+import type { SourceLine } from '../model/result.js';
 import type { ProgramRun } from './diagnose-evidence.js';
 import { ExperimentEvidence, exceptionLine, exitedOnItsOwn, outputOf, tracebackFrames, wasSilent } from './diagnose-evidence.js';
 import type { Finding } from './diagnose-finding.js';
@@ -149,32 +150,51 @@ export function findIntercepted(evidence: ExperimentEvidence): Finding[] {
   return evidence.experiment.steps.flatMap((step): Finding[] => {
     const moved = step.world?.listening;
     if (step.kind === 'start' && step.role && moved && moved.actual !== moved.given) {
-      const at = moved.hardCodedAt ? `, hard-coded at ${moved.hardCodedAt.file}:${moved.hardCodedAt.line} (${moved.hardCodedAt.text})` : '';
       return [
         {
           code: 'ignores-cli-port',
           role: step.role,
           steps: [step.index],
           message:
-            `${evidence.programName(step.role)} was told to listen on port ${moved.given} but listens on ${moved.actual}${at}. ` +
-            `socklab judged the rest on port ${moved.actual}. Read the port from the command line: serverPort = int(sys.argv[1]).`,
+            `${evidence.programName(step.role)} was told to listen on port ${moved.given} but listens on ${moved.actual}${at(moved.hardCodedAt)}. ` +
+            `${step.status === 'passed' ? `socklab judged the rest on port ${moved.actual}. ` : ''}Read the port from the command line: serverPort = int(sys.argv[1]).`,
         },
       ];
     }
-    const caught = step.world?.delivered ?? [];
     const role = step.role ?? evidence.services.find((service) => service.name === step.name)?.role;
-    if (caught.length === 0 || !role || step.kind !== 'run') return [];
+    if (!role) return [];
+    const watched = step.world?.watched ?? [];
+    if (watched.length > 0) {
+      const what = watched.map((entry) => `port ${entry.port}${at(entry.hardCodedAt)} instead of ${entry.servicePort} (where ${entry.service} listens)`).join(' and ');
+      return [
+        {
+          code: 'ignores-cli-port',
+          role,
+          steps: [step.index],
+          message: `${evidence.programName(role)} connected to ${what}: the port is hard-coded. Use the port it was given${role === 'proxy' ? ' (the one in the requested URL, 80 only when the URL names none)' : ' on its command line'}.`,
+        },
+      ];
+    }
+    // Deliveries to a server that moved its port are the server's doing, reported on the server.
+    const caught = (step.world?.delivered ?? []).filter((entry) => !entry.serverMoved);
+    if (caught.length === 0 || step.kind !== 'run') return [];
     const told = step.told?.ports.at(-1);
-    const where = caught.map((entry) => `${entry.asked} (socklab delivered it to ${entry.deliveredTo})`).join(' and ');
+    const lookedUp = (step.world?.lookups ?? []).map((lookup) => lookup.name);
+    const where = caught.map((entry) => `${entry.asked}${at(entry.hardCodedAt)} (socklab delivered it to ${entry.deliveredTo})`).join(' and ');
     return [
       {
         code: 'ignores-cli-port',
         role,
         steps: [step.index],
         message:
-          `${evidence.programName(role)} was told ${told === undefined ? 'where the server is' : `port ${told}`} but connected to ${where}: the destination is hard-coded. ` +
-          `socklab judged the rest as if it had used its command line. Read both from the command line: serverName = sys.argv[1], serverPort = int(sys.argv[2]).`,
+          `${evidence.programName(role)} was told ${told === undefined ? 'where the server is' : `port ${told}`} but connected to ${where}${lookedUp.length ? ` after looking up ${[...new Set(lookedUp)].join(', ')}` : ''}: the destination is hard-coded. ` +
+          `${step.status === 'passed' ? 'socklab judged the rest as if it had used its command line. ' : ''}Read both from the command line: serverName = sys.argv[1], serverPort = int(sys.argv[2]).`,
       },
     ];
   });
+}
+
+/** `, hard-coded at TCPServer.py:3 (serverPort = 12000)`. */
+function at(line: SourceLine | undefined): string {
+  return line ? `, hard-coded at ${line.file}:${line.line} (${line.text})` : '';
 }

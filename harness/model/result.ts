@@ -53,10 +53,24 @@ export interface WorldEvents {
   host: 'server' | 'client' | 'internet';
   /** Every name looked up and the address the world's DNS answered (null: no answer for that type). */
   lookups: Array<{ name: string; type: string; answer: string | null }>;
-  /** "It connected to `asked`; socklab delivered it to `deliveredTo`". */
-  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; deliveredTo: string; connections: number }>;
+  /**
+   * "It connected to `asked`; socklab delivered it to `deliveredTo`". `serverMoved`: it used the port
+   * it was told, where the server did not listen (the server's hard-coded port, not the client's).
+   * `hardCodedAt`: where the program's source writes the port it used.
+   */
+  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine }>;
+  /** Connections to a hard-coded port this experiment does not intercept (a strict command-line check): they went where they were going. */
+  watched?: Array<{ protocol: 'tcp' | 'udp'; port: number; service: string; servicePort: number; connections: number; hardCodedAt?: SourceLine }>;
   /** For a server: where it was told to listen and where it does (port discovery). */
-  listening?: { protocol: 'tcp' | 'udp'; given: number; actual: number; loopbackOnly: boolean; hardCodedAt?: { file: string; line: number; text: string } };
+  listening?: { protocol: 'tcp' | 'udp'; given: number; actual: number; loopbackOnly: boolean; hardCodedAt?: SourceLine };
+}
+
+/** A line of a program's source: `TCPServer.py:3 serverPort = 12000`. */
+export interface SourceLine {
+  /** Relative to the program's folder. */
+  file: string;
+  line: number;
+  text: string;
 }
 
 export interface HarnessErrorInfo {

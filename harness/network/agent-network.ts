@@ -40,7 +40,8 @@ export class AgentNetwork implements HostNetwork {
 
   /** Starts an agent in `namespace`; `description` names the host in errors and reports. */
   static async start(namespace: string, description: string): Promise<AgentNetwork> {
-    const child = fork(AGENT, [], {
+    // The argument names the socklab that started it, for anyone looking at `ps` (and for tests).
+    const child = fork(AGENT, [`--socklab=${process.pid}`], {
       execPath: 'ip',
       execArgv: ['netns', 'exec', namespace, process.execPath],
       // Not tagged for the escaped-process sweep: it is socklab's own, and ends when its IPC channel closes.

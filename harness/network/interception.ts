@@ -6,8 +6,8 @@
 // (or UDP flows) it caught: that is how the report can say "it connected to X, socklab delivered it to Y".
 import { execa } from 'execa';
 
-/** Where a caught connection was going. */
-export type CaughtDestination = 'loopback' | 'other-address' | 'the-given-port';
+/** Where a caught connection was going (`any`: only counted, never redirected: a watch). */
+export type CaughtDestination = 'loopback' | 'other-address' | 'the-given-port' | 'any';
 
 export interface Redirect {
   protocol: 'tcp' | 'udp';
@@ -15,9 +15,14 @@ export interface Redirect {
   port: number;
   /** loopback: 127.0.0.0/8; other-address: anything but the target's address; the-given-port: the target's address itself. */
   match: CaughtDestination;
-  to: { address: string; port: number };
+  /** Where it is delivered; null for a watch, which only counts connections and lets them go where they were going. */
+  to: { address: string; port: number } | null;
   /** What it delivers to, for reports: `tcp-server`, `origin`. */
   service: string;
+  /** For a watch: the port the service really listens on (what the program should have used). */
+  servicePort?: number;
+  /** The destination is the port the service was given, which it does not listen on: the server's doing, not the client's. */
+  serverMoved?: boolean;
 }
 
 export interface CaughtConnections {
@@ -96,14 +101,18 @@ export class Interception {
 }
 
 function keyOf(redirect: Redirect): string {
-  return `socklab:${redirect.protocol}:${redirect.port}:${redirect.match}:${redirect.to.address}:${redirect.to.port}`;
+  const to = redirect.to ? `${redirect.to.address}:${redirect.to.port}` : 'watch';
+  return `socklab:${redirect.protocol}:${redirect.port}:${redirect.match}:${to}`;
 }
 
 function ruleOf(redirect: Redirect): string {
+  const start = `-A ${CHAIN} -p ${redirect.protocol}`;
+  const end = `-m ${redirect.protocol} --dport ${redirect.port} -m comment --comment ${keyOf(redirect)}`;
+  if (!redirect.to) return `${start} ${end} -j RETURN`;
   // Rules are checked in order and a DNAT ends the search: each port's loopback rule comes before its
   // other-address rule, which therefore needs to exclude only the target's own address.
-  const destination = { loopback: '-d 127.0.0.0/8', 'other-address': `! -d ${redirect.to.address}/32`, 'the-given-port': `-d ${redirect.to.address}/32` }[redirect.match];
-  return `-A ${CHAIN} -p ${redirect.protocol} ${destination} -m ${redirect.protocol} --dport ${redirect.port} -m comment --comment ${keyOf(redirect)} -j DNAT --to-destination ${redirect.to.address}:${redirect.to.port}`;
+  const destination = { loopback: '-d 127.0.0.0/8', 'other-address': `! -d ${redirect.to.address}/32`, 'the-given-port': `-d ${redirect.to.address}/32`, any: '' }[redirect.match];
+  return `${start} ${destination} ${end} -j DNAT --to-destination ${redirect.to.address}:${redirect.to.port}`;
 }
 
 async function restore(namespace: string, lines: string[], keepOthers = false): Promise<void> {

@@ -99,6 +99,9 @@ export class World {
       ...[server, client].map((host) =>
         ipBatch(host.namespace, ['link set lo up', `addr add ${host.address}/${PREFIX_LENGTH} dev ${host.device}`, `link set ${host.device} up`, `route add default via ${internet.address}`]),
       ),
+      // A web server hard-coded to port 80 binds it as it would on the student's own machine, even
+      // when it runs as an unprivileged user: on these hosts every port is an ordinary one.
+      ...[server, client].map((host) => execa('ip', ['netns', 'exec', host.namespace, 'sysctl', '-qw', 'net.ipv4.ip_unprivileged_port_start=0'])),
     ]);
   }
 }

@@ -68,7 +68,7 @@ export interface PlannedStep {
   /** The experiment's ports and hosts the step names, in the order written. */
   told: { ports: number[]; hosts: string[] };
   /** The service it starts and where it will listen (a start step with `ready: { tcp | udp }`): hard-coded ports routed to it. */
-  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[] };
+  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[]; watch: number[] };
   location: SourceLocation;
   expectLocations: Record<string, SourceLocation>;
 }

@@ -118,7 +118,10 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
   const role = kind.role?.(body);
   const listens = kind.listens?.(body);
   const name = kind.defines?.(body) ?? kind.references?.(body);
-  const intercept = listens?.intercept === false ? [] : (listens?.intercept ?? (role !== undefined ? roles.get(role).commonPorts : []));
+  const commonPorts = role !== undefined ? roles.get(role).commonPorts : [];
+  const intercept = listens?.intercept === false ? [] : (listens?.intercept ?? commonPorts);
+  // A strict experiment (`intercept: false`) still counts the connections to the hard-coded ports, for the report.
+  const watch = listens?.intercept === false ? commonPorts : [];
   return {
     index: step.index,
     kind: step.kind,
@@ -128,7 +131,7 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
     host: role !== undefined ? roles.get(role).host : kind.runsOn,
     name,
     told: toldIn(step.body, ports, hosts),
-    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept } } : {}),
+    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept, watch } } : {}),
     location: step.location,
     expectLocations: step.expectLocations,
   };

@@ -170,5 +170,8 @@ export function worldLines(world: WorldEvents): string[] {
   const delivered = world.delivered.map(
     (entry) => `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} ${entry.asked}; socklab delivered it to ${entry.deliveredTo}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}`,
   );
-  return [...lookups, ...delivered];
+  const watched = (world.watched ?? []).map(
+    (entry) => `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} port ${entry.port}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}, where ${entry.service} does not listen (it listens on ${entry.servicePort}): not delivered in this experiment`,
+  );
+  return [...lookups, ...delivered, ...watched];
 }

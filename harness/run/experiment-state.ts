@@ -33,4 +33,6 @@ export interface ExperimentState {
   teardowns: Array<() => Promise<void>>;
   /** Step results in order, as they finish (services' final output is added at teardown). */
   steps: StepResult[];
+  /** Environment variables steps shared with the programs started after them (StepContext.shareEnvironment). */
+  sharedEnvironment: Record<string, string>;
 }

@@ -94,15 +94,16 @@ export class ExperimentWorld {
     this.lookupsSeen = this.dns?.lookups.length ?? 0;
     const caught = (await this.interceptions[host]?.caught()) ?? [];
     if (lookups.length === 0 && caught.length === 0) return undefined;
+    const watched = caught.filter((entry) => entry.redirect.to === null);
     return {
       host,
       lookups: lookups.map(({ name, type, answer }) => ({ name, type, answer })),
-      delivered: caught.map(({ redirect, count }) => ({
-        protocol: redirect.protocol,
-        asked: describeAsked(redirect),
-        deliveredTo: `${redirect.service} (${redirect.to.address}:${redirect.to.port})`,
-        connections: count,
-      })),
+      delivered: caught.flatMap(({ redirect, count }) =>
+        redirect.to
+          ? [{ protocol: redirect.protocol, asked: describeAsked(redirect), deliveredTo: `${redirect.service} (${redirect.to.address}:${redirect.to.port})`, connections: count, port: redirect.port, ...(redirect.serverMoved ? { serverMoved: true } : {}) }]
+          : [],
+      ),
+      ...(watched.length ? { watched: watched.map(({ redirect, count }) => ({ protocol: redirect.protocol, port: redirect.port, service: redirect.service, servicePort: redirect.servicePort ?? 0, connections: count })) } : {}),
     };
   }
 
@@ -128,7 +129,8 @@ export class ExperimentWorld {
   }
 
   private hostOf(redirect: Redirect): HostName {
-    return (Object.values(this.world.hosts).find((host) => host.address === redirect.to.address)?.name ?? 'server') as HostName;
+    const service = this.services.find((candidate) => candidate.name === redirect.service);
+    return service?.host ?? 'server';
   }
 
   /**
@@ -141,6 +143,12 @@ export class ExperimentWorld {
     const redirects: Redirect[] = [];
     for (const service of this.services) {
       const address = this.world.hosts[service.host].address;
+      for (const port of service.watch ?? []) {
+        const key = `${service.protocol}:${port}`;
+        if (claimed.has(key) || port === service.actual) continue;
+        claimed.add(key);
+        redirects.push({ protocol: service.protocol, port, match: 'any', to: null, service: service.name, servicePort: service.actual });
+      }
       for (const port of new Set([service.planned, ...service.intercept, service.actual])) {
         const key = `${service.protocol}:${port}`;
         if (claimed.has(key)) continue;
@@ -148,7 +156,7 @@ export class ExperimentWorld {
         const to = { address, port: service.actual };
         const base = { protocol: service.protocol, port, to, service: service.name };
         redirects.push({ ...base, match: 'loopback' }, { ...base, match: 'other-address' });
-        if (port !== service.actual) redirects.push({ ...base, match: 'the-given-port' });
+        if (port !== service.actual) redirects.push({ ...base, match: 'the-given-port', ...(port === service.planned ? { serverMoved: true } : {}) });
       }
     }
     return redirects;
@@ -157,6 +165,6 @@ export class ExperimentWorld {
 
 function describeAsked(redirect: Redirect): string {
   if (redirect.match === 'loopback') return `localhost:${redirect.port}`;
-  if (redirect.match === 'other-address') return `another address, port ${redirect.port}`;
-  return `${redirect.to.address}:${redirect.port}`;
+  if (redirect.match === 'the-given-port' && redirect.to) return `${redirect.to.address}:${redirect.port}`;
+  return `another address, port ${redirect.port}`;
 }

@@ -1,8 +1,9 @@
 // ExperimentSpec → ExperimentPlan → what happened → ExperimentResult. Executes a plan: makes its two
 // hosts when it has them, starts the capture, runs the steps in order under a deadline, makes the
 // deferred checks, then tears down in reverse (fixtures, services, escaped processes, hosts, capture).
-import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult } from '../model/result.js';
-import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
+import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult, WorldEvents } from '../model/result.js';
+import type { ExperimentPlan, PlannedRole, PlannedStep } from '../plan/experiment-plan.js';
+import { findLiteral } from '../steps/shared/source-literal.js';
 import { WorldUnavailableError, planExperiment, releasePlan } from '../plan/plan-experiment.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { finishProgram } from '../steps/shared/program-outcome.js';
@@ -52,6 +53,7 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
     deferred: [],
     teardowns: [],
     steps: [],
+    sharedEnvironment: {},
   };
   const notes: string[] = [];
   let error: HarnessErrorInfo | undefined;
@@ -142,8 +144,25 @@ async function observeWorld(state: ExperimentState, step: StepResult): Promise<v
     if (!events) continue;
     const owner = host === planned.host ? step : [...state.steps].reverse().find((candidate) => candidate.kind === 'start' && state.plan.steps[candidate.index].host === host);
     if (!owner) continue;
-    owner.world = owner.world ? { ...owner.world, lookups: [...owner.world.lookups, ...events.lookups], delivered: [...owner.world.delivered, ...events.delivered] } : events;
+    const sourced = withSourceLines(events, owner.role ? state.plan.roles[owner.role] : undefined);
+    owner.world = owner.world ? mergeWorldEvents(owner.world, sourced) : sourced;
   }
+}
+
+/** Where the program's source writes each hard-coded port it used (the ports it was told are not its own doing). */
+function withSourceLines(events: WorldEvents, role: PlannedRole | undefined): WorldEvents {
+  if (!role) return events;
+  const at = (port: number) => findLiteral(role.command, role.cwd, port) ?? undefined;
+  return {
+    ...events,
+    delivered: events.delivered.map((entry) => (entry.serverMoved ? entry : { ...entry, hardCodedAt: at(entry.port) })),
+    ...(events.watched ? { watched: events.watched.map((entry) => ({ ...entry, hardCodedAt: at(entry.port) })) } : {}),
+  };
+}
+
+function mergeWorldEvents(earlier: WorldEvents, later: WorldEvents): WorldEvents {
+  const watched = [...(earlier.watched ?? []), ...(later.watched ?? [])];
+  return { ...earlier, lookups: [...earlier.lookups, ...later.lookups], delivered: [...earlier.delivered, ...later.delivered], ...(watched.length ? { watched } : {}) };
 }
 
 function describeWorld(world: ExperimentWorld): string {

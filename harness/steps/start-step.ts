@@ -91,13 +91,18 @@ export const startStep: StepKind<StartStep> = {
           notes.push(`${step.start} listens on the loopback address only, which another host cannot reach: socklab delivers other hosts' connections there, as on one host with two terminals`);
         }
         const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
-        await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, loopbackOnly: verdict.listening.loopbackOnly });
+        const watch = step.intercept === false ? context.commonPorts(step.start) : [];
+        await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, watch, loopbackOnly: verdict.listening.loopbackOnly });
       }
       return { expectations: [], notes, ...(listening ? { listening } : {}) };
     }
     const output = tailLines(program.stdout.text(), program.stderr.text());
     const elsewhere = verdict.listeningElsewhere?.[0];
-    const literal = elsewhere !== undefined ? describeLiteral(findLiteral(program.command, program.cwd, elsewhere)) : '';
+    const hardCodedAt = elsewhere !== undefined ? findLiteral(program.command, program.cwd, elsewhere) : null;
+    const literal = describeLiteral(hardCodedAt);
+    const protocol = step.ready.tcp !== undefined ? 'tcp' : 'udp';
+    const listening: StepOutcome['listening'] =
+      elsewhere !== undefined && planned !== undefined ? { protocol, given: planned, actual: elsewhere, loopbackOnly: false, ...(hardCodedAt ? { hardCodedAt } : {}) } : undefined;
     const reason = elsewhere !== undefined && planned !== undefined ? `it listens on ${elsewhere}, not on the port it was given (${planned})${literal ? `: ${literal}` : ''}` : verdict.reason;
     return {
       expectations: [
@@ -111,6 +116,7 @@ export const startStep: StepKind<StartStep> = {
         },
       ],
       stopExperiment: true,
+      ...(listening ? { listening } : {}),
     };
   },
 };

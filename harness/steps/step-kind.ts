@@ -23,6 +23,11 @@ export interface OfferedService {
   actual: number;
   /** Ports hard-coded clients use to reach it (the role's commonPorts, an origin's 80), or none. */
   intercept: number[];
+  /**
+   * Ports only watched, not intercepted (with `intercept: false`): a connection to one is counted and
+   * reported ("it connected to port 80, where nothing listens") and goes where it was going.
+   */
+  watch?: number[];
   /** It listens on 127.0.0.1 only: connections from other hosts are delivered there (as on one host). */
   loopbackOnly?: boolean;
   /** Host names it answers at in the world (an origin's www.example.test): the world's DNS resolves them to its host. */
@@ -78,6 +83,8 @@ export interface StepContext {
   network(): Promise<HostNetwork>;
   /** Makes a listening service known to the world, so that hard-coded destinations reach it. */
   offer(service: OfferedService): Promise<void>;
+  /** Environment variables for every program the experiment starts from now on (e.g. which CA to trust). */
+  shareEnvironment(variables: Record<string, string>): void;
   /** Whether the experiment runs in its own world (network namespaces), not on loopback. */
   readonly inWorld: boolean;
   /** The host this step acts on (its role's, or its kind's `runsOn`). */

@@ -83,15 +83,17 @@ describe('diagnose on the sample submissions (end to end)', function () {
 
   it('student-hardcoded-port: works everywhere but on the strict command-line check, which names the connect() line with 12000', async () => {
     const diagnoses = await diagnoseWithRoles('student-hardcoded-port', ['tcp-lowercase', 'udp-lowercase', 'address-from-command-line']);
-    // In their experiments' worlds the hard-coded localhost:12000 reaches the server: they pass.
+    // In their experiments' worlds the hard-coded localhost:12000 reaches the server: they pass, and
+    // the hint says where the world delivered it.
     expect(codesOf(diagnoses)).to.deep.equal({
-      'tcp-lowercase': [],
-      'udp-lowercase': [],
+      'tcp-lowercase': ['ignores-cli-port'],
+      'udp-lowercase': ['ignores-cli-port'],
       'address-from-command-line': ['ignores-cli-port', 'ignores-cli-port'],
     });
+    expect(diagnoses['tcp-lowercase'][0].message).to.match(/^TCPClient\.py was told port \d+ but connected to localhost:12000, hard-coded at (\S+\/)?TCPClient\.py:\d+ \(clientSocket\.connect\(\('localhost', 12000\)\)\)/);
     const [tcp, udp] = diagnoses['address-from-command-line'];
     expect(tcp.message).to.include("clientSocket.connect(('localhost', 12000))");
-    expect(udp.message).to.match(/^UDPClient\.py did not reach the server on the port it was told \(\d+\): UDPServer\.py was running on that port/);
+    expect(udp.message).to.match(/^UDPClient\.py connected to port 12000, hard-coded at (\S+\/)?UDPClient\.py:7 \(serverPort = 12000\) instead of \d+ \(where udp-c listens\)/);
   });
 
   it('student-one-request: server-exits-after-one-request, not a hard-coded port', async () => {

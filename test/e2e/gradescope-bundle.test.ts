@@ -97,7 +97,8 @@ describe('socklab gradescope-bundle (end to end)', function () {
     expect(failed.map((test) => test.name)).to.deep.equal(['tcp-non-ascii: TCP: non-ASCII (UTF-8) bytes pass unchanged']);
     const { output } = failed[0]!;
     expect(output).to.contain('**Hint:** TCPServer.py uses str.upper()');
-    expect(output).to.match(/Command:\n\n```\npython3 TCPClient\.py 127\.0\.0\.1 \d+\n```/);
+    // Graded programs run in their experiment's world: the server is 192.0.2.1 there.
+    expect(output).to.match(/Command:\n\n```\npython3 TCPClient\.py 192\.0\.2\.1 \d+\n```/);
     expect(output).to.contain('Input sent (stdin):\n\n```\nstraße café 日本 ok\n```');
     expect(output).to.contain('```diff\n--- expected\n+++ actual\n@@ -1 +1 @@\n-STRAßE CAFé 日本 OK\n+From Server: STRASSE CAFÉ 日本 OK\n```');
     // socklab's own reports of the run are beside results.json, and agree with it.

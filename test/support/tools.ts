@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint';
+export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables';
 
 /** Debian's python3: Debian's aiosmtpd lives with it, and it may not be the first python3 on PATH. */
 export const debianPython = '/usr/bin/python3';
@@ -48,6 +48,8 @@ const TOOLS: Record<ToolName, Tool> = {
   curl: { debianPackage: 'curl', notRunning: () => failureOf('curl', ['--version']) },
   // Validates junit.xml against the Jenkins xunit plugin's XSD.
   xmllint: { debianPackage: 'libxml2-utils', notRunning: () => failureOf('xmllint', ['--version']) },
+  // Worlds intercept hard-coded destinations with iptables rules inside their namespaces.
+  iptables: { debianPackage: 'iptables', notRunning: () => failureOf('iptables', ['--version']) },
 };
 
 const checked = new Map<ToolName, Missing | null>();

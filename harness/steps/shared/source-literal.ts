@@ -21,7 +21,7 @@ export function findLiteral(command: readonly string[], cwd: string, literal: nu
   for (const file of sourceFiles(command, cwd)) {
     const lines = readFileSync(file, 'latin1').split('\n');
     const index = lines.findIndex((line) => pattern.test(line) && !/^\s*(#|\/\/)/.test(line));
-    if (index >= 0) return { file: path.relative(cwd, file) || path.basename(file), line: index + 1, text: lines[index].trim() };
+    if (index >= 0) return { file: shownName(cwd, file), line: index + 1, text: lines[index].trim() };
   }
   return null;
 }
@@ -29,6 +29,12 @@ export function findLiteral(command: readonly string[], cwd: string, literal: nu
 /** `hard-coded at TCPServer.py:3 (serverPort = 12000)`, or '' when the source does not show it. */
 export function describeLiteral(found: SourceLine | null): string {
   return found ? `hard-coded at ${found.file}:${found.line} (${found.text})` : '';
+}
+
+/** The file relative to the program's folder when it is inside it, else its name alone. */
+function shownName(cwd: string, file: string): string {
+  const relative = path.relative(cwd, file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : path.basename(file);
 }
 
 function sourceFiles(command: readonly string[], cwd: string): string[] {
