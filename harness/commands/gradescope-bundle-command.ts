@@ -8,7 +8,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import { LAB_FILE_NAMES } from '../spec/find-spec-files.js';
-import { fixturesDir, loadLabAndSpecs, root, version } from './common.js';
+import { defaults, fixturesDir, loadLabAndSpecs, root, version } from './common.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 export interface GradescopeBundleOptions {
@@ -34,7 +34,7 @@ export interface BundleManifest {
 export const manifestName = 'socklab-bundle.json';
 
 export async function gradescopeBundleCommand(options: GradescopeBundleOptions): Promise<number> {
-  const given = options.specs.length ? options.specs : [path.join(root, 'specs')];
+  const given = options.specs.length ? options.specs : [defaults.specs];
   const { experiments } = loadLabAndSpecs(given, options.lab);
   // `grade` leaves out experiments tagged reference; they would grade nothing on Gradescope.
   const graded = experiments.filter((experiment) => !experiment.tags.includes('reference'));
@@ -51,7 +51,7 @@ export async function gradescopeBundleCommand(options: GradescopeBundleOptions):
     ...socklabEntries(),
     { name: 'specs/lab.yaml', source: { file: options.lab } },
     ...given.flatMap((spec) => specEntries(spec)),
-    ...(existsSync(fixturesDir) ? filesUnder(fixturesDir).map((file) => rootEntry(file)) : []),
+    ...(existsSync(fixturesDir) ? filesUnder(fixturesDir).map((file) => ({ name: `specs/fixtures/${zipPath(path.relative(fixturesDir, file))}`, source: { file } })) : []),
     { name: manifestName, source: { content: `${JSON.stringify(manifest, null, 2)}\n` } },
   ]);
   const out = path.resolve(options.out);
@@ -112,9 +112,12 @@ function specEntries(given: string): ZipEntry[] {
   return [entry, ...companions.map((file) => ({ name: `${path.posix.dirname(destination)}/${zipPath(path.relative(folder, file))}`, source: { file } }))];
 }
 
-/** Where a given spec path goes in the zip: its place under socklab's specs/ when it is there, else specs/<its name>. */
+/**
+ * Where a given spec path goes in the zip: its place under the default spec folder (the course
+ * folder's specs/, or socklab's own) when it is there, else specs/<its name>.
+ */
 function specDestination(given: string): string {
-  const relative = path.relative(path.join(root, 'specs'), path.resolve(given));
+  const relative = path.relative(defaults.specs, path.resolve(given));
   const inside = !relative.startsWith('..') && !path.isAbsolute(relative);
   return inside ? zipPath(path.join('specs', relative)) : `specs/${path.basename(path.resolve(given))}`;
 }
