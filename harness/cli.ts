@@ -11,6 +11,7 @@ import { runCommand, type RunOptions } from './commands/run-command.js';
 import { defaultGradeReporters, gradeCommand, type GradeOptions } from './commands/grade-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
+import { initCommand, type InitOptions } from './commands/init-command.js';
 
 quietWhenReaderLeaves();
 
@@ -101,6 +102,15 @@ program
   .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
   .action(async (options: GradescopeBundleOptions) => {
     process.exitCode = await gradescopeBundleCommand(options);
+  });
+
+program
+  .command('init')
+  .description("write a course folder: a copy of socklab's specs and lab file to edit, their JSON schemas, a README and a .gitignore")
+  .argument('[dir]', 'the folder to write (made when missing)', '.')
+  .option('--force', 'overwrite files that exist already')
+  .action((dir: string, options: InitOptions) => {
+    process.exitCode = initCommand(dir, options);
   });
 
 program

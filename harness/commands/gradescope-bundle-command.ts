@@ -4,11 +4,12 @@
 // TypeScript build), package.json and the lock file (setup.sh installs the production dependencies),
 // bin/, the reference web files the specs read, and the chosen specs and lab file under specs/, where
 // run_autograder grades everything. No tests, benches, sources or node_modules.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import { LAB_FILE_NAMES } from '../spec/find-spec-files.js';
 import { defaults, fixturesDir, loadLabAndSpecs, root, version } from './common.js';
+import { filesUnder } from './files-under.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 export interface GradescopeBundleOptions {
@@ -124,18 +125,6 @@ function specDestination(given: string): string {
 
 function rootEntry(file: string): ZipEntry {
   return { name: zipPath(path.relative(root, file)), source: { file } };
-}
-
-/** Every file below `folder`, sorted, without hidden ones and node_modules. */
-function filesUnder(folder: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(full));
-    else if (entry.isFile()) found.push(full);
-  }
-  return found;
 }
 
 /** Two sources for one name in the zip is a mistake to report (two spec folders with the same name); one source twice is kept once. */
