@@ -77,7 +77,7 @@ function socklabEntries(): ZipEntry[] {
     script('setup.sh'),
     script('run_autograder'),
     rootEntry(path.join(root, 'package.json')),
-    rootEntry(path.join(root, 'package-lock.json')),
+    { name: 'package-lock.json', source: { file: lockFile() } },
     { ...rootEntry(path.join(root, 'bin', 'socklab.js')), executable: true },
     ...[...compiled('harness'), ...compiled('services')].map((file) => rootEntry(file)),
     ...filesUnder(path.join(root, 'services', 'www')).map((file) => rootEntry(file)),
@@ -86,9 +86,11 @@ function socklabEntries(): ZipEntry[] {
   if (existsSync(validators)) entries.push(rootEntry(validators));
   // bin/socklab.js loads the bundle only while it is as new as the last tsc build; every entry of the
   // zip gets the same time, so a stale bundle would win there: it stays out, and the compiled modules run.
+  // An installed package has no .tsbuildinfo: its bundle was built with it (scripts/prepack.mjs).
   const bundle = path.join(build, 'cli.bundle.mjs');
   const mtime = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (mtime(bundle) >= Math.max(mtime(path.join(build, '.tsbuildinfo')), mtime(path.join(build, 'harness', 'cli.js')))) entries.push(rootEntry(bundle));
+  const lastBuild = mtime(path.join(build, '.tsbuildinfo'));
+  if (existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(path.join(build, 'harness', 'cli.js'))))) entries.push(rootEntry(bundle));
   return entries;
 }
 
@@ -111,6 +113,16 @@ function specEntries(given: string): ZipEntry[] {
   const folder = path.dirname(resolved);
   const companions = filesUnder(folder).filter((file) => !/\.ya?ml$/.test(file) && !isLab(file));
   return [entry, ...companions.map((file) => ({ name: `${path.posix.dirname(destination)}/${zipPath(path.relative(folder, file))}`, source: { file } }))];
+}
+
+/**
+ * setup.sh installs the production dependencies with `npm ci`, which needs the lock file. npm never
+ * packs a package-lock.json at the root of a package, so an installed socklab has the copy that
+ * `npm pack` put in dist/ (scripts/prepack.mjs); a clone has its own.
+ */
+function lockFile(): string {
+  const own = path.join(root, 'package-lock.json');
+  return existsSync(own) ? own : requireFile(path.join(root, 'dist', 'package-lock.json'));
 }
 
 /**
