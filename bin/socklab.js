@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Thin launcher: the CLI lives in the compiled harness (npm run build, or npm start/test which build
 // first). It loads the bundled CLI (dist/cli.bundle.mjs, faster to start) when that is at least as
-// new as the last TypeScript build, and the compiled modules otherwise (after a bare `tsc -b`).
+// new as the last TypeScript build, and the compiled modules otherwise (after a bare `tsc -b`). An
+// installed package has no dist/.tsbuildinfo (npm pack leaves it out) and its files' times are those
+// of the install, in no useful order: its bundle was built with the rest by prepack, so it is used.
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -13,4 +15,6 @@ if (!existsSync(cli)) {
 }
 const bundle = dist('cli.bundle.mjs');
 const mtime = (file) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-await import(mtime(bundle) >= Math.max(mtime(dist('.tsbuildinfo')), mtime(cli)) ? bundle : cli);
+const lastBuild = mtime(dist('.tsbuildinfo'));
+const bundleIsCurrent = existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(cli)));
+await import(bundleIsCurrent ? bundle : cli);

@@ -6,11 +6,12 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES, SocklabError } from './errors.js';
 import { SpecInvalidError } from './spec/spec-invalid-error.js';
 import { defaultReporterNames, reporterNames } from './report/registry.js';
-import { defaultLabFile, loadLabAndSpecs, parseShard, version } from './commands/common.js';
+import { announceDefaults, defaults, loadLabAndSpecs, parseShard, version } from './commands/common.js';
 import { runCommand, type RunOptions } from './commands/run-command.js';
 import { defaultGradeReporters, gradeCommand, type GradeOptions } from './commands/grade-command.js';
 import { mergeCommand } from './commands/merge-command.js';
 import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
+import { initCommand, type InitOptions } from './commands/init-command.js';
 
 quietWhenReaderLeaves();
 
@@ -29,7 +30,9 @@ const shard = (value: string) => {
 // Defaults are shown by --help as written here, once, and never as a path of this machine.
 const cores = os.availableParallelism();
 const jobsOption = (description: string) => new Option('-j, --jobs <n>', description).argParser(positiveInteger).default(cores, `number of cores, here ${cores}`);
-const labOption = (description: string) => new Option('--lab <file>', description).default(defaultLabFile, 'specs/lab.yaml next to socklab');
+// The current folder's specs/ when it has a lab file (a course folder, `socklab init`), else socklab's own.
+const labOption = (description: string) => new Option('--lab <file>', description).default(defaults.lab, "./specs/lab.yaml if there, else socklab's own");
+const defaultSpecs = "./specs if it has lab.yaml, else socklab's own";
 /** A repeatable option: each use adds to the list (empty unless given); `unset` says what that means. */
 const listOption = (flags: string, description: string, parse: typeof repeat, unset: string) => new Option(flags, description).argParser(parse).default([], unset);
 
@@ -64,7 +67,7 @@ program
   .argument('[submission]', 'a student submission folder')
   .option('--class <dir>', 'grade every sub-folder of DIR as one student, in parallel')
   .option('--reference', 'grade the reference programs (must score full marks)')
-  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, 'specs/ next to socklab'))
+  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, defaultSpecs))
   .option('-g, --grep <regex>', 'only experiments whose id or title matches')
   .addOption(listOption('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, 'any tag'))
   .addOption(jobsOption('experiments run at once, across all students'))
@@ -93,12 +96,21 @@ program
 program
   .command('gradescope-bundle')
   .description('build the Gradescope autograder zip: setup.sh and run_autograder at its root, socklab and the chosen specs beside them')
-  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, 'specs/ next to socklab'))
+  .addOption(listOption('-s, --specs <path>', 'spec files or folders to grade with (repeatable)', repeat, defaultSpecs))
   .addOption(labOption('lab file declaring the roles and languages'))
   .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
   .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
   .action(async (options: GradescopeBundleOptions) => {
     process.exitCode = await gradescopeBundleCommand(options);
+  });
+
+program
+  .command('init')
+  .description("write a course folder: a copy of socklab's specs and lab file to edit, their JSON schemas, a README and a .gitignore")
+  .argument('[dir]', 'the folder to write (made when missing)', '.')
+  .option('--force', 'overwrite files that exist already')
+  .action((dir: string, options: InitOptions) => {
+    process.exitCode = initCommand(dir, options);
   });
 
 program
@@ -108,6 +120,7 @@ program
   .addOption(labOption('lab file declaring the roles'))
   .action((args: string[], options: { lab: string }) => {
     const { experiments } = loadLabAndSpecs(args, options.lab);
+    announceDefaults(args.length > 0, options.lab);
     process.stdout.write(`${experiments.length} experiment${experiments.length === 1 ? '' : 's'} valid\n`);
     process.exitCode = EXIT_CODES.passed;
   });
@@ -119,6 +132,8 @@ program
   .addOption(labOption('lab file declaring the roles'))
   .action((args: string[], options: { lab: string }) => {
     const { experiments } = loadLabAndSpecs(args, options.lab);
+    // stdout is the list itself (`socklab list | cut -f1`).
+    announceDefaults(args.length > 0, options.lab, process.stderr);
     for (const experiment of experiments) {
       const where = `${path.relative(process.cwd(), experiment.location.file)}:${experiment.location.line}`;
       process.stdout.write(`${experiment.id}\t${experiment.title}\t[${experiment.tags.join(', ')}]\t${where}\n`);

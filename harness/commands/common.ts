@@ -19,11 +19,13 @@ import { interceptionUnavailable } from '../network/interception.js';
 import type { PlanEnvironment } from '../plan/plan-experiment.js';
 import type { ExperimentEnvironment } from '../run/experiment-state.js';
 import { ExperimentWorld } from '../run/experiment-world.js';
+import { describeDefaultsUsed, specDefaults } from './default-paths.js';
 
 export { root };
 export const version = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-export const defaultLabFile = path.join(root, 'specs', 'lab.yaml');
-export const fixturesDir = path.join(root, 'specs', 'fixtures');
+/** The specs and lab file used when the command line names none (default-paths.ts). */
+export const defaults = specDefaults();
+export const fixturesDir = defaults.fixtures;
 
 /** Arguments are spec files, folders, or experiment ids (anything that is not a path). */
 export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string[] } {
@@ -32,9 +34,15 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
 
 export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
   const lab = loadLab(labFile);
-  const files = findSpecFiles(paths.length > 0 ? paths : [path.join(root, 'specs')]);
+  const files = findSpecFiles(paths.length > 0 ? paths : [defaults.specs]);
   const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
   return { lab, experiments };
+}
+
+/** Says where the specs and lab file came from when either was a default (`socklab: specs ./specs and …`). */
+export function announceDefaults(specsGiven: boolean, labFile: string, stream: NodeJS.WritableStream = process.stdout): void {
+  const line = describeDefaultsUsed(defaults, specsGiven, labFile);
+  if (line) stream.write(`${line}\n`);
 }
 
 /**

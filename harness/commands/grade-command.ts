@@ -23,7 +23,7 @@ import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { ClassProgress } from '../grade/class-progress.js';
-import { checkReporterNames, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
 export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
@@ -59,13 +59,15 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   // --gradescope FILE asks for the gradescope reporter even when --reporter leaves it out.
   const reporters = options.gradescope && !named.includes('gradescope') ? [...named, 'gradescope'] : named;
   checkReporterNames(reporters);
+  // A class shows its progress instead of each console; it goes to the same place.
+  if (options.class || reporters.includes('console')) announceDefaults(options.specs.length > 0, options.lab);
   const { lab, experiments: all } = loadLabAndSpecs(options.specs, options.lab);
   const chosen = selectExperiments(all, { ids: [], grep: options.grep, tags: options.tag });
   const experiments = options.allExperiments ? chosen : chosen.filter((experiment) => !experiment.tags.includes('reference'));
   if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches --specs, --grep and --tag', EXIT_CODES.specInvalid);
   const students = shardOf(studentsToGrade(submission, options), options.class ? options.shard : undefined);
   const selected = options.class ? experiments : shardOf(experiments, options.shard);
-  const { sandbox, description: sandboxDescription } = chooseSandbox(options.sandbox, true, [path.resolve(options.out), ...specFolders(options.specs, options.lab), ...(options.class ? [options.class] : [])]);
+  const { sandbox, description: sandboxDescription } = chooseSandbox(options.sandbox, true, [path.resolve(options.out), ...specFolders(options.specs.length ? options.specs : [defaults.specs], options.lab), ...(options.class ? [options.class] : [])]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
   const limiter = new Limiter(options.jobs);

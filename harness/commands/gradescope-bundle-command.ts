@@ -4,11 +4,12 @@
 // TypeScript build), package.json and the lock file (setup.sh installs the production dependencies),
 // bin/, the reference web files the specs read, and the chosen specs and lab file under specs/, where
 // run_autograder grades everything. No tests, benches, sources or node_modules.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import { LAB_FILE_NAMES } from '../spec/find-spec-files.js';
-import { fixturesDir, loadLabAndSpecs, root, version } from './common.js';
+import { defaults, fixturesDir, loadLabAndSpecs, root, version } from './common.js';
+import { filesUnder } from './files-under.js';
 import { writeZip, type ZipEntry } from './zip-writer.js';
 
 export interface GradescopeBundleOptions {
@@ -34,7 +35,7 @@ export interface BundleManifest {
 export const manifestName = 'socklab-bundle.json';
 
 export async function gradescopeBundleCommand(options: GradescopeBundleOptions): Promise<number> {
-  const given = options.specs.length ? options.specs : [path.join(root, 'specs')];
+  const given = options.specs.length ? options.specs : [defaults.specs];
   const { experiments } = loadLabAndSpecs(given, options.lab);
   // `grade` leaves out experiments tagged reference; they would grade nothing on Gradescope.
   const graded = experiments.filter((experiment) => !experiment.tags.includes('reference'));
@@ -51,7 +52,7 @@ export async function gradescopeBundleCommand(options: GradescopeBundleOptions):
     ...socklabEntries(),
     { name: 'specs/lab.yaml', source: { file: options.lab } },
     ...given.flatMap((spec) => specEntries(spec)),
-    ...(existsSync(fixturesDir) ? filesUnder(fixturesDir).map((file) => rootEntry(file)) : []),
+    ...(existsSync(fixturesDir) ? filesUnder(fixturesDir).map((file) => ({ name: `specs/fixtures/${zipPath(path.relative(fixturesDir, file))}`, source: { file } })) : []),
     { name: manifestName, source: { content: `${JSON.stringify(manifest, null, 2)}\n` } },
   ]);
   const out = path.resolve(options.out);
@@ -76,7 +77,7 @@ function socklabEntries(): ZipEntry[] {
     script('setup.sh'),
     script('run_autograder'),
     rootEntry(path.join(root, 'package.json')),
-    rootEntry(path.join(root, 'package-lock.json')),
+    { name: 'package-lock.json', source: { file: lockFile() } },
     { ...rootEntry(path.join(root, 'bin', 'socklab.js')), executable: true },
     ...[...compiled('harness'), ...compiled('services')].map((file) => rootEntry(file)),
     ...filesUnder(path.join(root, 'services', 'www')).map((file) => rootEntry(file)),
@@ -85,9 +86,11 @@ function socklabEntries(): ZipEntry[] {
   if (existsSync(validators)) entries.push(rootEntry(validators));
   // bin/socklab.js loads the bundle only while it is as new as the last tsc build; every entry of the
   // zip gets the same time, so a stale bundle would win there: it stays out, and the compiled modules run.
+  // An installed package has no .tsbuildinfo: its bundle was built with it (scripts/prepack.mjs).
   const bundle = path.join(build, 'cli.bundle.mjs');
   const mtime = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  if (mtime(bundle) >= Math.max(mtime(path.join(build, '.tsbuildinfo')), mtime(path.join(build, 'harness', 'cli.js')))) entries.push(rootEntry(bundle));
+  const lastBuild = mtime(path.join(build, '.tsbuildinfo'));
+  if (existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(path.join(build, 'harness', 'cli.js'))))) entries.push(rootEntry(bundle));
   return entries;
 }
 
@@ -112,27 +115,28 @@ function specEntries(given: string): ZipEntry[] {
   return [entry, ...companions.map((file) => ({ name: `${path.posix.dirname(destination)}/${zipPath(path.relative(folder, file))}`, source: { file } }))];
 }
 
-/** Where a given spec path goes in the zip: its place under socklab's specs/ when it is there, else specs/<its name>. */
+/**
+ * setup.sh installs the production dependencies with `npm ci`, which needs the lock file. npm never
+ * packs a package-lock.json at the root of a package, so an installed socklab has the copy that
+ * `npm pack` put in dist/ (scripts/prepack.mjs); a clone has its own.
+ */
+function lockFile(): string {
+  const own = path.join(root, 'package-lock.json');
+  return existsSync(own) ? own : requireFile(path.join(root, 'dist', 'package-lock.json'));
+}
+
+/**
+ * Where a given spec path goes in the zip: its place under the default spec folder (the course
+ * folder's specs/, or socklab's own) when it is there, else specs/<its name>.
+ */
 function specDestination(given: string): string {
-  const relative = path.relative(path.join(root, 'specs'), path.resolve(given));
+  const relative = path.relative(defaults.specs, path.resolve(given));
   const inside = !relative.startsWith('..') && !path.isAbsolute(relative);
   return inside ? zipPath(path.join('specs', relative)) : `specs/${path.basename(path.resolve(given))}`;
 }
 
 function rootEntry(file: string): ZipEntry {
   return { name: zipPath(path.relative(root, file)), source: { file } };
-}
-
-/** Every file below `folder`, sorted, without hidden ones and node_modules. */
-function filesUnder(folder: string): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(folder, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
-    const full = path.join(folder, entry.name);
-    if (entry.isDirectory()) found.push(...filesUnder(full));
-    else if (entry.isFile()) found.push(full);
-  }
-  return found;
 }
 
 /** Two sources for one name in the zip is a mistake to report (two spec folders with the same name); one source twice is kept once. */

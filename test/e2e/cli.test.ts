@@ -336,7 +336,7 @@ steps:
         for (const entry of help.stdout.split(/\n(?= {2}-)/)) expect(entry.match(/default:/g) ?? [], entry).to.have.length.at.most(1);
       }
       const run = await runCli(['run', '--help']);
-      expect(run.stdout.replace(/\s+/g, ' ')).to.contain('(default: specs/lab.yaml next to socklab)').and.contain('(default: console,junit,json,html)');
+      expect(run.stdout.replace(/\s+/g, ' ')).to.contain("(default: ./specs/lab.yaml if there, else socklab's own)").and.contain('(default: console,junit,json,html)');
     });
   });
 });
