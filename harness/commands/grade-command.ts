@@ -22,6 +22,7 @@ import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
+import { isolateBlame } from '../grade/blame.js';
 import { ClassProgress } from '../grade/class-progress.js';
 import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
@@ -149,7 +150,8 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
     }
     const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
-      experiments,
+      // Each program of the student judged with reference partners: a broken client never costs the server's points.
+      experiments: student.folder ? isolateBlame(experiments, roles) : experiments,
       jobs: options.jobs,
       limiter: options.limiter,
       reporter: new ReporterMultiplexer(reporters),

@@ -27,16 +27,21 @@ export class RoleTable {
   private readonly bindings = new Map<string, RoleBinding>();
 
   constructor(readonly lab: LabDefinition) {
-    for (const [role, definition] of Object.entries(lab.roles)) {
-      this.bindings.set(role, {
-        role,
-        command: definition.reference,
-        source: 'reference',
-        host: definition.host ?? 'client',
-        commonPorts: definition.commonPorts ?? [],
-        ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
-      });
-    }
+    for (const role of Object.keys(lab.roles)) this.bindings.set(role, this.reference(role));
+  }
+
+  /** The lab's reference program for `role`, whatever plays it in this run (a partner for a student's program). */
+  reference(role: string): RoleBinding {
+    const definition = this.lab.roles[role];
+    if (!definition) throw new SocklabError('UNKNOWN_ROLE', `no program for role ${role}`);
+    return {
+      role,
+      command: definition.reference,
+      source: 'reference',
+      host: definition.host ?? 'client',
+      commonPorts: definition.commonPorts ?? [],
+      ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
+    };
   }
 
   get roleNames(): Set<string> {

@@ -97,6 +97,8 @@ export interface ExperimentResult {
   hosts: Record<string, string>;
   /** The command that played each role the experiment launched (each step adds its own arguments). */
   roles: Record<string, string[]>;
+  /** The roles a submission's programs played here: what this experiment judges (the others were reference partners). */
+  judged?: string[];
   steps: StepResult[];
   /**
    * Every failed expectation, in order: those of the steps (also found on each StepResult), then the

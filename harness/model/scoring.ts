@@ -8,11 +8,17 @@ export function roundPoints(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+/** The tag of experiments that go beyond the handout (lines longer than its recv buffer, empty input, …). */
+export const EXTRA_TAG = 'extra';
+
 /**
  * An experiment's points times the weight the lab file gives its first weighted tag
  * (`weights: { task2: 2 }` doubles every Task 2 experiment); unweighted experiments keep their points.
+ * An experiment tagged `extra` goes beyond the handout: it runs and is reported, and earns no points
+ * unless the lab file weighs `extra` (`weights: { extra: 1 }`); its own other weights apply after that.
  */
 export function weightedPoints(points: number, tags: readonly string[], weights: Readonly<Record<string, number>>): number {
+  if (tags.includes(EXTRA_TAG) && weights[EXTRA_TAG] === undefined) return 0;
   const tag = tags.find((candidate) => weights[candidate] !== undefined);
   return tag === undefined ? points : roundPoints(points * weights[tag]);
 }

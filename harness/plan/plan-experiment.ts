@@ -4,7 +4,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { RoleTable } from '../lab/role-table.js';
+import type { RoleBinding, RoleTable } from '../lab/role-table.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
 import { weightedPoints } from '../model/scoring.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
@@ -50,8 +50,11 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
+    const launched = launchedRoles(spec);
+    const roles = Object.fromEntries(launched.map((role) => [role, planRole(bindingOf(role, spec, environment.roles), environment, values, tmpDir!)]));
+    // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
+    for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
-    const launched = [...new Set(steps.flatMap((step) => (step.role ? [step.role] : [])))];
     return {
       spec,
       points: weightedPoints(spec.points, spec.tags, environment.weights),
@@ -60,7 +63,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       topology,
       hosts,
       tmpDir,
-      roles: Object.fromEntries(launched.map((role) => [role, planRole(role, environment, values, tmpDir!)])),
+      roles,
       steps,
       capture: planCapture(spec, environment, ports, topology),
       notes,
@@ -87,7 +90,7 @@ async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment
   const required = spec.topology === 'two-hosts';
   const runsSubmission = spec.steps.some((step) => {
     const role = stepKinds.get(step.kind)?.role?.(step.body);
-    return role !== undefined && environment.roles.get(role).source === 'submission';
+    return role !== undefined && bindingOf(role, spec, environment.roles).source === 'submission';
   });
   const wanted = required || environment.worlds === 'all' || (environment.worlds === 'submissions' && runsSubmission);
   if (!wanted) return 'loopback';
@@ -157,8 +160,18 @@ function toldIn(body: unknown, ports: Record<string, number>, hosts: ExperimentP
   return told;
 }
 
-function planRole(role: string, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
-  const binding = environment.roles.get(role);
+/** The roles the experiment's steps launch, in order. */
+function launchedRoles(spec: ExperimentSpec): string[] {
+  return [...new Set(spec.steps.flatMap((step) => stepKinds.get(step.kind)?.role?.(step.body) ?? []))];
+}
+
+/** Who plays `role` in this experiment: the run's choice, or the reference program where the spec says so. */
+function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBinding {
+  return spec.reference?.includes(role) ? roles.reference(role) : roles.get(role);
+}
+
+function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
+  const role = binding.role;
   const cwd = binding.cwd ?? tmpDir;
   // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
   const confined = environment.sandbox && binding.source === 'submission';

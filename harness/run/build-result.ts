@@ -30,6 +30,7 @@ export function buildExperimentResult(spec: ExperimentSpec, plan: ExperimentPlan
   const { status, skipReason } = statusOf(happened, failures, plan);
   const points = plan?.points ?? weightedPoints(spec.points, spec.tags, weights);
   const notes = [...(plan?.notes ?? []), ...happened.notes];
+  const judged = Object.values(plan?.roles ?? {}).filter((role) => role.source === 'submission').map((role) => role.role);
   return {
     ...identity(spec),
     points,
@@ -40,6 +41,7 @@ export function buildExperimentResult(spec: ExperimentSpec, plan: ExperimentPlan
     ports: { ...(plan?.ports ?? {}) },
     hosts: plan ? { ...plan.hosts } : {},
     roles: Object.fromEntries(happened.launched.flatMap((role) => (plan?.roles[role] ? [[role, plan.roles[role].command]] : []))),
+    ...(judged.length ? { judged } : {}),
     steps: happened.steps,
     failures,
     ...(happened.error ? { error: happened.error } : {}),

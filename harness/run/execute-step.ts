@@ -69,6 +69,7 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     offer: async (service) => state.world?.offer(service),
     shareEnvironment: (variables) => Object.assign(state.sharedEnvironment, variables),
     commonPorts: (role) => plan.roles[role]?.commonPorts ?? [],
+    folderOf: (role) => plan.roles[role]?.cwd ?? plan.tmpDir,
     artifacts: { dir: environment.outputDir, prefix: `${plan.spec.id}-step${step.index + 1}` },
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),

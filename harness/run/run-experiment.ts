@@ -4,6 +4,8 @@
 import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult, WorldEvents } from '../model/result.js';
 import type { ExperimentPlan, PlannedRole, PlannedStep } from '../plan/experiment-plan.js';
 import { findLiteral } from '../steps/shared/source-literal.js';
+import type { StepCondition } from '../steps/shared/common-fields.js';
+import { existsSync } from 'node:fs';
 import { WorldUnavailableError, planExperiment, releasePlan } from '../plan/plan-experiment.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { finishProgram } from '../steps/shared/program-outcome.js';
@@ -112,6 +114,11 @@ async function runSteps(state: ExperimentState): Promise<void> {
     }
     if (stopReason !== null) {
       state.steps.push(skippedStep(step, stopReason, state));
+      continue;
+    }
+    const condition = step.body.when as StepCondition | undefined;
+    if (condition && !existsSync(condition.exists)) {
+      state.steps.push(skippedStep(step, `${condition.exists} does not exist`, state));
       continue;
     }
     // A step told the port of a server that has died would only wait out its timeout against nothing.

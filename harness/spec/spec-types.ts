@@ -35,4 +35,9 @@ export interface ExperimentSpec {
   specDir: string;
   /** Names used as `{{ports.NAME}}`, in first-seen order. */
   portNames: string[];
+  /**
+   * Roles played by the lab's reference programs in this experiment whatever the run says (grading
+   * judges a student's server with the reference client, and the other way round).
+   */
+  reference?: string[];
 }

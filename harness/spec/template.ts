@@ -19,6 +19,8 @@ export function findTemplateReferences(text: string): TemplateReference[] {
 export const TEMPLATE_VARIABLES = ['server.host', 'client.host', 'internet.host', 'tmp', 'fixtures', 'root', 'specDir'] as const;
 
 const PORT_NAME = /^ports\.([a-z][a-z0-9_-]*)$/;
+/** `{{dir.web-server}}`: the folder of the program playing that role (its working copy when graded). */
+const ROLE_FOLDER = /^dir\.[a-z][a-z0-9-]*$/;
 
 export function portNameOf(expression: string): string | null {
   return PORT_NAME.exec(expression)?.[1] ?? null;
@@ -26,10 +28,10 @@ export function portNameOf(expression: string): string | null {
 
 /** Why an expression is not a known variable, or null when it is fine. */
 export function checkTemplateExpression(expression: string): string | null {
-  if (portNameOf(expression) !== null) return null;
+  if (portNameOf(expression) !== null || ROLE_FOLDER.test(expression)) return null;
   if ((TEMPLATE_VARIABLES as readonly string[]).includes(expression)) return null;
   if (expression.startsWith('ports.')) return `port names are lowercase letters, digits, - and _, got "${expression.slice(6)}"`;
-  return `unknown template variable "${expression}"; known: ports.NAME, ${TEMPLATE_VARIABLES.join(', ')}`;
+  return `unknown template variable "${expression}"; known: ports.NAME, dir.ROLE, ${TEMPLATE_VARIABLES.join(', ')}`;
 }
 
 export type TemplateValues = Record<string, string>;

@@ -82,6 +82,9 @@ export const originStep: StepKind<OriginStep> = {
     await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), watch: step.intercept === false ? [HTTP_PORT] : [], names: step.hostname ? [step.hostname] : [] });
     const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
+      notes: origin.bareLineFeeds
+        ? [`${origin.bareLineFeeds} request(s) ended their lines with a bare LF (\\n), not CRLF: accepted, as real web servers do, though HTTP asks for CRLF`]
+        : [],
       expectations: judge(step, origin.counts()),
       details: { kind: 'origin', listening, requests: origin.requests.map(({ method, path, atMs }) => ({ method, path, atMs })), counts: origin.counts() },
     }));

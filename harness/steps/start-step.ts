@@ -1,5 +1,8 @@
 // `start: ROLE` — starts a background service that lives until the experiment ends (or a stop/wait
 // step), and waits until it is ready.
+import { existsSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
 import { describeLiteral, findLiteral } from './shared/source-literal.js';
@@ -38,8 +41,20 @@ const StartStepSchema = Type.Object(
     ...launchFields,
     ready: Type.Optional(ReadySchema),
     intercept: Type.Optional(InterceptOption),
+    files: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z0-9._-]+$', expected: 'a file name without folders' }),
+        Type.Union([Type.Object({ content: Type.String() }, { additionalProperties: false }), Type.Object({ copy: Type.String({ minLength: 1 }) }, { additionalProperties: false })], {
+          expected: '{ content: TEXT } or { copy: PATH }',
+        }),
+        {
+          expected: 'a map of file names to { content } or { copy }',
+          description: "Files put in the program's folder before it starts (a web server's pages), removed when the experiment ends. A file the program's folder already has is kept as it is.",
+        },
+      ),
+    ),
   },
-  { additionalProperties: false, expected: 'a start step: start, name, args, stdin, env, ready, intercept' },
+  { additionalProperties: false, expected: 'a start step: start, name, args, stdin, env, ready, intercept, files' },
 );
 type StartStep = Static<typeof StartStepSchema>;
 
@@ -57,9 +72,11 @@ export const startStep: StepKind<StartStep> = {
   },
   async execute(step, context) {
     const name = step.name ?? step.start;
+    const placed = await placeFiles(step.files ?? {}, context.folderOf(step.start));
+    context.onTeardown(() => placed.remove());
     const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
-    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once'] };
+    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes] };
     const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
     const planned = step.ready.tcp !== undefined ? Number(step.ready.tcp) : step.ready.udp !== undefined ? Number(step.ready.udp) : undefined;
     const verdict = await waitUntilReady(
@@ -77,7 +94,7 @@ export const startStep: StepKind<StartStep> = {
       context.signal,
     );
     if (verdict.ready) {
-      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`];
+      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`, ...placed.notes];
       let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;
@@ -120,3 +137,20 @@ export const startStep: StepKind<StartStep> = {
     };
   },
 };
+
+/** Writes the step's files into the program's folder; what was already there stays untouched. */
+async function placeFiles(files: Record<string, { content: string } | { copy: string }>, folder: string): Promise<{ notes: string[]; remove: () => Promise<void> }> {
+  const created: string[] = [];
+  const notes: string[] = [];
+  for (const [name, source] of Object.entries(files)) {
+    const target = path.join(folder, name);
+    if (existsSync(target)) {
+      notes.push(`kept the program's own ${name}`);
+      continue;
+    }
+    await writeFile(target, 'content' in source ? source.content : await readFile(source.copy), { flag: 'wx' });
+    created.push(target);
+  }
+  if (created.length) notes.push(`placed ${created.map((file) => path.basename(file)).join(', ')} in ${folder}`);
+  return { notes, remove: async () => void (await Promise.all(created.map((file) => rm(file, { force: true })))) };
+}

@@ -65,6 +65,8 @@ export interface StepContext {
   ignoredOutput(role: string): RegExp[];
   /** Ports students hard-code for a role (lab file `commonPorts`). */
   commonPorts(role: string): number[];
+  /** The folder the program playing `role` runs in (a student's working copy, the experiment's temp folder for a reference program). */
+  folderOf(role: string): string;
   readonly services: Map<string, RunningService>;
   /** Where in the spec each `expect` key was written, for failure messages. */
   readonly expectLocations: Record<string, SourceLocation>;

@@ -14,6 +14,12 @@ describe('scoring', () => {
     expect(weightedPoints(1, ['task2'], { task2: 1 / 3 })).to.equal(0.33);
   });
 
+  it('an experiment beyond the handout (tagged extra) earns nothing unless the lab file weighs extra', () => {
+    expect(weightedPoints(2, ['task1', 'extra'], {})).to.equal(0);
+    expect(weightedPoints(2, ['task1', 'extra'], { task1: 3 })).to.equal(0);
+    expect(weightedPoints(2, ['task1', 'extra'], { extra: 0.5 })).to.equal(1);
+  });
+
   it('a passed experiment earns its points; a failed one nothing, unless partial credit is on', () => {
     const expectations = [held('a'), held('b'), failed('c')];
     expect(experimentScore({ status: 'passed', points: 2, partial: false, expectations: [held('a')] })).to.equal(2);

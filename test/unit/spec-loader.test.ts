@@ -103,7 +103,7 @@ describe('spec loader', () => {
     const [error] = renderedErrors(`id: a\ntitle: A\nsteps:\n  - run: tcp-client\n    args: ["{{ports.server}}", "x {{server.hots}}"]\n`);
     expect(error).to.equal(
       [
-        'spec.yaml:5:35: error: steps[0].args[1]: unknown template variable "server.hots"; known: ports.NAME, server.host, client.host, internet.host, tmp, fixtures, root, specDir',
+        'spec.yaml:5:35: error: steps[0].args[1]: unknown template variable "server.hots"; known: ports.NAME, dir.ROLE, server.host, client.host, internet.host, tmp, fixtures, root, specDir',
         '  5 |     args: ["{{ports.server}}", "x {{server.hots}}"]',
         '    |                                   ^^^^^^^^^^^^^^^',
       ].join('\n'),

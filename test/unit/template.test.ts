@@ -28,6 +28,6 @@ describe('templates', () => {
     expect(checkTemplateExpression('ports.web-1')).to.equal(null);
     expect(checkTemplateExpression('fixtures')).to.equal(null);
     expect(checkTemplateExpression('ports.Web')).to.equal('port names are lowercase letters, digits, - and _, got "Web"');
-    expect(checkTemplateExpression('host')).to.match(/^unknown template variable "host"; known: ports.NAME, server.host/);
+    expect(checkTemplateExpression('host')).to.match(/^unknown template variable "host"; known: ports.NAME, dir.ROLE, server.host/);
   });
 });
