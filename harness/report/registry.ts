@@ -4,6 +4,7 @@ import { JsonReporter } from './json.js';
 import { JunitReporter } from './junit.js';
 import { HtmlReporter } from './html.js';
 import { GradescopeReporter } from './gradescope.js';
+import { GithubReporter } from './github.js';
 import type { Reporter, ReporterFactory, ReporterOptions } from '../model/reporter.js';
 
 export const reporterFactories: Record<string, ReporterFactory> = {
@@ -12,6 +13,7 @@ export const reporterFactories: Record<string, ReporterFactory> = {
   json: (options) => new JsonReporter(options),
   html: (options) => new HtmlReporter(options),
   gradescope: (options) => new GradescopeReporter(options),
+  github: (options) => new GithubReporter(options),
 };
 
 /** What a run reports when no `--reporter` is given: the terminal plus both files graders read. */

@@ -12,16 +12,16 @@ import { SocklabError } from '../../harness/errors.js';
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 describe('reporter registry', () => {
-  it('offers console, junit, json, html and gradescope; `run` uses the first four by default', () => {
-    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html', 'gradescope']);
+  it('offers console, junit, json, html, gradescope and github; `run` uses the first four by default', () => {
+    expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html', 'gradescope', 'github']);
     const reporters = createReporters(defaultReporterNames, { outputDir: '/tmp/unused', stream: quiet });
     expect(reporters.map((reporter) => reporter.name)).to.deep.equal(['console', 'junit', 'json', 'html']);
   });
 
   it('rejects an unknown name, listing the valid ones; the CLI checks names first as a usage error with a near miss', () => {
-    expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "junti"; valid reporters: console, junit, json, html, gradescope');
+    expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "junti"; valid reporters: console, junit, json, html, gradescope, github');
     expect(() => createReporters(['toString'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "toString"; valid');
-    expect(() => checkReporterNames(['console', 'junti'])).to.throw(SocklabError, 'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html, gradescope');
+    expect(() => checkReporterNames(['console', 'junti'])).to.throw(SocklabError, 'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html, gradescope, github');
     expect(() => checkReporterNames(['constructor'])).to.throw(SocklabError, 'unknown reporter "constructor"; valid');
     try {
       checkReporterNames(['htm']);
