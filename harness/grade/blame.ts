@@ -20,7 +20,8 @@ export function isolateBlame(experiments: readonly ExperimentSpec[], roles: Role
     const sides = new Map<Side, string[]>();
     for (const role of theirs) sides.set(roles.get(role).host, [...(sides.get(roles.get(role).host) ?? []), role]);
     if (sides.size < 2) return [experiment];
-    return [...sides].map(([side, judged]) => variant(experiment, side, launched.filter((role) => !judged.includes(role)), sides.size));
+    const ordered = [...sides].sort(([a], [b]) => (a === b ? 0 : a === 'server' ? -1 : 1));
+    return ordered.map(([side, judged]) => variant(experiment, side, launched.filter((role) => !judged.includes(role)), sides.size));
   });
 }
 

@@ -12,6 +12,7 @@ import { findMissingPrograms, findPython2, findStrNotBytes } from './diagnose-py
 import { findIntercepted, findServerEndings, findServerIgnoresPort, findUnreachedServers } from './diagnose-servers.js';
 import { findNoReply, findNoResponse, findUnicodeUpper } from './diagnose-replies.js';
 import { findIgnoredReplyCodes, findNoCache } from './diagnose-protocols.js';
+import { findClosedListeningSocket, findHangOnCacheMiss, findMissingEnvironment, findPathWithLeadingSlash, findServesOutsideFolder, findShortBody } from './diagnose-web.js';
 import type { Finding } from './diagnose-finding.js';
 
 export type { RoleContext } from './diagnose-evidence.js';
@@ -31,6 +32,7 @@ const PROGRAM_DID_NOT_RUN = new Set(['missing-program', 'python2']);
 const RULES: ReadonlyArray<(evidence: ExperimentEvidence) => Finding[]> = [
   findMissingPrograms,
   findPython2,
+  findMissingEnvironment,
   findStrNotBytes,
   findIntercepted,
   findUnreachedServers,
@@ -39,6 +41,11 @@ const RULES: ReadonlyArray<(evidence: ExperimentEvidence) => Finding[]> = [
   findServerEndings,
   findNoCache,
   findIgnoredReplyCodes,
+  findServesOutsideFolder,
+  findPathWithLeadingSlash,
+  findShortBody,
+  findHangOnCacheMiss,
+  findClosedListeningSocket,
   findNoResponse,
   findNoReply,
 ];
@@ -56,6 +63,12 @@ export const DIAGNOSIS_CODES = [
   'ignores-reply-codes',
   'no-response',
   'no-reply',
+  'env-variable-missing',
+  'serves-outside-folder',
+  'short-body',
+  'hangs-on-cache-miss',
+  'closes-listening-socket',
+  'path-with-leading-slash',
 ] as const;
 
 /**

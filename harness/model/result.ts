@@ -43,6 +43,8 @@ export interface StepResult {
   told?: { ports: number[]; hosts: string[] };
   /** In an experiment's world: what its program (or the service it started) looked up, and where its hard-coded destinations were delivered. */
   world?: WorldEvents;
+  /** Files the step put in its program's folder before starting it (a web server's pages). */
+  placedFiles?: string[];
   /** Files this step left in the report folder (relative paths), such as a browser screenshot. */
   artifacts?: string[];
   location: SourceLocation;

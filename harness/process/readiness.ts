@@ -45,7 +45,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   for (const protocol of ['tcp', 'udp'] as const) {
     const port = condition[protocol];
     if (port === undefined) continue;
-    const what = protocol === 'tcp' ? `a TCP listener of its own on port ${port}` : `a UDP socket of its own bound to port ${port}`;
+    const what = protocol === 'tcp' ? `TCP listener of its own on port ${port}` : `UDP socket of its own bound to port ${port}`;
     pending.push({
       what,
       done: async () => {
@@ -77,7 +77,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
     if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
-      return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => p.what).join(' and ')}: ${how}` };
+      return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => `a ${p.what}`).join(' and ')}: ${how}` };
     }
     if (signal.aborted) return { ready: false, waitedMs: waited(), reason: 'the experiment was stopped while waiting' };
     if (performance.now() >= deadline) {

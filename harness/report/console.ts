@@ -4,6 +4,7 @@
 // them as garbage and CI scripts grep the summary line. FORCE_COLOR asks for colors there too (CI
 // logs that render them); the status line stays a terminal's only.
 import type { ExperimentResult, ExperimentStatus, RunCounts, RunResult } from '../model/result.js';
+import { randomBytes } from 'node:crypto';
 import { formatFailureDetails, printable, type Color, type Paint } from './console-failures.js';
 import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from '../model/reporter.js';
 import { formatDuration, plural } from './result-text.js';
@@ -90,7 +91,12 @@ export class ConsoleReporter implements Reporter {
     lines.push('', this.paint(summaryColor, formatSummary(result.counts)));
     lines.push(`score ${result.score}/${result.maxScore}`, `duration ${formatDuration(result.durationMs)}`);
     const broken = result.experiments.filter((e) => e.status === 'failed' || e.status === 'error');
+    // In GitHub Actions every line of output is read for workflow commands: what the programs printed
+    // (quoted in the failure details) must never become one. GitHub's own switch turns them off, and back on.
+    const token = process.env.GITHUB_ACTIONS === 'true' && broken.length ? `socklab-${randomBytes(8).toString('hex')}` : null;
+    if (token) lines.push(`::stop-commands::${token}`);
     broken.forEach((experiment, index) => lines.push('', ...formatFailureDetails(experiment, index + 1, this.paint)));
+    if (token) lines.push(`::${token}::`);
     this.print(lines);
   }
 

@@ -40,6 +40,7 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
     result.error = outcome.error;
     result.details = outcome.details;
     result.artifacts = outcome.artifacts;
+    if (outcome.placedFiles?.length) result.placedFiles = outcome.placedFiles;
     if (outcome.listening && step.host) result.world = { host: step.host, lookups: [], delivered: [], listening: outcome.listening };
     result.status = outcome.status ?? (outcome.error ? 'error' : result.expectations.every((e) => e.ok) ? 'passed' : 'failed');
     if (outcome.status === 'skipped') result.skipReason = outcome.notes?.[0];

@@ -76,7 +76,7 @@ export const startStep: StepKind<StartStep> = {
     context.onTeardown(() => placed.remove());
     const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
-    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes] };
+    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
     const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
     const planned = step.ready.tcp !== undefined ? Number(step.ready.tcp) : step.ready.udp !== undefined ? Number(step.ready.udp) : undefined;
     const verdict = await waitUntilReady(
@@ -111,7 +111,7 @@ export const startStep: StepKind<StartStep> = {
         const watch = step.intercept === false ? context.commonPorts(step.start) : [];
         await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, watch, loopbackOnly: verdict.listening.loopbackOnly });
       }
-      return { expectations: [], notes, ...(listening ? { listening } : {}) };
+      return { expectations: [], notes, ...(listening ? { listening } : {}), ...(placed.names.length ? { placedFiles: placed.names } : {}) };
     }
     const output = tailLines(program.stdout.text(), program.stderr.text());
     const elsewhere = verdict.listeningElsewhere?.[0];
@@ -139,7 +139,7 @@ export const startStep: StepKind<StartStep> = {
 };
 
 /** Writes the step's files into the program's folder; what was already there stays untouched. */
-async function placeFiles(files: Record<string, { content: string } | { copy: string }>, folder: string): Promise<{ notes: string[]; remove: () => Promise<void> }> {
+async function placeFiles(files: Record<string, { content: string } | { copy: string }>, folder: string): Promise<{ names: string[]; notes: string[]; remove: () => Promise<void> }> {
   const created: string[] = [];
   const notes: string[] = [];
   for (const [name, source] of Object.entries(files)) {
@@ -152,5 +152,5 @@ async function placeFiles(files: Record<string, { content: string } | { copy: st
     created.push(target);
   }
   if (created.length) notes.push(`placed ${created.map((file) => path.basename(file)).join(', ')} in ${folder}`);
-  return { notes, remove: async () => void (await Promise.all(created.map((file) => rm(file, { force: true })))) };
+  return { names: Object.keys(files), notes, remove: async () => void (await Promise.all(created.map((file) => rm(file, { force: true })))) };
 }

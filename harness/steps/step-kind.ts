@@ -116,6 +116,8 @@ export interface StepOutcome {
   artifacts?: string[];
   /** A server's listening socket, as found (port discovery): the report and grading read it. */
   listening?: WorldEvents['listening'];
+  /** Files put in the program's folder before it started. */
+  placedFiles?: string[];
 }
 
 export interface StepKind<Step extends Record<string, unknown> = Record<string, unknown>> {

@@ -44,27 +44,33 @@ describe('socklab grade (end to end)', function () {
     const run = readJson<RunResult>(path.join(out, 'results.json'));
     expect(run.submission?.programs).to.deep.equal({ 'tcp-server': 'TCPServer.py', 'tcp-client': 'TCPClient.py', 'udp-server': 'UDPServer.py', 'udp-client': 'UDPClient.py' });
     expect(run.submission?.missing).to.deep.equal(['web-server', 'proxy', 'mail-client']);
-    expect(run.experiments.map((experiment) => [experiment.id, experiment.status])).to.deep.equal([
-      ['p1-tcp-client-before-server', 'passed'],
-      ['tcp-lowercase', 'passed'],
-      ['udp-lowercase', 'passed'],
+    const failures = run.experiments.flatMap((experiment) => experiment.failures.map((failure) => `${experiment.id}: ${failure.message}`)).join('\n');
+    expect(run.experiments.map((experiment) => [experiment.id, experiment.status]), failures).to.deep.equal([
+      // Blame isolation: each of the student's programs meets a reference partner, for half the points.
+      ['p1-tcp-client-before-server.server', 'passed'],
+      ['p1-tcp-client-before-server.client', 'passed'],
+      ['tcp-lowercase.server', 'passed'],
+      ['tcp-lowercase.client', 'passed'],
+      ['udp-lowercase.server', 'passed'],
+      ['udp-lowercase.client', 'passed'],
     ]);
     const gradescope = readJson<{ score: number; max_score: number; tests: Array<{ name: string; status: string }> }>(gradescopeFile);
     const validate = new Ajv2020({ strict: false }).compile(gradescopeResultsSchema);
     expect(validate(gradescope), JSON.stringify(validate.errors)).to.equal(true);
     expect(gradescope).to.include({ score: 4, max_score: 4 });
-    expect(gradescope.tests.map((test) => test.status)).to.deep.equal(['passed', 'passed', 'passed']);
+    expect(gradescope.tests.map((test) => test.status)).to.deep.equal(Array(6).fill('passed'));
     expect(readFileSync(gradescopeFile, 'utf8')).to.equal(readFileSync(path.join(out, 'gradescope.json'), 'utf8'));
   });
 
-  it('fails the experiments of a missing role with "no program for role"', async () => {
+  it('a missing role fails its own half with "no program for role"; the program that is there earns its half', async () => {
     const submission = temp.write('bob/TCPServer.py', readFileSync(path.join(correct, 'TCPServer.py'), 'utf8'));
     const out = path.join(temp.path, 'out');
     const cli = await runCli(['grade', path.dirname(submission), '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-o', out], { cwd: repoRoot });
     expect(cli.exitCode).to.equal(0);
-    const [experiment] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
-    expect(experiment.status).to.equal('failed');
-    expect(experiment.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
+    const [server, client] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
+    expect([server.id, server.status, server.score]).to.deep.equal(['tcp-lowercase.server', 'passed', 0.5]);
+    expect([client.id, client.status, client.score]).to.deep.equal(['tcp-lowercase.client', 'failed', 0]);
+    expect(client.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
   });
 
   it('grades 30 students in parallel with bounded concurrency, then shards merge into the same gradebook', async () => {
@@ -77,18 +83,19 @@ describe('socklab grade (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     expect(cli.stdout).to.match(/\[30\/30\] student\d\d: 1\/1 points/);
     const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).to.equal('student,tcp-lowercase,total,max');
-    expect(csv.slice(1)).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},1,1,1`));
+    expect(csv[0]).to.equal('student,tcp-lowercase.server,tcp-lowercase.client,total,max');
+    expect(csv.slice(1), csv.join('\n')).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},0.5,0.5,1,1`));
     expect(existsSync(path.join(out, 'class.html'))).to.equal(true);
     expect(existsSync(path.join(out, 'student07', 'index.html'))).to.equal(true);
 
     // Never more than 3 experiments at once: their time intervals overlap at most 3 deep (start times are
     // whole milliseconds and durations rounded, so a hand-over within 5 ms is not an overlap).
-    const intervals = csv.slice(1).map((row) => {
-      const [experiment] = readJson<RunResult>(path.join(out, row.split(',')[0], 'results.json')).experiments;
-      const start = Date.parse(experiment.startedAt);
-      return [start, start + experiment.durationMs] as const;
-    });
+    const intervals = csv.slice(1).flatMap((row) =>
+      readJson<RunResult>(path.join(out, row.split(',')[0], 'results.json')).experiments.map((experiment) => {
+        const start = Date.parse(experiment.startedAt);
+        return [start, start + experiment.durationMs] as const;
+      }),
+    );
     const deepest = Math.max(...intervals.map(([start]) => intervals.filter(([from, to]) => from <= start && start < to - 5).length));
     expect(deepest).to.be.at.most(3);
     expect(findTaggedProcesses(`${cli.pid}-`)).to.deep.equal([]);
@@ -116,8 +123,9 @@ describe('socklab grade (end to end)', function () {
     expect(run.status, run.stdout + run.stderr).to.equal(0);
     const results = readJson<{ score: number; max_score: number }>(path.join(base, 'results', 'results.json'));
     expect(new Ajv2020({ strict: false }).compile(gradescopeResultsSchema)(results)).to.equal(true);
-    expect(results.max_score).to.equal(5);
-    expect(results.score).to.equal(5);
+    // The spec's experiments beyond the handout (tagged extra) are reported but earn no points.
+    expect(results.max_score).to.equal(2);
+    expect(results.score).to.equal(2);
   });
 
   it('grades the sample class: the expected grades.csv, and feedback that names each mistake', async () => {
@@ -128,20 +136,26 @@ describe('socklab grade (end to end)', function () {
     const experiments = '^(p1-tcp-client-before-server|tcp-lowercase|tcp-non-ascii|tcp-several-clients)$';
     const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', experiments, '-o', out], { cwd: repoRoot, timeoutMs: 280_000 });
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    // Each experiment is graded in halves (the student's server with the reference client, and the
+    // other way round); tcp-non-ascii goes beyond the handout (its own program upper-cases é), so it is
+    // reported but earns nothing.
     expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
       [
-        'student,p1-tcp-client-before-server,tcp-several-clients,tcp-lowercase,tcp-non-ascii,total,max',
-        'student-correct,2,1,1,1,5,5',
+        'student,p1-tcp-client-before-server.server,p1-tcp-client-before-server.client,tcp-several-clients.server,tcp-several-clients.client,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max',
+        'student-correct,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
         // Its client hard-codes localhost:12000: in each experiment's world that reaches the server, so
         // it has the points of what works (the strict command-line experiment is not among these).
-        'student-hardcoded-port,2,1,1,1,5,5',
-        'student-one-request,2,0,1,1,4,5',
-        'student-python2,0,0,0,0,0,5',
-        'student-upper,2,1,1,0,4,5',
-        'student-web-no-404,2,1,1,1,5,5',
+        'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
+        // Its server exits after one request: only the server's half of several-clients is lost.
+        'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4',
+        'student-python2,0,0,0,0,0,0,0,0,0,4',
+        'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
+        'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
         '',
       ].join('\n'),
     );
+    const upper = readJson<RunResult>(path.join(out, 'student-upper', 'results.json')).experiments;
+    expect(upper.filter((experiment) => experiment.status === 'failed').map((experiment) => experiment.id)).to.deep.equal(['tcp-non-ascii.server']);
     const feedback = (student: string) =>
       [...new Set(readJson<RunResult>(path.join(out, student, 'results.json')).experiments.flatMap((experiment) => (experiment.feedback ?? []).map((item) => item.code)))].sort();
     expect(feedback('student-correct')).to.deep.equal([]);
@@ -150,6 +164,6 @@ describe('socklab grade (end to end)', function () {
     expect(feedback('student-python2')).to.deep.equal(['python2']);
     expect(feedback('student-upper')).to.deep.equal(['unicode-upper']);
     const classPage = readFileSync(path.join(out, 'class.html'), 'utf8');
-    expect(classPage).to.contain('tcp-several-clients</strong>');
+    expect(classPage).to.contain('tcp-several-clients.server</strong>');
   });
 });

@@ -27,15 +27,15 @@ const cases: Case[] = [
   {
     student: 'server-port-12000',
     specs: 'tcp.yaml',
-    passed: ['tcp-works', 'tcp-twice'],
-    failed: 'tcp-command-line',
+    passed: ['tcp-works.server', 'tcp-works.client', 'tcp-twice.server', 'tcp-twice.client', 'tcp-command-line.client'],
+    failed: 'tcp-command-line.server',
     cause: /^TCPServer\.py was told to listen on port \d+ but listens on 12000, hard-coded at TCPServer\.py:3 \(serverPort = 12000\)/,
   },
   {
     student: 'client-localhost-12000',
     specs: 'tcp.yaml',
-    passed: ['tcp-works', 'tcp-twice'],
-    failed: 'tcp-command-line',
+    passed: ['tcp-works.server', 'tcp-works.client', 'tcp-twice.server', 'tcp-twice.client', 'tcp-command-line.server'],
+    failed: 'tcp-command-line.client',
     cause: /^TCPClient\.py connected to port 12000, hard-coded at TCPClient\.py:4 \(serverPort = 12000\) instead of \d+ \(where tcp-server listens\)/,
   },
   {
@@ -88,16 +88,17 @@ describe('grading programs where they want to run (end to end)', function () {
     it(`${entry.student}: the points of what works, and one precise command-line failure`, () => {
       const run = results.get(entry.student)!;
       const status = Object.fromEntries(run.experiments.map((experiment) => [experiment.id, experiment.status]));
-      expect(status).to.deep.equal(Object.fromEntries([...entry.passed.map((id) => [id, 'passed']), [entry.failed, 'failed']]));
-      expect(run.score).to.equal(entry.passed.length);
+      const failures = run.experiments.flatMap((experiment) => experiment.failures.map((failure) => `${experiment.id}: ${failure.message}`)).join('\n');
+      expect(status, failures).to.deep.equal(Object.fromEntries([...entry.passed.map((id) => [id, 'passed']), [entry.failed, 'failed']]));
       const failed = run.experiments.find((experiment) => experiment.id === entry.failed)!;
+      expect(run.score).to.equal(run.maxScore - failed.points);
       expect(failed.feedback?.[0]?.message, JSON.stringify(failed.feedback)).to.match(entry.cause);
       for (const experiment of run.experiments) expect(experiment.topology, experiment.id).to.equal('two-hosts');
     });
   }
 
   it('says, per program, where a hard-coded destination went and where socklab delivered it', () => {
-    const client = results.get('client-localhost-12000')!.experiments.find((experiment) => experiment.id === 'tcp-works')!;
+    const client = results.get('client-localhost-12000')!.experiments.find((experiment) => experiment.id === 'tcp-works.client')!;
     const run = client.steps.find((step) => step.role === 'tcp-client')!;
     expect(run.world?.delivered).to.deep.include.members([
       { protocol: 'tcp', asked: 'localhost:12000', port: 12000, deliveredTo: `tcp-server (192.0.2.1:${client.ports.server})`, connections: 1, hardCodedAt: { file: 'TCPClient.py', line: 4, text: 'serverPort = 12000' } },

@@ -88,6 +88,26 @@ describe('ConsoleReporter', () => {
     });
   });
 
+  it('in GitHub Actions, turns workflow commands off around the failure details (a program printing ::error stays text)', () => {
+    const saved = process.env.GITHUB_ACTIONS;
+    process.env.GITHUB_ACTIONS = 'true';
+    try {
+      const stream = new CaptureStream(false);
+      new ConsoleReporter({ outputDir: '/tmp/unused', stream }, {}).onRunEnd(makeRun());
+      const printed = stream.text.split('\n');
+      const stop = printed.findIndex((line) => /^::stop-commands::socklab-[0-9a-f]{16}$/.test(line));
+      const token = printed[stop]?.slice('::stop-commands::'.length);
+      const resume = printed.indexOf(`::${token}::`);
+      expect(stop, stream.text).to.be.greaterThan(0);
+      expect(resume).to.be.greaterThan(stop);
+      const details = printed.findIndex((line) => line.startsWith('1) '));
+      expect(details).to.be.greaterThan(stop).and.lessThan(resume);
+    } finally {
+      if (saved === undefined) delete process.env.GITHUB_ACTIONS;
+      else process.env.GITHUB_ACTIONS = saved;
+    }
+  });
+
   it('prints experiments that never reached onExperimentEnd, e.g. skipped before they began', () => {
     const stream = new CaptureStream(false);
     new ConsoleReporter({ outputDir: '/tmp/unused', stream }, {}).onRunEnd(makeRun());

@@ -224,6 +224,81 @@ describe('diagnose', () => {
     expect(diagnoses[0].message).to.include('"550 5.1.1 <nobody@example.com>: no such user"');
   });
 
+  describe('web servers and proxies', () => {
+    const webStarted = (overrides = {}) =>
+      step(0, { kind: 'start', role: 'web-server', name: 'web-server', label: 'start web-server 40002', process: runningUntilStopped(['python3', 'WebServer.py', '40002'], 'Ready to serve...\n'), ...toldServer(40002), ...overrides });
+    const exchange = (overrides: Partial<HttpExchangeRecord>): HttpExchangeRecord => ({ headers: {}, bodyBytes: 0, bodyPreview: '', bodyTruncated: false, durationMs: 5, error: null, ...overrides });
+    const get = (index: number, path: string, record: HttpExchangeRecord, overrides = {}) =>
+      step(index, { kind: 'http', label: `GET http://127.0.0.1:40002${path}`, status: 'failed', expectations: [failed('status')], details: httpDetails(path, 40002, record), ...overrides });
+
+    it('short-body: fewer bytes than the Content-Length announced (one recv() relayed)', () => {
+      const result = experiment('web-large-file', [webStarted(), get(1, '/big.html', exchange({ status: 200, headers: { 'content-length': '70000' }, bodyBytes: 65536 }))]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['short-body']);
+      expect(diagnoses[0].message).to.match(/^WebServer\.py sent 65536 of the 70000 bytes its Content-Length announced/);
+      const whole = experiment('web-large-file', [webStarted(), get(1, '/big.html', exchange({ status: 200, headers: { 'content-length': '70000' }, bodyBytes: 70000 }))]);
+      expect(codes(diagnose(whole, context))).to.not.include('short-body');
+    });
+
+    it('hangs-on-cache-miss: the origin answered the proxy, the proxy never answered its client', () => {
+      const origin = step(0, { kind: 'origin', label: 'origin origin on port 40003', details: { kind: 'origin', listening: { host: '192.0.2.3', port: 40003 }, requests: [{ method: 'GET', path: '/a', atMs: 30 }], counts: { '/a': 1 } } });
+      const proxy = step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'Ready to serve...\n'), ...toldServer(40004) });
+      const fetch = (error: HttpExchangeRecord['error']) =>
+        step(2, { kind: 'http', label: 'GET http://www.example.test/a', status: 'failed', expectations: [failed('response')], details: { ...httpDetails('/a', 40004, exchange({ error })), request: { method: 'GET', url: 'http://www.example.test/a', path: '/a', headers: {}, bodyBytes: 0 }, proxy: 'http://127.0.0.1:40004' } });
+      const hung = experiment('proxy-fetch', [origin, proxy, fetch({ code: 'ETIMEDOUT', message: 'no response within 5s' })], { ports: { origin: 40003, proxy: 40004 } });
+      const diagnoses = diagnose(hung, context);
+      expect(codes(diagnoses)).to.deep.equal(['hangs-on-cache-miss']);
+      expect(diagnoses[0].message).to.match(/^ProxyServer\.py fetched \/a from the origin \(the origin answered\) but never answered its client/);
+      const neverAsked = experiment('proxy-fetch', [{ ...origin, details: { kind: 'origin', listening: { host: '192.0.2.3', port: 40003 }, requests: [], counts: {} } }, proxy, fetch({ code: 'ETIMEDOUT', message: 'no response within 5s' })], { ports: { origin: 40003, proxy: 40004 } });
+      expect(codes(diagnose(neverAsked, context))).to.not.include('hangs-on-cache-miss');
+    });
+
+    it('closes-listening-socket: still running after a 404, yet the next request is refused', () => {
+      const missing = get(1, '/nothing.html', exchange({ status: 404 }), { status: 'passed', expectations: [] });
+      const refusedAfter = get(2, '/HelloWorld.html', exchange({ error: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }));
+      const result = experiment('web-after-404', [webStarted(), missing, refusedAfter], { ports: { web: 40002 } });
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['closes-listening-socket']);
+      expect(diagnoses[0].message).to.include('serverSocket.close()');
+      // Without a 404 before, a refusal is another story (a hard-coded port, a server that exited).
+      const noPrior404 = experiment('web-after-404', [webStarted(), refusedAfter], { ports: { web: 40002 } });
+      expect(codes(diagnose(noPrior404, context))).to.not.include('closes-listening-socket');
+    });
+
+    it('serves-outside-folder: /etc/passwd came back for a path with ".."', () => {
+      const passwd = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1::/usr/sbin:/usr/sbin/nologin\n';
+      const result = experiment('web-dot-dot', [webStarted(), get(1, '/../../etc/passwd', exchange({ status: 200, bodyBytes: passwd.length, bodyPreview: passwd }))]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['serves-outside-folder']);
+      expect(diagnoses[0].message).to.match(/^WebServer\.py served \/etc\/passwd/);
+      const page = experiment('web-dot-dot', [webStarted(), get(1, '/../../etc/passwd', exchange({ status: 200, bodyBytes: 12, bodyPreview: 'root of site' }))]);
+      expect(codes(diagnose(page, context))).to.not.include('serves-outside-folder');
+    });
+
+    it('env-variable-missing: a KeyError from os.environ, with the line', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/MailClient.py", line 12, in <module>\n    password = os.environ['GMAIL_PASSWORD']\n  File "/usr/lib/python3.11/os.py", line 679, in __getitem__\n    raise KeyError(key) from None\nKeyError: 'GMAIL_PASSWORD'\n`;
+      const run = (text: string) =>
+        experiment('mail-delivered', [
+          step(0, { kind: 'smtp-sink', label: 'smtp-sink sink on port 40005' }),
+          step(1, { role: 'mail-client', status: 'failed', expectations: [failed('exit')], process: processResult({ command: ['python3', 'MailClient.py'], exitCode: 1, stderr: text }), ...toldClient(40005) }),
+        ], { ports: { smtp: 40005 } });
+      const diagnoses = diagnose(run(stderr), context);
+      expect(codes(diagnoses)).to.include('env-variable-missing');
+      expect(diagnoses.find((diagnosis) => diagnosis.code === 'env-variable-missing')!.message).to.include('environment variable GMAIL_PASSWORD is not set');
+      const dictKey = stderr.replace("os.environ['GMAIL_PASSWORD']", "config['GMAIL_PASSWORD']").replace(/ {2}File "\/usr[^\n]*\n[^\n]*\n/, '');
+      expect(codes(diagnose(run(dictKey), context))).to.not.include('env-variable-missing');
+    });
+
+    it('path-with-leading-slash: 404 for a page placed in its own folder', () => {
+      const result = experiment('web-own-page', [webStarted({ placedFiles: ['socklab-hello.html'] }), get(1, '/socklab-hello.html', exchange({ status: 404 }))], { ports: { web: 40002 } });
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['path-with-leading-slash']);
+      expect(diagnoses[0].message).to.include('open(filename[1:])');
+      const reallyMissing = experiment('web-own-page', [webStarted({ placedFiles: ['socklab-hello.html'] }), get(1, '/other.html', exchange({ status: 404 }))], { ports: { web: 40002 } });
+      expect(codes(diagnose(reallyMissing, context))).to.not.include('path-with-leading-slash');
+    });
+  });
+
   it('blames only roles the submission plays (curl, a tool, never)', () => {
     const result = experiment('proxy-real-clients', [
       step(0, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', String(P)], 'ready\n'), ...toldServer() }),

@@ -33,7 +33,10 @@ export function testOutput(experiment: ExperimentResult): string {
 }
 
 function verdict(experiment: ExperimentResult): string {
-  const points = `${roundPoints(experiment.score)} of ${roundPoints(experiment.points)} point${experiment.points === 1 ? '' : 's'}`;
+  const points =
+    experiment.points === 0
+      ? 'no points (it goes beyond the handout; reported for your information)'
+      : `${roundPoints(experiment.score)} of ${roundPoints(experiment.points)} point${experiment.points === 1 ? '' : 's'}`;
   switch (experiment.status) {
     case 'passed':
       return `**✓ Passed**: ${points}. Every check held.`;
