@@ -4,11 +4,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSy
 import path from 'node:path';
 import type { RunResult } from '../model/result.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
-import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
+import { buildGradebook, gradebookCsv, type GradedStudent } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 
 export function mergeCommand(folders: string[], options: { out: string }): number {
-  const runs: Array<{ student: string; run: RunResult }> = [];
+  const runs: GradedStudent[] = [];
   const seen = new Map<string, string>();
   for (const folder of folders) {
     if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) throw new SocklabError('NO_SUCH_FOLDER', `not a folder: ${folder}`, EXIT_CODES.specInvalid);
@@ -19,7 +19,7 @@ export function mergeCommand(folders: string[], options: { out: string }): numbe
       const student = run.submission?.student ?? name;
       if (seen.has(student)) throw new SocklabError('DUPLICATE_STUDENT', `${student} appears in both ${seen.get(student)} and ${folder}: were the shards overlapping?`, EXIT_CODES.specInvalid);
       seen.set(student, folder);
-      runs.push({ student, run });
+      runs.push({ student, run, page: `${encodeURIComponent(student)}/index.html` });
     }
   }
   if (runs.length === 0) throw new SocklabError('NOTHING_TO_MERGE', `no */results.json under ${folders.join(', ')}`, EXIT_CODES.specInvalid);

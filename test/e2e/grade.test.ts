@@ -77,8 +77,8 @@ describe('socklab grade (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     expect(cli.stdout).to.match(/\[30\/30\] student\d\d: 1\/1 points/);
     const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).to.equal('student,tcp-lowercase,total,max');
-    expect(csv.slice(1)).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},1,1,1`));
+    expect(csv[0]).to.equal('student,tcp-lowercase,total,max,why');
+    expect(csv.slice(1)).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},1,1,1,`));
     expect(existsSync(path.join(out, 'class.html'))).to.equal(true);
     expect(existsSync(path.join(out, 'student07', 'index.html'))).to.equal(true);
 
@@ -130,15 +130,15 @@ describe('socklab grade (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
       [
-        'student,p1-tcp-client-before-server,tcp-several-clients,tcp-lowercase,tcp-non-ascii,total,max',
-        'student-correct,2,1,1,1,5,5',
+        'student,p1-tcp-client-before-server,tcp-several-clients,tcp-lowercase,tcp-non-ascii,total,max,why',
+        'student-correct,2,1,1,1,5,5,',
         // Its client hard-codes localhost:12000: in each experiment's world that reaches the server, so
         // it has the points of what works (the strict command-line experiment is not among these).
-        'student-hardcoded-port,2,1,1,1,5,5',
-        'student-one-request,2,0,1,1,4,5',
-        'student-python2,0,0,0,0,0,5',
-        'student-upper,2,1,1,0,4,5',
-        'student-web-no-404,2,1,1,1,5,5',
+        'student-hardcoded-port,2,1,1,1,5,5,',
+        'student-one-request,2,0,1,1,4,5,server exits after one request (TCPServer.py)',
+        'student-python2,0,0,0,0,0,5,"Python 2 (TCPServer.py, TCPClient.py)"',
+        'student-upper,2,1,1,0,4,5,str.upper() changes non-ASCII (TCPServer.py)',
+        'student-web-no-404,2,1,1,1,5,5,',
         '',
       ].join('\n'),
     );
