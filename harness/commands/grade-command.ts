@@ -83,7 +83,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const gradescopeFile = options.class ? undefined : options.gradescope;
         const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription });
         progress?.studentDone(student.name, run);
-        return { student: student.name, run };
+        return { student: student.name, run, page: `${encodeURIComponent(path.basename(studentDir))}/index.html` };
       }),
     ),
   );

@@ -116,7 +116,7 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
     const out = path.join(temp.path, 'out');
     const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-o', out], { cwd: repoRoot });
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
-    expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal('student,tcp-lowercase,total,max\nhonest,1,1,1\nnosy,1,1,1\npolyglot,1,1,1\n');
+    expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal('student,tcp-lowercase,total,max,why\nhonest,1,1,1,\nnosy,1,1,1,\npolyglot,1,1,1,\n');
     // errno 2 is ENOENT: the folders do not exist in the student's view of the machine.
     expect(nosyLines(out)).to.deep.equal(['NOSY classmate FileNotFoundError 2', 'NOSY specs FileNotFoundError 2', 'NOSY reference FileNotFoundError 2', 'NOSY overwrite FileNotFoundError 2']);
     expect(readFileSync(victim, 'utf8')).to.equal(original);
