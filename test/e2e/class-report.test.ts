@@ -45,18 +45,20 @@ describe('class report (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
       [
-        'student,tcp-lowercase,tcp-non-ascii,total,max,why',
-        'student-correct,1,1,2,2,',
-        'student-python2,0,0,0,2,Python 2 (TCPServer.py)',
+        // Each program is judged with a reference partner (halves); tcp-non-ascii goes beyond the
+        // handout (tagged extra): reported, worth nothing.
+        'student,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max,why',
+        'student-correct,0.5,0.5,0,0,1,1,',
+        'student-python2,0,0,0,0,0,1,"Python 2 (TCPClient.py, TCPServer.py)"',
         // The graded experiments launch no UDP program, so none is missing.
-        'student-tcp-only,1,1,2,2,',
-        'student-web-no-404,1,1,2,2,',
+        'student-tcp-only,0.5,0.5,0,0,1,1,',
+        'student-web-no-404,0.5,0.5,0,0,1,1,',
         '',
       ].join('\n'),
     );
     const page = readFileSync(path.join(out, 'class.html'), 'utf8');
     expect(page).not.to.match(/missing:|not handed in|web-server|proxy|mail-client/);
-    expect(page).to.contain('<a href="student-python2/index.html#exp-tcp-lowercase"');
+    expect(page).to.contain('<a href="student-python2/index.html#exp-tcp-lowercase.server"');
     expect(brokenLinks(path.join(out, 'class.html'))).to.deep.equal([]);
   });
 
@@ -71,12 +73,12 @@ describe('class report (end to end)', function () {
     const merge = await runCli(['merge', ...shards.map(({ out }) => out), '-o', merged], { cwd: repoRoot });
     expect(merge.exitCode, merge.stderr).to.equal(0);
     const expected = [
-      'student,tcp-lowercase,tcp-non-ascii,udp-lowercase,web-hello,web-404,total,max,why',
-      'student-correct,1,1,1,1,1,5,5,',
+      'student,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,udp-lowercase.server,udp-lowercase.client,web-hello,web-404,total,max,why',
+      'student-correct,0.5,0.5,0,0,0.5,0.5,1,1,4,4,',
       // Task 2 is the only optional task graded, so not handing it in costs its points (scoring.ts assessTasks).
-      'student-python2,0,0,0,not handed in,not handed in,0,5,"Python 2 (TCPServer.py, UDPServer.py)"',
-      'student-tcp-only,1,1,0,not handed in,not handed in,2,5,task2 not handed in',
-      'student-web-no-404,1,1,1,1,0,4,5,closes without a response (WebServer.py)',
+      'student-python2,0,0,0,0,0,0,not handed in,not handed in,0,4,"Python 2 (TCPClient.py, TCPServer.py, +2)"',
+      'student-tcp-only,0.5,0.5,0,0,0,0,not handed in,not handed in,1,4,task2 not handed in',
+      'student-web-no-404,0.5,0.5,0,0,0.5,0.5,1,0,3,4,closes without a response (WebServer.py)',
       '',
     ];
     expect(readFileSync(path.join(merged, 'grades.csv'), 'utf8')).to.equal(expected.join('\n'));
@@ -85,14 +87,13 @@ describe('class report (end to end)', function () {
     expect(shardRows.sort()).to.deep.equal(expected.slice(1, -1));
 
     const page = readFileSync(path.join(merged, 'class.html'), 'utf8');
-    // udp-lowercase stops at its missing udp-server; results.json records no role on the udp-client
-    // step it then skipped, so only udp-server is seen missing there.
-    expect(page).to.contain('<span class="note">missing: udp-server');
+    // Each half of udp-lowercase launches one of the missing UDP programs, so both are named.
+    expect(page).to.contain('<span class="note">missing: udp-server, udp-client');
     expect(page).to.contain('<a href="student-tcp-only/index.html#group-task2" title="2 points lost">task2 not handed in</a>');
     expect(page).to.contain('<a href="student-web-no-404/index.html#exp-web-404"');
     expect(page).to.contain('<li><strong>task2</strong>: 2 of 4 students');
     // Failed by 1 of the 2 students who handed Task 2 in; the two who did not are not counted as failing it.
-    expect(page).to.contain('<strong>web-404</strong></a> — Web server: a missing file gives 404 Not Found with a page: failed by 1 of 2</li>');
+    expect(page).to.contain('<strong>web-404</strong></a> — Web server: a missing file gives 404 Not Found: failed by 1 of 2</li>');
     expect(page).not.to.contain('<strong>web-hello</strong>');
     // The student folders were copied: the merged folder stands on its own.
     for (const { out } of shards) rmSync(out, { recursive: true, force: true });
