@@ -80,7 +80,7 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
         namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
-        env: { ...inheritedEnvironment(), ...request.env },
+        env: { ...inheritedEnvironment(), ...role.env, ...request.env },
         stdin: request.stdin,
         tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,
