@@ -56,7 +56,7 @@ program
   .addOption(labOption('lab file declaring the roles'))
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
   .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
-  .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: they see the system read-only, their own folder and a private /tmp')
+  .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: run as an unprivileged user per experiment (when root), each in its own PID namespace, seeing the system read-only, their own folder and the /tmp of their experiment')
   .action(async (args: string[], options: RunOptions) => {
     process.exitCode = await runCommand(args, options);
   });

@@ -9,7 +9,8 @@ import { findSpecFiles } from '../spec/find-spec-files.js';
 import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
-import { sandboxSupport, type SandboxPolicy } from '../process/sandbox.js';
+import type { SandboxPolicy } from '../process/sandbox.js';
+import { sandboxSupport } from '../process/sandbox-support.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../process/live-groups.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
 import { closestMatch } from '../spec/did-you-mean.js';
@@ -102,7 +103,10 @@ export function chooseSandbox(option: boolean | undefined, byDefault: boolean, h
   if (option === false || (option === undefined && !byDefault)) return { description: 'off' };
   const policy = { hidden: [...new Set([root, ...hidden].map((folder) => path.resolve(folder)))] };
   const support = sandboxSupport();
-  if (support.bwrap) return { sandbox: policy, description: `${support.version ?? 'bubblewrap'}: submission programs see the system read-only, their own folder and a private /tmp` };
+  if (support.bwrap) {
+    const user = support.setpriv ? 'run as a user of their experiment\'s own' : `run as socklab's user (${support.userProblem})`;
+    return { sandbox: policy, description: `${support.version ?? 'bubblewrap'}: submission programs ${user}, each in its own PID namespace, and see the system read-only, their own folder and their experiment's /tmp` };
+  }
   if (option === true) throw new SocklabError('NO_SANDBOX', `--sandbox: ${support.problem}`, EXIT_CODES.harnessError);
   process.stderr.write(`socklab: warning: submission programs run without a filesystem sandbox: ${support.problem}\n`);
   return { sandbox: policy, description: `unavailable: ${support.problem}` };

@@ -157,7 +157,8 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, ...options.worlds },
+      // Each experiment works in its own copy of the working copy (plan/contain-experiment.ts).
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,

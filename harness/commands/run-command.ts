@@ -49,7 +49,8 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       reporter,
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, sandbox, ...worlds },
+      // In the sandbox, as in grading, each experiment works in its own copy of the submission's folder.
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, sandbox, copyPerExperiment: sandbox && options.submission ? [path.resolve(options.submission)] : [], ...worlds },
       toolVersion: version,
       sandboxDescription: description,
     }),

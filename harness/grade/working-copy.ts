@@ -1,7 +1,7 @@
 // A fresh copy of a student's submission, with compiled languages built, and the command that plays
 // each role there. Build failures are recorded per role (the student's fault, reported with the
 // compiler's output), never thrown.
-import { cp, mkdtemp } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCommandString } from 'execa';
@@ -9,6 +9,9 @@ import type { LabDefinition } from '../lab/lab-schema.js';
 import { Program } from '../process/program.js';
 import type { DetectedProgram } from './detect-programs.js';
 import type { SandboxPolicy, SandboxRequest } from '../process/sandbox.js';
+import { sandboxSupport } from '../process/sandbox-support.js';
+import { chownTree, leaseSandboxUser, releaseSandboxUser } from '../process/sandbox-user.js';
+import { copySubmissionFolder } from '../plan/contain-experiment.js';
 
 export interface PreparedRole {
   role: string;
@@ -23,11 +26,30 @@ const BUILD_TIMEOUT_MS = 60_000;
 
 export async function makeWorkingCopy(submission: string, label: string): Promise<string> {
   const copy = await mkdtemp(path.join(os.tmpdir(), `socklab-grade-${label.replace(/[^A-Za-z0-9_-]/g, '_')}-`));
-  await cp(submission, copy, { recursive: true, filter: (source) => !/(^|\/)(\.git|node_modules|__pycache__)(\/|$)/.test(source) });
+  await copySubmissionFolder(submission, copy);
   return copy;
 }
 
+/**
+ * Builds what needs building and says how each role is played. With a sandbox the builds run in it, as
+ * a user of their own (where socklab is root) to whom the working copy belongs while they run; it is
+ * socklab's again afterwards, as each experiment works in its own copy of it (plan/contain-experiment.ts).
+ */
 export async function prepareRoles(copy: string, programs: DetectedProgram[], lab: LabDefinition, tag: string, sandbox?: SandboxPolicy): Promise<PreparedRole[]> {
+  const builds = programs.some((program) => program.command === undefined && lab.languages?.[path.extname(program.file!).toLowerCase()]?.build);
+  const user = sandbox && builds && sandboxSupport().setpriv ? leaseSandboxUser() : undefined;
+  try {
+    if (user) chownTree(copy, user);
+    return await prepareEachRole(copy, programs, lab, tag, sandbox ? { hidden: sandbox.hidden, ...(user ? { user } : {}) } : undefined);
+  } finally {
+    if (user) {
+      releaseSandboxUser(user);
+      chownTree(copy, { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 });
+    }
+  }
+}
+
+async function prepareEachRole(copy: string, programs: DetectedProgram[], lab: LabDefinition, tag: string, sandbox?: Pick<SandboxRequest, 'hidden' | 'user'>): Promise<PreparedRole[]> {
   const prepared: PreparedRole[] = [];
   const built = new Map<string, string | null>();
   for (const program of programs) {
@@ -46,7 +68,7 @@ export async function prepareRoles(copy: string, programs: DetectedProgram[], la
       continue;
     }
     if (language.build) {
-      if (!built.has(file)) built.set(file, await build(language.build.map((word) => fill(word, values)), { cwd, tag, sandbox: sandbox ? { writable: [copy], cwd, hidden: sandbox.hidden } : undefined }));
+      if (!built.has(file)) built.set(file, await build(language.build.map((word) => fill(word, values)), { cwd, tag, sandbox: sandbox ? { ...sandbox, writable: [copy], cwd } : undefined }));
       const failure = built.get(file);
       if (failure) {
         prepared.push({ role: program.role, command: [], cwd, problem: `${file} did not build:\n${failure}` });

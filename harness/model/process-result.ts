@@ -39,4 +39,6 @@ export interface ProcessResult {
   namespace?: string;
   /** True when it ran in the filesystem sandbox (bubblewrap). */
   sandboxed?: boolean;
+  /** The unprivileged user (uid, also its gid) it ran as in the sandbox, when not socklab's own. */
+  uid?: number;
 }

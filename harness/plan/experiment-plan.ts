@@ -3,6 +3,7 @@
 // never changes it; the result is built once, at the end, from the plan and what happened.
 import type { SourceLocation } from '../model/result.js';
 import type { SandboxRequest } from '../process/sandbox.js';
+import type { SandboxUser } from '../process/sandbox-user.js';
 import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 
@@ -33,6 +34,8 @@ export interface ExperimentPlan {
   capture?: PlannedCapture;
   /** How the plan differs from what was asked (a fallback to loopback), for the report. */
   notes: string[];
+  /** The unprivileged user its confined programs run as (plan/contain-experiment.ts), given back at the end. */
+  sandboxUser?: SandboxUser;
 }
 
 export interface PlannedRole {
@@ -44,6 +47,8 @@ export interface PlannedRole {
   source: 'reference' | 'submission';
   /** Set when the program is a submission's and must be confined (process/sandbox.ts). */
   sandbox?: SandboxRequest;
+  /** Added to the program's environment: TMPDIR, the experiment's own /tmp (plan/contain-experiment.ts). */
+  env: Record<string, string>;
   /** Why this role cannot be played (no program in the submission, a failed build). */
   unavailable?: string;
   /** Output such as a prompt, stripped before deciding that the program printed nothing. */

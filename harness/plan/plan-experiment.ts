@@ -12,6 +12,7 @@ import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type Te
 import { stepKinds } from '../steps/registry.js';
 import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
+import { containExperiment, releaseContainment, type Containment } from './contain-experiment.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -35,6 +36,11 @@ export interface PlanEnvironment {
   worlds: 'required' | 'submissions' | 'all';
   /** Confine the programs of a submission; undefined: off. */
   sandbox?: SandboxPolicy;
+  /**
+   * Submission folders (grade's working copy; run's --submission folder with --sandbox) whose programs
+   * work in a copy of their own per experiment, so that nothing one experiment writes there reaches another.
+   */
+  copyPerExperiment?: string[];
   /** `--capture`: capture every experiment's packets. */
   captureAll?: boolean;
   /** Why network namespaces cannot be made here, or null; asked only when an experiment would use them. */
@@ -47,11 +53,19 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
   const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
   const ports = await allocatePorts(spec.portNames, LOOPBACK);
   let tmpDir: string | undefined;
+  let containment: Containment | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
-    const launched = launchedRoles(spec);
-    const roles = Object.fromEntries(launched.map((role) => [role, planRole(bindingOf(role, spec, environment.roles), environment, values, tmpDir!)]));
+    const bindings = launchedRoles(spec).map((role) => bindingOf(role, spec, environment.roles));
+    containment = await containExperiment({
+      tmpDir,
+      bindings,
+      confined: environment.sandbox !== undefined,
+      copyPerExperiment: environment.copyPerExperiment ?? [],
+    });
+    const contained = containment;
+    const roles = Object.fromEntries(bindings.map((binding) => [binding.role, planRole(binding, environment, values, tmpDir!, contained)]));
     // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
     for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
@@ -67,16 +81,19 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       steps,
       capture: planCapture(spec, environment, ports, topology),
       notes,
+      ...(containment.user ? { sandboxUser: containment.user } : {}),
     };
   } catch (error) {
+    releaseContainment(containment?.user);
     releasePorts(Object.values(ports));
     if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
 }
 
-/** Gives back what the plan took: its ports and its temp folder. */
+/** Gives back what the plan took: its ports, its user (killing what still runs as it) and its temp folder. */
 export async function releasePlan(plan: ExperimentPlan): Promise<void> {
+  releaseContainment(plan.sandboxUser);
   releasePorts(Object.values(plan.ports));
   await rm(plan.tmpDir, { recursive: true, force: true }).catch(() => undefined);
 }
@@ -170,18 +187,22 @@ function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBi
   return spec.reference?.includes(role) ? roles.reference(role) : roles.get(role);
 }
 
-function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
+function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string, containment: Containment): PlannedRole {
   const role = binding.role;
-  const cwd = binding.cwd ?? tmpDir;
-  // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
+  const cwd = containment.cwdOf(binding) ?? tmpDir;
+  // A submission's programs are untrusted: confined to their experiment's folders, as its user. A
+  // folder that is not the experiment's own (a --role program's, where socklab was started) they may only read.
   const confined = environment.sandbox && binding.source === 'submission';
+  const folders = containment.ownsFolder(cwd) ? { writable: [cwd, tmpDir] } : { writable: [tmpDir], readable: [cwd] };
   return {
     role,
     command: binding.command.map((word) => renderTemplate(word, values)),
     cwd,
     host: binding.host,
     source: binding.source,
-    ...(confined ? { sandbox: { writable: [cwd, tmpDir], cwd, hidden: environment.sandbox!.hidden } } : {}),
+    // In the sandbox, /tmp is that folder, and TMPDIR says /tmp (sandbox.ts).
+    env: confined ? {} : { TMPDIR: containment.tmp },
+    ...(confined ? { sandbox: { ...folders, cwd, hidden: environment.sandbox!.hidden, tmp: containment.tmp, ...(containment.user ? { user: containment.user } : {}) } } : {}),
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
     commonPorts: binding.commonPorts,

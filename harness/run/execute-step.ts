@@ -83,7 +83,7 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
         namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
-        env: { ...inheritedEnvironment(), ...state.sharedEnvironment, ...request.env },
+        env: { ...inheritedEnvironment(), ...role.env, ...state.sharedEnvironment, ...request.env },
         stdin: request.stdin,
         tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,

@@ -125,11 +125,17 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
       expect(run.environment.sandbox, student).to.match(/^bubblewrap [\d.]+: /);
       const processes = run.experiments.flatMap((experiment) => experiment.steps.flatMap((step) => (step.process ? [step.process] : [])));
       expect(processes.map((process) => process.sandboxed), student).to.deep.equal([true, true]);
+      // Where socklab is root, the experiment's programs run as its own unprivileged user.
+      if (process.getuid?.() === 0) {
+        const [server, client] = processes.map((process) => process.uid);
+        expect(server, student).to.be.a('number').and.not.equal(0);
+        expect(client, student).to.equal(server);
+      }
     }
     const page = readFileSync(path.join(out, 'nosy', 'index.html'), 'utf8');
-    expect(page).to.match(/<dt>sandbox<\/dt><dd>bubblewrap [\d.]+: submission programs see the system read-only/);
+    expect(page).to.match(/<dt>sandbox<\/dt><dd>bubblewrap [\d.]+: submission programs run as (a user of their experiment&#39;s own|socklab&#39;s user .*), each in its own PID namespace, and see the system read-only/);
     // Graded programs run in their experiment's own network world, and in the sandbox.
-    expect(page).to.match(/<dt>ran in<\/dt><dd>network namespace socklab-[\d-]+[sc], the filesystem sandbox \(bubblewrap\)<\/dd>/);
+    expect(page).to.match(/<dt>ran in<\/dt><dd>network namespace socklab-[\d-]+[sc], the filesystem sandbox \(bubblewrap\)( as user \d+)?<\/dd>/);
     const polyglot = readJson<RunResult>(path.join(out, 'polyglot', 'results.json'));
     expect(polyglot.experiments[0].steps.map((step) => step.process?.command[0])).to.deep.equal(['java', './TCPClient']);
   });

@@ -44,7 +44,7 @@ function renderProcessFacts(process: ProcessResult): SafeHtml {
   ].join(' · ');
   return html`<dt>command</dt><dd><code class="command">${formatCommand(process.command)}</code></dd>
 <dt>cwd</dt><dd><code>${process.cwd}</code></dd>
-${process.namespace || process.sandboxed ? html`<dt>ran in</dt><dd>${[process.namespace ? `network namespace ${process.namespace}` : '', process.sandboxed ? 'the filesystem sandbox (bubblewrap)' : ''].filter(Boolean).join(', ')}</dd>` : ''}
+${process.namespace || process.sandboxed ? html`<dt>ran in</dt><dd>${[process.namespace ? `network namespace ${process.namespace}` : '', process.sandboxed ? `the filesystem sandbox (bubblewrap)${process.uid !== undefined ? ` as user ${process.uid}` : ''}` : ''].filter(Boolean).join(', ')}</dd>` : ''}
 <dt>ended</dt><dd><strong>${describeExit(process)}</strong> <span class="muted">(${ending}; pid ${process.pid ?? '—'}; ${formatDuration(process.durationMs)})</span></dd>
 ${process.spawnError ? html`<dt>not started</dt><dd><code>${process.spawnError.code}</code>: ${process.spawnError.message}</dd>` : ''}
 ${process.error && !process.spawnError ? html`<dt>network error</dt><dd><code>${process.error.code}</code> recognised in: <code>${process.error.message}</code></dd>` : ''}`;
