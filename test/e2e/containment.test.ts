@@ -24,6 +24,8 @@ const SPEC = ['a', 'b']
   .map(
     (name) => `- id: probe-${name}
   title: the containment probe, experiment ${name}
+  # The student's own server and client together (not split into halves with reference partners).
+  tags: [pair]
   steps:
     - start: tcp-server
       args: ["{{ports.server}}", "${name}"]
