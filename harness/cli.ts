@@ -57,6 +57,7 @@ program
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
   .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: run as an unprivileged user per experiment (when root), each in its own PID namespace, seeing the system read-only, their own folder and the /tmp of their experiment')
+  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
   .action(async (args: string[], options: RunOptions) => {
     process.exitCode = await runCommand(args, options);
   });
@@ -79,6 +80,7 @@ program
   .option('--sandbox', 'require the filesystem sandbox (bubblewrap) for the students\' programs; default: use it where it works')
   .option('--no-sandbox', 'run the students\' programs unconfined (they can read and write any file socklab can)')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
+  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
   .addOption(labOption('lab file declaring the roles and languages'))
   .action(async (submission: string | undefined, options: GradeOptions) => {
     process.exitCode = await gradeCommand(submission, options);

@@ -47,6 +47,8 @@ export interface GradeOptions {
   isolate?: boolean;
   /** true: --sandbox (required), false: --no-sandbox, undefined: sandbox where bubblewrap works. */
   sandbox?: boolean;
+  /** --wait-timeouts: never end a step early because its programs can only wait (stillness.ts). */
+  waitTimeouts?: boolean;
 }
 
 interface Student {
@@ -81,7 +83,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
         const gradescopeFile = options.class ? undefined : options.gradescope;
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription, waitOutTimeouts: options.waitTimeouts });
         progress?.studentDone(student.name, run);
         return { student: student.name, run, page: `${encodeURIComponent(path.basename(studentDir))}/index.html` };
       }),
@@ -124,6 +126,7 @@ interface StudentRunOptions {
   /** Where the gradescope reporter also writes (grade --gradescope FILE). */
   gradescopeFile?: string;
   worlds: Pick<ExperimentEnvironment, 'worlds' | 'namespacesUnavailable' | 'interceptionUnavailable'>;
+  waitOutTimeouts?: boolean;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
 }
@@ -158,7 +161,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
       // Each experiment works in its own copy of the working copy (plan/contain-experiment.ts).
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], ...options.worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], waitOutTimeouts: options.waitOutTimeouts, ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,

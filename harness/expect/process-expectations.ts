@@ -24,7 +24,7 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   const expectsTimeout = expect.silent === true || expect.timedOut === true;
   if (expect.timedOut !== undefined || (!expectsTimeout && result.timedOut && options.implicitExit !== false)) {
     const wanted = expect.timedOut ?? false;
-    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? `still running after ${formatDuration(options.timeoutMs)}, stopped` : `ended after ${formatDuration(result.durationMs)}`, { kind: 'flag', expected: wanted, actual: result.timedOut }));
+    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? stillRunningText(result, options) : `ended after ${formatDuration(result.durationMs)}`, { kind: 'flag', expected: wanted, actual: result.timedOut }));
   }
   if (expect.silent !== undefined) checks.push(checkSilent(expect.silent, result, options));
   if (expect.error !== undefined) {
@@ -47,9 +47,15 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   if (expect.output) checks.push(...matchText('output', expect.output, `${result.stdout}${result.stderr}`));
   if (expect.within !== undefined) {
     const limit = parseDuration(expect.within) ?? 0;
-    checks.push(check('within', result.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(result.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: result.durationMs }));
+    checks.push(check('within', result.durationMs <= limit && !result.timedOut, `within ${formatDuration(limit)}`, result.timedOut ? stillRunningText(result, options) : `took ${formatDuration(result.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: result.durationMs }));
   }
   return checks;
+}
+
+/** A program stopped at its timeout, or before it because nothing could happen any more (ProcessResult.stuck). */
+function stillRunningText(result: ProcessResult, options: EvaluationOptions): string {
+  if (!result.stuck) return `still running after ${formatDuration(options.timeoutMs)}, stopped`;
+  return `waiting for input that nothing was going to send, stopped after ${formatDuration(result.stuck.afterMs)} (it could not have finished within ${formatDuration(options.timeoutMs)})`;
 }
 
 function checkSilent(wanted: boolean, result: ProcessResult, options: EvaluationOptions): ExpectationResult {
@@ -59,7 +65,7 @@ function checkSilent(wanted: boolean, result: ProcessResult, options: Evaluation
   const actual = !result.timedOut
     ? `ended after ${formatDuration(result.durationMs)} (exit ${result.exitCode ?? result.signal})${result.stdout ? `, printed ${preview(result.stdout, 200)}` : ''}`
     : printed.trim() === ''
-      ? `still waiting after ${formatDuration(options.timeoutMs)}, nothing printed`
+      ? `${stillRunningText(result, options)}, nothing printed`
       : `still running, but printed ${preview(printed, 200)}`;
   return check('silent', isSilent === wanted, wanted ? `still waiting with no reply after ${formatDuration(options.timeoutMs)}` : 'not silent', actual, { kind: 'flag', expected: wanted, actual: isSilent });
 }

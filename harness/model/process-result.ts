@@ -16,8 +16,13 @@ export interface ProcessResult {
   /** Exit code, or null when the program was ended by a signal or never started. */
   exitCode: number | null;
   signal: string | null;
-  /** True when the harness stopped it because its time ran out. */
+  /** True when the harness stopped it because its time ran out (or, with `stuck`, because it could only have run out). */
   timedOut: boolean;
+  /**
+   * Stopped before its timeout because it and every other program of the experiment waited for input
+   * that nothing was going to send (process/stillness.ts): after how long, and what each waited in.
+   */
+  stuck?: { afterMs: number; waits: string[] };
   /** True when the harness stopped it (timeout, teardown, stop step, interrupt). */
   killed: boolean;
   /** Still running when the harness stopped it at the end of its step or experiment. */

@@ -5,6 +5,7 @@ import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
 import { Program } from '../process/program.js';
+import { untilStill } from '../process/stillness.js';
 import { localNetwork } from '../network/host-network.js';
 import type { ExperimentState } from './experiment-state.js';
 
@@ -32,6 +33,7 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
     location: step.location,
   };
   let stopExperiment = false;
+  if (kind.timed?.(step.body)) state.timedFixture ??= step.label;
   try {
     const outcome = await kind.execute(step.body, contextFor(step, state, result));
     result.process = outcome.process;
@@ -75,6 +77,11 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
+    untilStill: async (program, deadline, signal) => {
+      if (environment.waitOutTimeouts || state.timedFixture) return null;
+      const roots = () => [program, ...[...state.services.values()].map((service) => service.program)].flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
+      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]));
+    },
     launch: (request) => {
       const role = plan.roles[request.role];
       if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);

@@ -65,6 +65,7 @@ export const originStep: StepKind<OriginStep> = {
   summary: 'Start an origin web server inside the harness that counts requests per path; check the counts at the end.',
   runsOn: 'internet',
   label: (step) => step.title ?? `origin ${step.origin} on port ${step.port}`,
+  timed: (step) => Object.values(step.routes).some((route) => route.delay !== undefined),
   defines: (step) => step.origin,
   async execute(step, context) {
     const routes = Object.fromEntries(

@@ -31,11 +31,27 @@ export const runStep: StepKind<RunStep> = {
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
     const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
-    const exit = await program.waitForExit(timeoutMs, context.signal);
+    // The program ends, or its timeout passes, or it and every service wait for input that nothing
+    // will send before the timeout (decided: it is stopped as the timeout would have stopped it).
+    const deadline = performance.now() + timeoutMs;
+    const settled = new AbortController();
+    const until = AbortSignal.any([context.signal, settled.signal]);
+    const never = new Promise<never>(() => undefined);
+    const outcome = await Promise.race([
+      program.waitForExit(timeoutMs, until).then((exit) => ({ exit, stillness: undefined })),
+      context.untilStill(program, deadline, until).then((stillness) => (stillness && !program.exitInfo ? { exit: null, stillness } : never)),
+    ]);
+    settled.abort();
+    const { exit, stillness } = outcome;
     if (!exit) program.timedOut = !context.signal.aborted;
     const process = await finishProgram(program, { stillRunning: !exit });
+    if (stillness) process.stuck = { afterMs: Math.round(performance.now() - (deadline - timeoutMs)), waits: stillness.waits };
     const expectations = evaluateProcess(step.expect ?? {}, process, { ignoredOutput: context.ignoredOutput(step.run), timeoutMs });
-    const notes = process.timedOut ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`] : [];
+    const notes = stillness
+      ? [`stopped after ${formatDuration(process.stuck!.afterMs)} instead of waiting out its ${formatDuration(timeoutMs)} timeout: it and every other program waited for input that nothing was going to send (${stillness.waits.join(', ')})`]
+      : process.timedOut
+        ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`]
+        : [];
     return { process, expectations, notes };
   },
 };

@@ -54,6 +54,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
   summary: 'Start an SMTP server inside the harness that records what it receives; check it at the end.',
   runsOn: 'internet',
   label: (step) => step.title ?? `smtp-sink ${step['smtp-sink']} on port ${step.port}`,
+  timed: (step) => step.delay !== undefined,
   defines: (step) => step['smtp-sink'],
   async execute(step, context) {
     const name = step['smtp-sink'];

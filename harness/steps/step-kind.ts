@@ -4,6 +4,7 @@
 import type { TObject } from '@sinclair/typebox';
 import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
 import type { Program } from '../process/program.js';
+import type { Stillness } from '../process/stillness.js';
 import type { HostNetwork } from '../network/host-network.js';
 
 /** The hosts of an experiment's world (network/world.ts); on loopback they are all 127.0.0.1. */
@@ -93,6 +94,13 @@ export interface StepContext {
   readonly host?: WorldHostName;
   /** The experiment's temp folder (`{{tmp}}`), removed when it ends. */
   readonly tmpDir: string;
+  /**
+   * Resolves when `program` and every service of the experiment wait for input that nothing is going
+   * to send before `deadline` (performance.now() time): the step's outcome is decided (stillness.ts).
+   * Null when that cannot be known (a timed fixture runs, the run asked to wait out timeouts) or it
+   * does not happen before the deadline or `signal`.
+   */
+  untilStill(program: Program, deadline: number, signal: AbortSignal): Promise<Stillness | null>;
 }
 
 export interface DeferredOutcome {
@@ -146,5 +154,11 @@ export interface StepKind<Step extends Record<string, unknown> = Record<string, 
    * server is refused by the server's host, on the wire). `intercept` as the step gives it.
    */
   listens?(step: Step): { protocol: 'tcp' | 'udp'; port: number; intercept?: number[] | false } | undefined;
+  /**
+   * Whether what this step starts inside socklab (a fixture) acts on its own time, not only in answer
+   * to what it receives: an origin that delays a response, a relay that holds datagrams. While such a
+   * fixture runs, programs that all wait for input may still get some, so steps are not ended early.
+   */
+  timed?(step: Step): boolean;
   execute(step: Step, context: StepContext): Promise<StepOutcome>;
 }
