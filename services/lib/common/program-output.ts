@@ -9,6 +9,12 @@ export const EXIT_USAGE = 2;
 export interface ProgramOutput {
   /** Writes a line to stdout as is (ready lines have their own fixed shape). */
   say(line: string): void;
+  /**
+   * Writes a line to stdout with the others of the same event-loop turn, in one write: for a line
+   * per request under load (a write to a pipe or file is a blocking syscall). Flushed before any
+   * say, warn or fail and at exit, so the order of lines is kept.
+   */
+  log(line: string): void;
   /** Writes "<program>: <line>" to stderr and carries on. */
   warn(line: string): void;
   /** Writes "<program>: <line>" to stderr and exits with `exitCode` (default 1). */
@@ -23,16 +29,31 @@ export function createProgramOutput(program: string): ProgramOutput {
       if (error.code !== 'EPIPE') throw error;
     });
   }
+  let pending = '';
+  const flush = () => {
+    if (pending === '') return;
+    process.stdout.write(pending);
+    pending = '';
+  };
+  // stdout to a file or pipe is synchronous on Linux and macOS, so lines flushed at exit are not lost.
+  process.on('exit', flush);
   return {
     say(line) {
+      flush();
       process.stdout.write(`${line}\n`);
     },
+    log(line) {
+      if (pending === '') setImmediate(flush);
+      pending += `${line}\n`;
+    },
     warn(line) {
+      flush();
       process.stderr.write(`${program}: ${line}\n`);
     },
     fail(line, exitCode = EXIT_FAILURE) {
       // stdout/stderr to files and pipes are synchronous on Linux and macOS, so exiting right after
       // the write loses nothing, and exiting explicitly stops any pending socket or stdin read.
+      flush();
       process.stderr.write(`${program}: ${line}\n`);
       process.exit(exitCode);
     },
