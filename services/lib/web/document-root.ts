@@ -32,15 +32,6 @@ export function candidatePaths(realRoot: string, segments: string[]): string[] {
   return segments.length > 0 ? [join(realRoot, ...segments)] : ROOT_DOCUMENTS.map((name) => join(realRoot, name));
 }
 
-/** Opens the document for `segments` under `realRoot`. The caller closes the handle. */
-export async function openDocument(realRoot: string, segments: string[]): Promise<Document> {
-  for (const candidate of candidatePaths(realRoot, segments)) {
-    const document = await openInsideRoot(realRoot, candidate);
-    if (document.kind !== 'not-found') return document;
-  }
-  return { kind: 'not-found' };
-}
-
 /** `candidate` is one of candidatePaths(realRoot, …). The caller closes the handle. */
 export async function openInsideRoot(realRoot: string, candidate: string): Promise<Document> {
   let target: string;
