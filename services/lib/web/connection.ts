@@ -41,7 +41,11 @@ export interface ConnectionOptions {
 
 /** After our FIN, how long the client may take to close its side before the socket is destroyed. */
 const LINGER_MS = 2000;
-/** A client that stops reading the response for this long is cut off. */
+/**
+ * A client that stops reading the response for this long is cut off. Armed only while a response is
+ * not yet all in the kernel (a file streaming, a full socket buffer): a small response written at
+ * once needs no timer, which under "Connection: close" saves one per connection.
+ */
 const RESPONSE_IDLE_MS = 30_000;
 /** Pipelined bytes kept while a response is being written; past this the socket stops reading. */
 const PIPELINE_BUFFER_BYTES = 64 * 1024;
@@ -77,9 +81,7 @@ class WebConnection {
 
   start(): void {
     const { socket } = this;
-    socket.setTimeout(RESPONSE_IDLE_MS);
     socket.on('timeout', () => {
-      if (this.state !== 'answering' && this.state !== 'draining') return; // waiting has its own timers
       this.options.warn(`${this.peer}: stopped reading the response for ${formatDuration(RESPONSE_IDLE_MS)}, closing the connection`);
       socket.destroy();
     });
@@ -163,11 +165,15 @@ class WebConnection {
       return;
     }
     const logLine = (bodyBytes: number) => `web-server: ${this.peer} "${loggableRequestLine(requestLine)}" ${answer.status} ${bodyBytes}`;
-    // A streamed file paces itself on 'drain', which never comes while the socket is corked.
-    if (answer.body.kind === 'file') this.uncork();
+    if (answer.body.kind === 'file') {
+      // A streamed file paces itself on 'drain', which never comes while the socket is corked.
+      this.uncork();
+      this.socket.setTimeout(RESPONSE_IDLE_MS);
+    }
     this.abortBody = sendAnswer(this.socket, formatResponseHead({ ...answer, connection }), answer.body, {
       done: (bodyBytes) => {
         this.abortBody = undefined;
+        this.socket.setTimeout(0);
         this.options.log(logLine(bodyBytes));
         this.afterResponse(connection);
       },
@@ -188,7 +194,9 @@ class WebConnection {
     // The client is not reading: answer nothing more until it has taken what is already queued.
     this.uncork();
     this.state = 'draining';
+    this.socket.setTimeout(RESPONSE_IDLE_MS);
     this.socket.once('drain', () => {
+      this.socket.setTimeout(0);
       this.state = 'waiting';
       this.takeRequests();
     });
@@ -228,7 +236,13 @@ class WebConnection {
     this.clearWaitTimer();
     this.corked = false; // end() flushes whatever is corked
     if (this.socket.isPaused()) this.socket.resume();
-    this.socket.end();
-    this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    // Until the last byte is in the kernel (a large cached file to a slow client) the response's own
+    // timeout applies; only then does the client get LINGER_MS to close its side.
+    if (this.socket.writableLength > 0) this.socket.setTimeout(RESPONSE_IDLE_MS);
+    this.socket.end(() => {
+      if (this.socket.destroyed) return;
+      this.socket.setTimeout(0);
+      this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    });
   }
 }
