@@ -1,9 +1,11 @@
 import { expect } from 'chai';
+import { appendFileSync } from 'node:fs';
 import { chmod, mkdtemp, realpath, rm, symlink, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DocumentStore, type FoundDocument } from '../../services/lib/web/documents.js';
 import { FileCache } from '../../services/lib/web/file-cache.js';
+import { FreshStats } from '../../services/lib/web/fresh-stat.js';
 
 // The web server's documents with the small-file cache in front: whatever the cache holds, what is
 // served is what the file holds when the request is answered. The cache's clock is moved forward
@@ -93,5 +95,20 @@ describe('web-server documents: the file cache and its checks', () => {
     expect(text(await documents.find([]))).to.equal('index');
     await unlink(join(root, 'index.html'));
     expect(text(await documents.find([]))).to.equal('hello');
+  });
+
+  it('FreshStats: every caller gets a stat that started after it asked, shared with the callers of the same moment', async () => {
+    const file = join(root, 'grows.txt');
+    await writeFile(file, 'a');
+    const stats = new FreshStats();
+    const running = stats.stat(file);
+    // Synchronously, so the first stat is surely still running: it may or may not have seen this.
+    appendFileSync(file, 'b');
+    const [second, third] = [stats.stat(file), stats.stat(file)];
+    expect(second, 'callers of the same moment share one stat').to.equal(third);
+    expect((await running).ok).to.equal(true);
+    const after = await second;
+    expect(after.ok && after.stats.size, 'the size after the append').to.equal(2);
+    expect((await stats.stat(join(root, 'missing'))).ok).to.equal(false);
   });
 });

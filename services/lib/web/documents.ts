@@ -1,19 +1,13 @@
-import { statSync, type Stats } from 'node:fs';
+import type { Stats } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { candidatePaths, openInsideRoot } from './document-root.js';
 import { FileCache, identityOf, sameIdentity } from './file-cache.js';
+import { FreshStats } from './fresh-stat.js';
 
 // The documents under the root as the server answers with them: small files as bytes (from the
-// cache when a stat made for this request shows them unchanged, else read now and offered to the
-// cache), larger ones as an open handle to stream. The safety checks (realpath inside the root,
-// O_NOFOLLOW) are document-root's, made whenever a file is opened; a cache entry stands only for
-// the same inode.
-//
-// The one synchronous call: the stat(2) that checks a cache hit. Measured under wrk with
-// "Connection: close" on this 2-core machine, fs.stat through libuv's thread pool took 30% of the
-// main thread's time (each call wakes a pool thread, and the wake-up costs more than the stat), the
-// same check with statSync 5%. A stat of a file read moments ago finds its inode in memory and does
-// no disk I/O; everything on a miss (realpath, open, read) stays asynchronous.
+// cache when a fresh stat shows them unchanged, else read now and offered to the cache), larger
+// ones as an open handle to stream. The safety checks (realpath inside the root, O_NOFOLLOW) are
+// document-root's, made whenever a file is opened; a cache entry stands only for the same inode.
 
 export type FoundDocument =
   /** `fileName`: the path as requested (before symlinks are followed); its extension picks the Content-Type. */
@@ -27,6 +21,7 @@ export class DocumentStore {
   constructor(
     private readonly realRoot: string,
     private readonly cache = new FileCache(),
+    private readonly stats = new FreshStats(),
   ) {}
 
   /** Never rejects for a missing or forbidden file; rejects only on unexpected file system errors. */
@@ -41,8 +36,8 @@ export class DocumentStore {
   private async findCandidate(candidate: string): Promise<FoundDocument> {
     const cached = this.cache.get(candidate);
     if (cached) {
-      const now = statNow(candidate);
-      if (now && sameIdentity(cached.identity, identityOf(now))) {
+      const now = await this.stats.stat(candidate);
+      if (now.ok && sameIdentity(cached.identity, identityOf(now.stats))) {
         return { kind: 'bytes', bytes: cached.bytes, lastModified: cached.lastModified, fileName: candidate };
       }
       this.cache.delete(candidate);
@@ -56,15 +51,6 @@ export class DocumentStore {
     } finally {
       await opened.handle.close();
     }
-  }
-}
-
-/** The file as it is at this moment, or undefined when it is gone or unreadable (the slow path says which). */
-function statNow(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined;
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Stats } from 'node:fs';
 
 // The bytes of small files, kept in memory so that a hit costs one stat instead of realpath, open,
-// fstat, read and close (five trips through the thread pool). An entry is served only while a stat
-// of its path made for the request shows the same file, unchanged: same device and inode (not replaced, not a
+// fstat, read and close (five trips through the thread pool). An entry is served only while a fresh
+// stat of its path shows the same file, unchanged: same device and inode (not replaced, not a
 // symlink swapped in), same size, same mtime and ctime (not written, not chmod'ed).
 //
 // Timestamps tick coarsely (a few ms on Linux, 2 s on FAT): a file written twice within one tick,
