@@ -1,4 +1,4 @@
-import { fieldValues, listTokens, type HeaderField } from '../http/header-fields.js';
+import type { HeaderField } from '../http/header-fields.js';
 import type { HttpVersion } from '../http/request-head.js';
 
 // Whether a connection stays open for another request after a response (RFC 9112 §9.3). HTTP/1.1
@@ -29,9 +29,17 @@ export interface AnsweredRequest {
 
 /** What the client asked for, before the server has its say. */
 export function clientPersistence(version: HttpVersion, headers: readonly HeaderField[]): Persistence {
-  const options = listTokens(headers, 'connection');
-  if (options.includes('close')) return 'close';
-  return version === '1.1' || options.includes('keep-alive') ? 'keep-alive' : 'close';
+  let keepAlive = version === '1.1';
+  // Plain loops, no arrays built: this runs for every request.
+  for (const { name, value } of headers) {
+    if (name.length !== 10 || name.toLowerCase() !== 'connection') continue;
+    for (const option of value.split(',')) {
+      const token = option.trim().toLowerCase();
+      if (token === 'close') return 'close';
+      if (token === 'keep-alive') keepAlive = true;
+    }
+  }
+  return keepAlive ? 'keep-alive' : 'close';
 }
 
 /**
@@ -40,8 +48,12 @@ export function clientPersistence(version: HttpVersion, headers: readonly Header
  * begins: it answers, then closes. A bad Content-Length lands here too, and is never interpreted.
  */
 export function announcesBody(headers: readonly HeaderField[]): boolean {
-  if (fieldValues(headers, 'transfer-encoding').length > 0) return true;
-  return fieldValues(headers, 'content-length').some((value) => value.split(',').some((item) => item.trim() !== '0'));
+  for (const { name, value } of headers) {
+    const lowerName = name.toLowerCase();
+    if (lowerName === 'transfer-encoding') return true;
+    if (lowerName === 'content-length' && value.split(',').some((item) => item.trim() !== '0')) return true;
+  }
+  return false;
 }
 
 /**

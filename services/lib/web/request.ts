@@ -42,5 +42,7 @@ function withPath(result: Extract<HeadParseResult, { outcome: 'request' }>): Fin
     const seen = { method: request.method, target: request.target };
     return { outcome: 'error', error: { ...target.error, status: 400, requestLine: request.requestLine, seen } };
   }
-  return { ...result, request: { ...request, path: target.path } };
+  // Spelled out rather than spread: this runs for every request.
+  const { method, version, headers, requestLine } = request;
+  return { outcome: 'request', request: { method, target: request.target, version, headers, requestLine, path: target.path }, headLength: result.headLength };
 }
