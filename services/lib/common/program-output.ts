@@ -10,9 +10,9 @@ export interface ProgramOutput {
   /** Writes a line to stdout as is (ready lines have their own fixed shape). */
   say(line: string): void;
   /**
-   * Writes a line to stdout with the others of the same event-loop turn, in one write: for a line
-   * per request under load (a write to a pipe or file is a blocking syscall). Flushed before any
-   * say, warn or fail and at exit, so the order of lines is kept.
+   * Writes a line to stdout within 50 ms, with the others of that time in one write: for a line per
+   * request under load (each write to a pipe is a syscall, and wakes the reader). Flushed before any
+   * say, warn or fail and at exit, so the order of lines is kept and none is lost.
    */
   log(line: string): void;
   /** Writes "<program>: <line>" to stderr and carries on. */
@@ -20,6 +20,9 @@ export interface ProgramOutput {
   /** Writes "<program>: <line>" to stderr and exits with `exitCode` (default 1). */
   fail(line: string, exitCode?: number): never;
 }
+
+const LOG_FLUSH_MS = 50;
+const LOG_FLUSH_CHARACTERS = 16 * 1024;
 
 export function createProgramOutput(program: string): ProgramOutput {
   // A runner that stops reading our output (closed pipe) must not turn into a crash with a stack
@@ -30,7 +33,10 @@ export function createProgramOutput(program: string): ProgramOutput {
     });
   }
   let pending = '';
+  let flushTimer: NodeJS.Timeout | undefined;
   const flush = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
     if (pending === '') return;
     process.stdout.write(pending);
     pending = '';
@@ -43,8 +49,9 @@ export function createProgramOutput(program: string): ProgramOutput {
       process.stdout.write(`${line}\n`);
     },
     log(line) {
-      if (pending === '') setImmediate(flush);
       pending += `${line}\n`;
+      if (pending.length >= LOG_FLUSH_CHARACTERS) flush();
+      else flushTimer ??= setTimeout(flush, LOG_FLUSH_MS).unref();
     },
     warn(line) {
       flush();
