@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { UsageError } from '../../services/lib/common/cli-args.js';
 import { parseWebServerCommandLine } from '../../services/lib/web/command-line.js';
 import { contentTypeFor } from '../../services/lib/web/content-types.js';
-import { announcesBody, clientPersistence, persistenceAfter } from '../../services/lib/web/keep-alive.js';
+import { announcesBody, clientPersistence, clientSendsNoMore, persistenceAfter } from '../../services/lib/web/keep-alive.js';
 import { parseWebRequestHead, type WebHeadResult, type WebRequest, type WebRequestError } from '../../services/lib/web/request.js';
 import { errorPage, escapeHtml, formatResponseHead, httpDate, loggableRequestLine, responseBytes } from '../../services/lib/web/response.js';
 import { itRefusesEach, type RefusalCase } from './support/refusal-cases.js';
@@ -155,6 +155,11 @@ describe('web-server responses and command line', () => {
     expect(persistenceAfter({ ...answered, number: 3 }, limits)).to.equal('close');
     expect(persistenceAfter({ ...answered, headers: [field('Content-Length', '2')] }, limits)).to.equal('close');
     expect(persistenceAfter({ ...answered, version: '1.0' }, limits)).to.equal('close');
+    // Only a client that asked to close and sends no body is closed on at once, without lingering.
+    expect(clientSendsNoMore('1.0', [])).to.equal(true);
+    expect(clientSendsNoMore('1.1', [field('Connection', 'close')])).to.equal(true);
+    expect(clientSendsNoMore('1.1', [field('Connection', 'close'), field('Content-Length', '3')])).to.equal(false);
+    expect(clientSendsNoMore('1.1', [])).to.equal(false);
   });
 
   it('formats the Date once per second and puts head and body in one buffer', () => {

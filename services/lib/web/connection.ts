@@ -6,7 +6,7 @@ import { PipelinedHeads } from '../http/pipelined-heads.js';
 import { headTooLargeError, unreadHeadError } from '../http/request-head.js';
 import { answerForRefusedHead, answerForRequest, answerForServerError, type Answer } from './answer.js';
 import type { DocumentStore } from './documents.js';
-import { persistenceAfter, type Persistence, type PersistenceLimits } from './keep-alive.js';
+import { clientSendsNoMore, persistenceAfter, type Persistence, type PersistenceLimits } from './keep-alive.js';
 import { parseLocatedWebRequestHead, type FinishedHead } from './request.js';
 import { formatResponseHead, loggableRequestLine } from './response.js';
 import { sendAnswer } from './send-answer.js';
@@ -149,7 +149,7 @@ class WebConnection {
     answerForRequest(request, this.options.documents).then(
       (answer) => {
         const persistence = claim === 'answer-last' ? 'close' : persistenceAfter({ ...request, status: answer.status, number }, this.options.limits);
-        this.send(answer, persistence, request.requestLine);
+        this.send(answer, persistence, request.requestLine, claim === 'answer' && clientSendsNoMore(request.version, request.headers));
       },
       (error: unknown) => {
         this.options.warn(`${this.peer}: cannot answer "${loggableRequestLine(request.requestLine)}": ${describeError(error)}`);
@@ -158,7 +158,8 @@ class WebConnection {
     );
   }
 
-  private send(answer: Answer, connection: Persistence, requestLine: string): void {
+  /** `clientDone`: the client said this is its last request (see closeAtOnce). */
+  private send(answer: Answer, connection: Persistence, requestLine: string, clientDone = false): void {
     if (this.socket.destroyed) {
       // The client left while the file was being looked up.
       if (answer.body.kind === 'file') void answer.body.handle.close();
@@ -175,7 +176,7 @@ class WebConnection {
         this.abortBody = undefined;
         this.socket.setTimeout(0);
         this.options.log(logLine(bodyBytes));
-        this.afterResponse(connection);
+        this.afterResponse(connection, clientDone);
       },
       cutShort: (bodyBytes) => {
         this.abortBody = undefined;
@@ -185,8 +186,8 @@ class WebConnection {
     });
   }
 
-  private afterResponse(connection: Persistence): void {
-    if (connection === 'close') return this.closeGracefully();
+  private afterResponse(connection: Persistence, clientDone: boolean): void {
+    if (connection === 'close') return clientDone ? this.closeAtOnce() : this.closeGracefully();
     if (!this.socket.writableNeedDrain) {
       this.state = 'waiting';
       return this.takeRequests();
@@ -229,6 +230,20 @@ class WebConnection {
     if (!this.corked) return;
     this.corked = false;
     this.socket.uncork();
+  }
+
+  /**
+   * The client said it sends nothing more ("Connection: close", or HTTP/1.0): close as soon as the
+   * response is in the kernel, as nginx does, rather than half-close and wait for the client's FIN
+   * (a shutdown, a read and a timer per connection). close(2) sends the queued bytes, then FIN. It
+   * would send RST instead if unread bytes were waiting, so bytes the client sent anyway, or a
+   * response not yet all in the kernel, take the graceful way.
+   */
+  private closeAtOnce(): void {
+    if (this.heads.bufferedBytes > 0 || this.socket.writableLength > 0) return this.closeGracefully();
+    this.state = 'closing';
+    this.clearWaitTimer();
+    this.socket.destroy();
   }
 
   private closeGracefully(): void {

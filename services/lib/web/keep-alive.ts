@@ -56,6 +56,11 @@ export function announcesBody(headers: readonly HeaderField[]): boolean {
   return false;
 }
 
+/** The client's last request on this connection: it asked to close, and no body follows that it might still be sending. */
+export function clientSendsNoMore(version: HttpVersion, headers: readonly HeaderField[]): boolean {
+  return clientPersistence(version, headers) === 'close' && !announcesBody(headers);
+}
+
 /**
  * The Connection of the response to a request the server understood. A refused head (400, 408, 431,
  * 505) always closes, since nothing says where the next request would start: callers pass none here.
