@@ -101,12 +101,14 @@ describe('web-server documents: the file cache and its checks', () => {
     const file = join(root, 'grows.txt');
     await writeFile(file, 'a');
     const stats = new FreshStats();
-    const running = stats.stat(file);
-    // Synchronously, so the first stat is surely still running: it may or may not have seen this.
+    const first = stats.stat(file);
+    expect(stats.stat(file), 'callers of one event-loop turn share one stat').to.equal(first);
+    // After this the shared stat has started, and its answer cannot have been read yet.
+    await new Promise((resolve) => setImmediate(resolve));
     appendFileSync(file, 'b');
     const [second, third] = [stats.stat(file), stats.stat(file)];
-    expect(second, 'callers of the same moment share one stat').to.equal(third);
-    expect((await running).ok).to.equal(true);
+    expect(second, 'callers who come while it runs share the next one').to.equal(third).and.not.equal(first);
+    expect((await first).ok).to.equal(true);
     const after = await second;
     expect(after.ok && after.stats.size, 'the size after the append').to.equal(2);
     expect((await stats.stat(join(root, 'missing'))).ok).to.equal(false);
