@@ -97,20 +97,20 @@ describe('web-server documents: the file cache and its checks', () => {
     expect(text(await documents.find([]))).to.equal('hello');
   });
 
-  it('FreshStats: every caller gets a stat that started after it asked, shared with the callers of the same moment', async () => {
+  it('FreshStats: every caller gets a stat made after it asked, shared with the callers of the same event-loop turn', async () => {
     const file = join(root, 'grows.txt');
     await writeFile(file, 'a');
     const stats = new FreshStats();
     const first = stats.stat(file);
-    expect(stats.stat(file), 'callers of one event-loop turn share one stat').to.equal(first);
-    // After this the shared stat has started, and its answer cannot have been read yet.
-    await new Promise((resolve) => setImmediate(resolve));
-    appendFileSync(file, 'b');
-    const [second, third] = [stats.stat(file), stats.stat(file)];
-    expect(second, 'callers who come while it runs share the next one').to.equal(third).and.not.equal(first);
-    expect((await first).ok).to.equal(true);
-    const after = await second;
-    expect(after.ok && after.stats.size, 'the size after the append').to.equal(2);
+    expect(stats.stat(file), 'callers of one turn share one stat').to.equal(first);
+    appendFileSync(file, 'b'); // after both asked, before the turn ends
+    const shared = await first;
+    expect(shared.ok && shared.stats.size, 'the stat saw what was written after the callers asked').to.equal(2);
+    appendFileSync(file, 'c');
+    const later = stats.stat(file);
+    expect(later, 'a later turn gets a stat of its own').not.to.equal(first);
+    const after = await later;
+    expect(after.ok && after.stats.size).to.equal(3);
     expect((await stats.stat(join(root, 'missing'))).ok).to.equal(false);
   });
 });
