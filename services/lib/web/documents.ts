@@ -25,23 +25,33 @@ export class DocumentStore {
   ) {}
 
   /** Never rejects for a missing or forbidden file; rejects only on unexpected file system errors. */
-  async find(segments: string[]): Promise<FoundDocument> {
-    for (const candidate of candidatePaths(this.realRoot, segments)) {
+  find(segments: string[]): Promise<FoundDocument> {
+    const candidates = candidatePaths(this.realRoot, segments);
+    return candidates.length === 1 ? this.findCandidate(candidates[0]!) : this.findFirst(candidates);
+  }
+
+  private async findFirst(candidates: string[]): Promise<FoundDocument> {
+    for (const candidate of candidates) {
       const document = await this.findCandidate(candidate);
       if (document.kind !== 'not-found') return document;
     }
     return { kind: 'not-found' };
   }
 
-  private async findCandidate(candidate: string): Promise<FoundDocument> {
+  /** A cache hit costs one promise, settled after the turn's shared stat: no async function layers. */
+  private findCandidate(candidate: string): Promise<FoundDocument> {
     const cached = this.cache.get(candidate);
-    if (cached) {
-      const now = await this.stats.stat(candidate);
+    if (!cached) return this.readCandidate(candidate);
+    return this.stats.stat(candidate).then((now) => {
       if (now.ok && sameIdentity(cached.identity, identityOf(now.stats))) {
         return { kind: 'bytes', bytes: cached.bytes, lastModified: cached.lastModified, fileName: candidate };
       }
       this.cache.delete(candidate);
-    }
+      return this.readCandidate(candidate);
+    });
+  }
+
+  private async readCandidate(candidate: string): Promise<FoundDocument> {
     const opened = await openInsideRoot(this.realRoot, candidate);
     if (opened.kind !== 'file' || opened.stats.size > this.cache.maxFileBytes) return opened;
     try {
