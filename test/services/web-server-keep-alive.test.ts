@@ -234,6 +234,20 @@ describe('web-server: persistent connections and pipelining', function () {
     expect(small!.body.toString()).to.equal('small');
   });
 
+  it('answers a long pipeline in order and completely to a client that does not read for a while', async () => {
+    const root = await temporaryFolder();
+    const files = Array.from({ length: 40 }, (_, index) => randomBytes(100 * 1024 + index));
+    await Promise.all(files.map((content, index) => writeFile(join(root, `${index}.bin`), content)));
+    const server = await startWebServer(['--root', root]);
+    const client = await Client.open(server.port);
+    client.socket.pause(); // the server's socket buffer fills up: it must wait, then go on in order
+    client.send(files.map((_, index) => request(`/${index}.bin`)).join(''));
+    await sleep(500);
+    client.socket.resume();
+    const responses = await client.responses(files.map(() => false), 15_000);
+    responses.forEach((response, index) => expect(response.body.equals(files[index]!), `response ${index}`).to.equal(true));
+  });
+
   it('reads requests split over many TCP segments, on the first request and on a later one', async () => {
     const server = await startWebServer();
     const client = await Client.open(server.port);
