@@ -13,6 +13,8 @@ export type TerminalHost = 'server' | 'client' | 'internet';
 export interface TerminalEntry {
   /** The step's number in the spec, from 1: the order across terminals. */
   step: number;
+  /** When the step started, in ms since the experiment started. */
+  startedAtMs: number;
   /** Ready to paste: `printf 'hello\n' | python3 TCPClient.py 127.0.0.1 40721`; absent for an action. */
   command?: string;
   /** The program's argv as typed at the prompt, when the entry is a program of the experiment. */
@@ -22,6 +24,8 @@ export interface TerminalEntry {
   note?: string;
   /** For a part socklab played itself: who really did it, and that the command is an equivalent. */
   equivalent?: string;
+  /** What that part saw, as the equivalent tool would print it. */
+  shown?: string;
   /** The program itself, as it ran: its output and how it ended. */
   process?: ProcessResult;
   /** How it ended, when worth a line: `exit code 1`, `stopped by socklab (SIGTERM) at the end`. */
@@ -69,7 +73,8 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
     lane.busyUntil = endMs;
     return lane;
   };
-  const add = (step: StepResult, lane: Lane | undefined, entry: TerminalEntry) => {
+  const add = (step: StepResult, lane: Lane | undefined, fields: Omit<TerminalEntry, 'startedAtMs'>) => {
+    const entry = { ...fields, startedAtMs: step.startedAtMs };
     lane?.terminal.entries.push(entry);
     order.push({ step: step.index + 1, terminal: lane?.terminal, entry });
   };
@@ -104,9 +109,9 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
     } else {
       const equivalent = equivalentOf(step.details, step.kind);
       const fixture = step.kind === 'origin' || step.kind === 'smtp-sink' || step.kind === 'relay';
-      const title = fixture ? `socklab's ${step.kind} ${step.name ?? ''}`.trim() : `socklab's ${step.kind} client`;
+      const title = fixture ? `socklab's ${step.kind}${step.name ? ` (${step.name})` : ''}` : `socklab's ${step.kind} client`;
       const lane = place(fixture ? `fixture ${step.name}` : 'probes', title, fixture ? 'internet' : 'client', step.startedAtMs, fixture ? Infinity : step.startedAtMs + step.durationMs);
-      add(step, lane, { step: number, ...(equivalent.command ? { command: equivalent.command } : {}), equivalent: equivalent.says, note: titleOf(step) });
+      add(step, lane, { step: number, ...(equivalent.command ? { command: equivalent.command } : {}), ...(equivalent.output ? { shown: equivalent.output } : {}), equivalent: equivalent.says, note: titleOf(step) });
     }
   }
   // Server terminals first, as in the handout (the server is started in the first terminal).

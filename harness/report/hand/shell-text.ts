@@ -31,6 +31,8 @@ export interface Equivalent {
   command?: string;
   /** Who really played it: "socklab's HTTP client sent this request; curl sends the same". */
   says: string;
+  /** What it saw, as the tool would print it (`curl -i`: status line, headers, body), when socklab recorded it. */
+  output?: string;
 }
 
 export function equivalentOf(details: StepDetails | undefined, kind: string): Equivalent {
@@ -44,24 +46,38 @@ export function equivalentOf(details: StepDetails | undefined, kind: string): Eq
       if (details.proxy) options.push('--proxy', details.proxy);
       const times = details.exchanges.length > 1 ? `, ${details.exchanges.length} at once` : '';
       const body = request.bodyBytes ? ` with a ${request.bodyBytes}-byte body` : '';
-      return { command: formatCommand(['curl', ...options, request.url]), says: `socklab's HTTP client sent this request${body}${times}; curl sends the same` };
+      const first = details.exchanges[0];
+      const output =
+        first?.status !== undefined
+          ? `HTTP/${first.httpVersion ?? '1.1'} ${first.status} ${first.statusText ?? ''}`.trimEnd() +
+            `\n${Object.entries(first.headers).map(([name, value]) => `${name}: ${value}\n`).join('')}\n${first.bodyPreview}${first.bodyTruncated ? '…' : ''}`
+          : first?.error
+            ? `(no response: ${first.error.code}, ${first.error.message})`
+            : undefined;
+      return { command: formatCommand(['curl', ...options, request.url]), says: `socklab's HTTP client sent this request${body}${times}; curl sends the same`, ...(output ? { output } : {}) };
     }
     case 'raw': {
       const bytes = details.sentPreview.endsWith('…') ? ' (the start of them)' : '';
       return {
         command: `printf '${details.sentPreview.replace(/…$/, '').replace(/'/g, "'\\''").replace(/%/g, '%%')}' | nc ${details.target.host} ${details.target.port}`,
         says: `socklab sent these exact bytes${bytes} over TCP; nc does the same`,
+        output: details.receivedPreview,
       };
     }
     case 'origin':
       return {
         command: formatCommand(['python3', '-m', 'http.server', String(details.listening.port), '--bind', details.listening.host]),
         says: `socklab's origin web server answered on ${details.listening.host}:${details.listening.port}; any web server serving the same paths will do`,
+        output: details.requests.map((request) => `"${request.method} ${request.path}" received\n`).join(''),
       };
     case 'smtp-sink':
       return {
         command: formatCommand(['python3', '-m', 'aiosmtpd', '-n', '-l', `${details.listening.host}:${details.listening.port}`]),
         says: `socklab's mail server listened on ${details.listening.host}:${details.listening.port}; Debian's aiosmtpd (python3-aiosmtpd) does the same and prints what it receives`,
+        output: [
+          ...details.sessions.filter((session) => session.commands.length > 0).map((session) => `${session.remote}${session.secure ? ' (TLS)' : ''}: ${session.commands.join(' → ')}\n`),
+          ...details.messages.map((message) => `message from ${message.from} to ${message.to.join(', ')}${message.headers.subject ? `: ${message.headers.subject}` : ''}\n`),
+        ].join(''),
       };
     case 'relay':
       return { says: `socklab's ${details.protocol.toUpperCase()} link on port ${details.listening.port} forwarded to ${details.to.port} (dropping, delaying or reordering as the spec says); there is no one-line command for it: by hand, point the client at the server's port directly` };
