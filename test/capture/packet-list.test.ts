@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { buildPacketList } from '../../harness/capture/packet-list/build-packet-list.js';
 import { readPcapBuffer } from '../../harness/capture/read-pcap.js';
-import { buildPcap, ethernet, icmp, ipv4, tcp, udp, type RecordSpec } from './pcap-builder.js';
+import { buildPcap, ethernet, icmp, ipv4, ipv6, tcp, udp, type RecordSpec } from './pcap-builder.js';
 
 /** Linux's SYN options: MSS 65495, SACK permitted, timestamps, window scale 10 (× 1024). */
 const SYN_OPTIONS = Buffer.from('0204ffd70402080a0000000100000000' + '0103030a', 'hex');
@@ -166,5 +166,14 @@ describe('packet list (Wireshark columns)', () => {
       ['ICMP', 70, 'Destination unreachable (Port unreachable)', '0.000013'],
     ]);
     expect(list.decodeAs.map((rule) => `${rule.layer}==${rule.port},${rule.protocol}`)).to.deep.equal(['udp.port==12000,data']);
+  });
+});
+
+describe('packet list: what a network world adds', () => {
+  it('names the IPv6 housekeeping of interfaces coming up as Wireshark does', async () => {
+    const solicitation = ipv6('fe80::3825:1eff:fe3c:a3be', 'ff02::2', 58, icmp(133, 0, Buffer.from('01013a251e3ca3be', 'hex')));
+    const report = ipv6('fe80::3825:1eff:fe3c:a3be', 'ff02::16', 58, icmp(143, 0), [0]);
+    const records = [solicitation, report].map((data) => ({ data: ethernet(0x86dd, data) }));
+    expect(await infoOf(records)).to.deep.equal(['ICMPv6 Router Solicitation from 3a:25:1e:3c:a3:be', 'ICMPv6 Multicast Listener Report Message v2']);
   });
 });

@@ -57,11 +57,18 @@ const ICMP6_TYPES: Names = {
   4: ['Parameter Problem'],
   128: ['Echo (ping) request'],
   129: ['Echo (ping) reply'],
+  130: ['Multicast Listener Query'],
+  131: ['Multicast Listener Report'],
+  132: ['Multicast Listener Done'],
   133: ['Router Solicitation'],
   134: ['Router Advertisement'],
   135: ['Neighbor Solicitation'],
   136: ['Neighbor Advertisement'],
+  143: ['Multicast Listener Report Message v2'],
 };
+
+/** ICMPv6 option 1, the sender's link-layer address, as Wireshark adds it: ` from 3a:25:1e:3c:a3:be`. */
+const SOURCE_LINK_ADDRESS = 1;
 
 /** Echo requests seen so far, by `id/seq`, so that a reply can name its request's frame. */
 export class IcmpInfo {
@@ -73,8 +80,20 @@ export class IcmpInfo {
     const [name, codes] = (v6 ? ICMP6_TYPES : ICMP_TYPES)[icmp.type] ?? [`Unknown ICMP${v6 ? 'v6' : ''} (obsolete or malformed?)`];
     const code = codes?.[icmp.code];
     const echo = v6 ? icmp.type === 128 || icmp.type === 129 : icmp.type === 8 || icmp.type === 0;
-    if (!echo) return v6 ? `${name}${code ? ` (${code})` : ''}` : `${name.padEnd(20)}${code ? ` (${code})` : ''}`;
+    if (!echo) return v6 ? `${name}${code ? ` (${code})` : ''}${this.sender(packet, linkType, icmp.type)}` : `${name.padEnd(20)}${code ? ` (${code})` : ''}`;
     return `${name.padEnd(20)}${this.echoDetails(packet, linkType, frame, v6 ? icmp.type === 128 : icmp.type === 8)}`;
+  }
+
+  /** A router solicitation's sender (Linux sends one from each interface it brings up). */
+  private sender(packet: DecodedPacket, linkType: number, type: number): string {
+    if (type !== 133) return '';
+    const data = packet.record.data;
+    const ip = decodeIp(data, decodeLink(linkType, data)?.offset ?? 0);
+    if (!ip) return '';
+    for (let at = ip.payloadOffset + 8; at + 8 <= data.length && data[at + 1] > 0; at += data[at + 1] * 8) {
+      if (data[at] === SOURCE_LINK_ADDRESS) return ` from ${[...data.subarray(at + 2, at + 8)].map((byte) => byte.toString(16).padStart(2, '0')).join(':')}`;
+    }
+    return '';
   }
 
   private echoDetails(packet: DecodedPacket, linkType: number, frame: number, request: boolean): string {

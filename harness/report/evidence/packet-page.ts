@@ -1,7 +1,7 @@
 // The packets of one experiment as Wireshark would list them (No., Time, Source, Destination,
 // Protocol, Length, Info, in its default colours), with the Decode As settings needed to see the
 // same in Wireshark, the tshark command that prints the same list, and the conversation's ladder.
-import type { CaptureSummary } from '../../model/capture.js';
+import type { CaptureSummary, PacketSummary } from '../../model/capture.js';
 import type { PacketList } from '../../model/packet-list.js';
 import type { ExperimentResult } from '../../model/result.js';
 import { renderLadder } from '../html/ladder-svg.js';
@@ -30,6 +30,9 @@ export function renderPacketPage(input: PacketPageInput): string {
   const { experiment, list, summary } = input;
   const rows = list.rows.slice(0, MAX_ROWS);
   const names = experiment.capture?.endpointNames ?? {};
+  const conversation = summary.packets.filter((packet) => !isHousekeeping(packet));
+  const housekeeping = summary.packets.length - conversation.length;
+  const ladder = { ...summary, packetCount: summary.packetCount - housekeeping, packets: conversation };
   const body = html`<header><h1>${experiment.id}: packets</h1>
 <p class="sub">${list.rows.length} packets in <code>${input.pcapName}</code>, listed as Wireshark lists them · the same list: <code>${tsharkCommand(input.pcapName, list)}</code></p></header>
 ${
@@ -47,7 +50,8 @@ ${
 </table>
 ${list.rows.length > rows.length ? html`<p class="sub">The first ${rows.length} of ${list.rows.length} packets; the pcap has them all.</p>` : ''}
 <h2>The conversation</h2>
-<div class="ladder-box">${trustedHtml(renderLadder(withListLabels(summary, list), names))}</div>
+<div class="ladder-box">${trustedHtml(renderLadder(withListLabels(ladder, list), names))}</div>
+${housekeeping > 0 ? html`<p class="sub">Left out of the diagram: ${housekeeping} IPv6 housekeeping packet${housekeeping === 1 ? '' : 's'} (router solicitations, multicast listener reports) that the hosts' interfaces sent when they came up; the list above has them.</p>` : ''}
 <footer>Made by ${input.madeBy} from <code>${input.pcapName}</code>${experiment.capture?.interface ? html`, captured by tcpdump on <code>${experiment.capture.interface}</code>` : ''}. Open the pcap in Wireshark to see every byte.</footer>`;
   return evidenceDocument(`${experiment.id}: packets`, body);
 }
@@ -57,4 +61,9 @@ function withListLabels(summary: CaptureSummary, list: PacketList): CaptureSumma
   const label = (info: string, protocol: string) =>
     protocol === 'UDP' ? `UDP ${info.replace(/^\d+ → \d+ /, '')}` : info.replace(/(\d+ → \d+ )(?=\[)/, '').replace(/ (MSS|SACK_PERM|TSval|WS|SLE)\b.*$/, '').trim();
   return { ...summary, packets: summary.packets.map((packet) => ({ ...packet, info: list.rows[packet.index] ? label(list.rows[packet.index].info, list.rows[packet.index].protocol) : packet.info })) };
+}
+
+/** ICMPv6 multicast listener and neighbour discovery messages (types 130–137, 143): no part of a lab's conversation. */
+function isHousekeeping(packet: PacketSummary): boolean {
+  return packet.protocol === 'icmp6' && packet.icmp !== undefined && ((packet.icmp.type >= 130 && packet.icmp.type <= 137) || packet.icmp.type === 143);
 }
