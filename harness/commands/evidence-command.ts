@@ -19,6 +19,7 @@ import { renderPacketPage, tsharkCommand } from '../report/evidence/packet-page.
 import { renderTerminalPage } from '../report/evidence/terminal-page.js';
 import { jsonFileName } from '../report/json.js';
 import { writeFileAtomic } from '../report/write-atomic.js';
+import { selectExperiments } from '../run/select-experiments.js';
 import { runCommand, type RunOptions } from './run-command.js';
 import { version } from './common.js';
 
@@ -42,18 +43,12 @@ export async function evidenceCommand(args: string[], options: EvidenceOptions):
   } else {
     from = path.join(out, 'run');
     runExit = await runCommand(args, { ...options, out: from, capture: true, reporter: ['console', 'json', 'html'] });
-    if (runExit === EXIT_CODES.specInvalid) return runExit;
+    // A wrong spec ran nothing; Ctrl-C means stop, not make a pack of what finished.
+    if (runExit === EXIT_CODES.specInvalid || runExit === EXIT_CODES.interrupted) return runExit;
   }
   const run = await readRun(path.resolve(from));
-  const wanted = options.from !== undefined ? args : [];
-  const grep = options.grep ? new RegExp(options.grep) : undefined;
-  const experiments = run.experiments.filter(
-    (experiment) =>
-      (wanted.length === 0 || wanted.includes(experiment.id)) &&
-      (!grep || grep.test(experiment.id) || grep.test(experiment.title)) &&
-      options.tag.every((tag) => experiment.tags.includes(tag)),
-  );
-  if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', `no experiment of ${path.join(from, jsonFileName)} matches the given ids, --grep and --tag`, EXIT_CODES.specInvalid);
+  const experiments = selectExperiments(run.experiments, { ids: options.from !== undefined ? args : [], grep: options.grep, tags: options.tag });
+  if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', `no experiment of ${path.join(from, jsonFileName)} matches --grep and --tag`, EXIT_CODES.specInvalid);
 
   await mkdir(out, { recursive: true });
   const madeBy = `socklab ${version} from the run of ${run.startedAt.slice(0, 16).replace('T', ' ')} UTC`;
