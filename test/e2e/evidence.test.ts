@@ -139,6 +139,13 @@ describe('socklab evidence: the hand-in pack of the Task 1 problems', function (
       expect(existsSync(path.join(out, 'p1-tcp-client-before-server-terminals.html'))).to.equal(false);
     });
 
+    it('--help shows each default once, and no path of this machine', async () => {
+      const help = await runCli(['evidence', '--help']);
+      expect(help.exitCode).to.equal(0);
+      expect(help.stdout).to.contain('--from <dir>').and.contain('(default: "reports/evidence")').and.not.contain(repoRoot);
+      for (const entry of help.stdout.split(/\n(?= {2}-)/)) expect(entry.match(/default:/g) ?? [], entry).to.have.length.at.most(1);
+    });
+
     it('is a usage error without a results.json, or with options that choose how experiments run', async () => {
       const empty = await runCli(['evidence', '--from', temp.path, '-o', path.join(temp.path, 'x')], { cwd: temp.path });
       expect(empty.exitCode).to.equal(2);
