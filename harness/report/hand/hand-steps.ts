@@ -51,7 +51,7 @@ export interface HandSteps {
 interface Lane {
   terminal: Terminal;
   key: string;
-  /** When its last program ended (ms since the experiment started); Infinity while one runs. */
+  /** The index of the step after which its last program is over (Infinity: it runs to the end). */
   busyUntil: number;
 }
 
@@ -62,15 +62,16 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
   const order: HandSteps['order'] = [];
   const laneOf = new Map<string, Lane>();
 
-  const place = (key: string, title: string, host: TerminalHost, startMs: number, endMs: number, role?: string): Lane => {
-    let lane = lanes.find((candidate) => candidate.key === key && candidate.busyUntil <= startMs);
+  // Steps run one after another, so a terminal is free again for the steps after the one that ended its program.
+  const place = (key: string, title: string, host: TerminalHost, stepIndex: number, freeAfter: number, role?: string): Lane => {
+    let lane = lanes.find((candidate) => candidate.key === key && candidate.busyUntil < stepIndex);
     if (!lane) {
       const terminal: Terminal = { number: terminals.length + 1, host, title, entries: [], ...(role ? { role } : {}) };
       terminals.push(terminal);
-      lane = { terminal, key, busyUntil: 0 };
+      lane = { terminal, key, busyUntil: -1 };
       lanes.push(lane);
     }
-    lane.busyUntil = endMs;
+    lane.busyUntil = freeAfter;
     return lane;
   };
   const add = (step: StepResult, lane: Lane | undefined, fields: Omit<TerminalEntry, 'startedAtMs'>) => {
@@ -84,10 +85,9 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
     if ((step.kind === 'run' || step.kind === 'start') && step.role) {
       const endedBy = step.kind === 'start' && !step.process ? endingStep(experiment, step) : undefined;
       const process = step.process ?? endedBy?.process;
-      const started = step.startedAtMs;
-      const ended = process && (step.kind === 'run' || !process.stillRunning) ? started + process.durationMs : step.kind === 'run' ? started + step.durationMs : Infinity;
+      const freeAfter = step.kind === 'run' ? step.index : (endedBy?.index ?? Infinity);
       const host = step.world?.host ?? (clientRoles.has(step.role) ? 'client' : 'server');
-      const lane = place(`role ${step.role}`, step.role, host, started, ended, step.role);
+      const lane = place(`role ${step.role}`, step.role, host, step.index, freeAfter, step.role);
       if (step.name) laneOf.set(step.name, lane);
       const argv = process?.command;
       add(step, lane, {
@@ -100,7 +100,7 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
       });
     } else if (step.kind === 'stop' || step.kind === 'wait') {
       const lane = step.name ? laneOf.get(step.name) : undefined;
-      if (lane) lane.busyUntil = step.startedAtMs + step.durationMs;
+      if (lane) lane.busyUntil = step.index;
       const waitedOut = step.kind === 'wait' && step.process?.timedOut;
       const action = step.kind === 'stop' ? 'press Ctrl-C to stop it' : waitedOut ? `wait ${formatDuration(step.durationMs)}, then press Ctrl-C` : 'wait for it to finish';
       add(step, lane, { step: number, note: [action, titleOf(step)].filter(Boolean).join(': ') });
@@ -110,7 +110,7 @@ export function handSteps(experiment: ExperimentResult): HandSteps {
       const equivalent = equivalentOf(step.details, step.kind);
       const fixture = step.kind === 'origin' || step.kind === 'smtp-sink' || step.kind === 'relay';
       const title = fixture ? `socklab's ${step.kind}${step.name ? ` (${step.name})` : ''}` : `socklab's ${step.kind} client`;
-      const lane = place(fixture ? `fixture ${step.name}` : 'probes', title, fixture ? 'internet' : 'client', step.startedAtMs, fixture ? Infinity : step.startedAtMs + step.durationMs);
+      const lane = place(fixture ? `fixture ${step.name}` : 'probes', title, fixture ? 'internet' : 'client', step.index, fixture ? Infinity : step.index);
       add(step, lane, { step: number, ...(equivalent.command ? { command: equivalent.command } : {}), ...(equivalent.output ? { shown: equivalent.output } : {}), equivalent: equivalent.says, note: titleOf(step) });
     }
   }
