@@ -70,6 +70,25 @@ describe('Do it by hand', () => {
     expect(terminals[0].entries[0].ending).to.equal('still running at the end: stopped by socklab (SIGTERM)');
   });
 
+  it('uses a terminal again once the step that ended its program is over, however long things took', () => {
+    const client = ['python3', 'UDPClient.py', '127.0.0.1', '40123'];
+    const waitedOut = processResult({ command: client, exitCode: null, signal: 'SIGTERM', timedOut: true, killed: true, stillRunning: true });
+    const problem2 = experiment('p2-udp-client-before-server', [
+      step(0, { role: 'udp-client', stdin: 'hello\n', process: waitedOut, startedAtMs: 0, durationMs: 3000 }),
+      step(1, { kind: 'start', role: 'udp-client', name: 'waiting-client', stdin: 'lost\n', startedAtMs: 2990 }),
+      step(2, { kind: 'start', role: 'udp-server', name: 'udp-server', process: runningUntilStopped(['python3', 'UDPServer.py', '40123']) }),
+      step(3, { kind: 'wait', name: 'waiting-client', label: 'wait for waiting-client to exit', process: waitedOut, startedAtMs: 3500, durationMs: 1000 }),
+      step(4, { role: 'udp-client', stdin: 'hello\n', process: processResult({ command: client, stdout: 'HELLO\n' }), startedAtMs: 4400 }),
+    ]);
+    const { terminals } = handSteps(problem2);
+    expect(terminals.map((terminal) => [terminal.title, terminal.entries.map((entry) => entry.step)])).to.deep.equal([
+      ['udp-server', [3]],
+      ['udp-client', [1, 2, 4, 5]],
+    ]);
+    expect(terminals[1].entries[1].ending).to.equal('still waiting after 50 ms: stopped by socklab (SIGTERM) as Ctrl-C would at step 4');
+    expect(terminals[1].entries[2].note).to.equal('wait 1.0 s, then press Ctrl-C');
+  });
+
   it("gives socklab's own parts the usual tool that does the same, said to be an equivalent", () => {
     const { terminals, order } = handSteps(web);
     expect(terminals.map((terminal) => terminal.title)).to.deep.equal(['web-server', "socklab's http client"]);
