@@ -148,7 +148,7 @@ describe('socklab grade (end to end)', function () {
         'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         // Its server exits after one request: only the server's half of several-clients is lost.
         'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4,server exits after one request (TCPServer.py)',
-        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPServer.py, TCPClient.py)"',
+        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPClient.py, TCPServer.py)"',
         // Its str.upper() fails tcp-non-ascii, which goes beyond the handout: nothing lost, no why.
         'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
