@@ -35,4 +35,6 @@ export interface ExperimentState {
   steps: StepResult[];
   /** Environment variables steps shared with the programs started after them (StepContext.shareEnvironment). */
   sharedEnvironment: Record<string, string>;
+  /** Per role, which of its command-line conventions its programs get now (after usage errors: the next one). */
+  conventionAttempts: Map<string, number>;
 }

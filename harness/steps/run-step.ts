@@ -7,6 +7,7 @@ import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
+import { argumentRefusal } from './shared/usage-error.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
@@ -30,12 +31,23 @@ export const runStep: StepKind<RunStep> = {
   role: (step) => step.run,
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
-    const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
-    const exit = await program.waitForExit(timeoutMs, context.signal);
+    const request = { role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+    let program = context.launch(request);
+    let exit = await program.waitForExit(timeoutMs, context.signal);
+    // A program that refuses its arguments runs again the next way programs take them, when its source did not say which.
+    while (exit) {
+      await program.stop(); // its output, complete
+      const refusal = argumentRefusal(program);
+      if (!refusal || !context.nextConvention(step.run, refusal)) break;
+      program = context.launch(request);
+      exit = await program.waitForExit(timeoutMs, context.signal);
+    }
     if (!exit) program.timedOut = !context.signal.aborted;
     const process = await finishProgram(program, { stillRunning: !exit });
     const expectations = evaluateProcess(step.expect ?? {}, process, { ignoredOutput: context.ignoredOutput(step.run), timeoutMs });
     const notes = process.timedOut ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`] : [];
+    const ended = process.endedAtEndOfInput;
+    if (ended) notes.push(`ended at end of input: ${ended.exception}${ended.at ? ` at ${ended.at}` : ''} once its input ran out, as when a person presses Ctrl-D at its prompt; its output is what counts`);
     return { process, expectations, notes };
   },
 };
