@@ -63,12 +63,14 @@ function conventionOf(reading: CommandLineReading, usage: string, source: Source
   const portLine = (ordered.find((entry) => entry.kind === 'port') ?? ordered[0]).line;
   if (kind === 'server') {
     if (shape === '1:port' || shape === '1:host') return choice({ name: 'PORT' }, portLine);
-    if (shape === '1:host 2:port') return choice({ name: 'IP PORT' }, portLine);
+    // The address read first, or skipped (`int(sys.argv[2])` alone): IP PORT.
+    if (shape === '1:host 2:port' || shape === '2:port') return choice({ name: 'IP PORT' }, portLine);
     return null;
   }
   if (shape === '1:port') return choice({ name: 'PORT' }, portLine);
-  // A host alone (its port written in) takes HOST PORT as well: the port after it goes unread.
-  if (shape === '1:host 2:port' || shape === '1:host 2:host' || shape === '1:host') return choice({ name: 'HOST PORT' }, portLine);
+  // A host alone (its port written in) takes HOST PORT as well: the port after it goes unread; so does
+  // a port read second whose host is written in (`serverName = 'localhost'`, `int(sys.argv[2])`).
+  if (['1:host 2:port', '1:host 2:host', '1:host', '2:port'].includes(shape)) return choice({ name: 'HOST PORT' }, portLine);
   return null;
 }
 
@@ -152,7 +154,7 @@ const LANGUAGE_RULES: Record<SourceCode['language'], LanguageRule> = {
     toNumber: 'Integer\\.(?:parseInt|valueOf)',
     qualified: '',
     harmless: /\b\w+\.length\b|static\s+void\s+main\s*\([^)]*\)/g,
-    opaque: /$^/,
+    opaque: /(?!)/,
   },
   c: {
     argumentsName: (code) => /\bmain\s*\(\s*int\s+\w+\s*,\s*(?:const\s+)?char\s*\*+\s*(\w+)/.exec(code)?.[1] ?? 'argv',

@@ -2,7 +2,7 @@
 // names are not the lab's (task1/tcp_server.py, 2-webserver/server.py, http_proxy.py, mail_client.py):
 //   TCP server   SOCK_STREAM, bind, listen, accept          UDP server   SOCK_DGRAM, bind, recvfrom
 //   TCP client   SOCK_STREAM, connect; no bind or listen    UDP client   SOCK_DGRAM, sendto; no bind
-//   web server   listen, accept, the request line parsed (GET, split()[1]), an HTTP/1.x status sent
+//   web server   listen, accept, the request line parsed (GET, split()), an HTTP/1.x status sent
 //   proxy        listen, accept, a connection upstream, an HTTP request or URL
 //   mail client  HELO or EHLO, and MAIL FROM
 // Python first; Java (ServerSocket, Socket, DatagramSocket) and C by the same signals. A file with
@@ -58,8 +58,8 @@ const SOCKET_SIGNALS: Record<'default' | 'java', Partial<Record<Signal, [RegExp,
 };
 
 const PROTOCOL_SIGNALS: Partial<Record<Signal, [RegExp, string]>> = {
-  httpStatus: [/HTTP\/1\.[01]\s+\d{3}/, 'an HTTP status line'],
-  parsesRequest: [/["']GET\b|\.split\s*\(\s*(["'] ?["'])?\s*\)\s*\[\s*1\s*\]/, 'the request line parsed'],
+  httpStatus: [/HTTP\/1\.[01]\s+\d{3}|\b(200 OK|404 Not Found)\b/, 'an HTTP status line'],
+  parsesRequest: [/["']GET\b|\.split\s*\(/, 'the request line parsed'],
   httpOut: [/["']GET\s|Host:\s|https?:\/\//, 'an HTTP request'],
   helo: [/\b(HELO|EHLO)\b/, 'HELO/EHLO'],
   mailFrom: [/MAIL FROM/i, 'MAIL FROM'],

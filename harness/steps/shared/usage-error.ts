@@ -24,7 +24,8 @@ export function argumentRefusal(program: Pick<Program, 'exitInfo' | 'stdout' | '
     const exception = [...tail.matchAll(new RegExp(PYTHON_ARGUMENT_EXCEPTION, 'gm'))].at(-1);
     // The failing line itself must read the command line (`int(sys.argv[1])`), not some other value.
     const frames = tail.split('\n').filter((line) => /^\s{4}\S/.test(line) && !/^\s*[\^~]+\s*$/.test(line));
-    if (exception && /\bargv\b/.test(frames.at(-1) ?? '')) return `${exception[0].trim()} at ${frames.at(-1)!.trim()}`;
+    // (`args[2]` too: the name students give sys.argv once handed to a function).
+    if (exception && /\b(argv|args)\s*\[/.test(frames.at(-1) ?? '')) return `${exception[0].trim()} at ${frames.at(-1)!.trim()}`;
     return null;
   }
   const java = JAVA_ARGUMENT_EXCEPTION.exec(stderr);
