@@ -30,6 +30,8 @@ export interface DetectedProgram {
   conventions?: ConventionChoice[];
   /** Where it finds its files when not its own folder (relative to the submission): the folder of its HelloWorld.html. */
   filesDir?: string;
+  /** Other files that could have played the role (the choice is deterministic, and said). */
+  others?: string[];
 }
 
 export interface Detection {
@@ -53,7 +55,7 @@ export function detectPrograms(folder: string, lab: LabDefinition): Detection {
     if (matches.length === 0) continue;
     // Prefer the shallowest match, then the lab's order of names (TCPServer.py before TCPServer.java).
     matches.sort((a, b) => depth(a) - depth(b) || wanted.indexOf(path.basename(a).toLowerCase()) - wanted.indexOf(path.basename(b).toLowerCase()));
-    programs.push({ role, file: matches[0], how: 'file name', why: 'its name' });
+    programs.push({ role, file: matches[0], how: 'file name', why: 'its name', ...(matches.length > 1 ? { others: matches.slice(1) } : {}) });
     if (matches.length > 1) notes.push(`${role}: ${matches[0]} chosen (also found: ${matches.slice(1).join(', ')})`);
   }
   const sources = new Map<string, SourceCode | null>();
@@ -93,6 +95,7 @@ export function foundProgram(program: DetectedProgram): FoundProgram {
     why: program.why,
     ...(read ? { convention: { name: conventionLabel(read.convention), ...(read.source ? { source: read.source } : {}) } } : {}),
     ...(program.filesDir ? { filesDir: program.filesDir } : {}),
+    ...(program.others ? { others: program.others } : {}),
   };
 }
 
@@ -121,7 +124,14 @@ function byContent(roles: string[], files: string[], sourceOf: (file: string) =>
     const ranked = (candidates.get(role) ?? []).sort((a, b) => nameFit(b.file, role) - nameFit(a.file, role) || depth(a.file) - depth(b.file) || a.file.localeCompare(b.file));
     if (ranked.length === 0) continue;
     const [best, ...others] = ranked;
-    const program: DetectedProgram = { role, file: best.file, how: 'content', why: best.match.why, ...(best.match.mode ? { args: [best.match.mode.word] } : {}) };
+    const program: DetectedProgram = {
+      role,
+      file: best.file,
+      how: 'content',
+      why: best.match.why,
+      ...(best.match.mode ? { args: [best.match.mode.word] } : {}),
+      ...(others.length ? { others: others.map((entry) => entry.file) } : {}),
+    };
     if (best.match.mode) modes.set(program, best.match.mode.scope);
     found.push(program);
     if (others.length) notes.push(`${role}: ${[best, ...others].map((entry) => entry.file).join(' and ')} each look like ${CONTENT_SIGNATURES[role] ?? role}; chose ${best.file} (its name and folder fit the role best, then the shallowest, then the first by name)`);

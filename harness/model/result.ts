@@ -90,6 +90,8 @@ export interface FoundProgram {
   convention?: { name: string; source?: SourceLine };
   /** Where it finds its files, when not its own folder: the folder of its HelloWorld.html. */
   filesDir?: string;
+  /** Other files that could have played the role; the choice is deterministic (grade/detect-programs.ts). */
+  others?: string[];
 }
 
 export interface HarnessErrorInfo {

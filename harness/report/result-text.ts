@@ -227,5 +227,5 @@ function foundWhy(found: FoundProgram): string {
   const why = found.how === 'file name' ? 'by its name' : found.how === 'socklab.yaml' ? 'from socklab.yaml' : found.why;
   const convention = found.convention;
   const takes = convention ? `; takes ${convention.name === 'none' ? 'no arguments' : convention.name}${convention.source ? `, from ${convention.source.file}:${convention.source.line}` : ''}` : '';
-  return `${why}${takes}${found.filesDir ? `; its pages in ${found.filesDir}/` : ''}`;
+  return `${why}${takes}${found.filesDir ? `; its pages in ${found.filesDir}/` : ''}${found.others ? `; chosen over ${found.others.join(', ')}` : ''}`;
 }

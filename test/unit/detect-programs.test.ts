@@ -87,6 +87,7 @@ describe('detecting programs by name, by content and by their command line', () 
     temp.write('bob/lab/tcp_server.py', server);
     const detection = detectPrograms(path.join(temp.path, 'bob'), lab);
     expect(summary(detection.programs)['tcp-server']).to.equal('lab/tcp_server.py (content): PORT @10');
+    expect(foundProgram(detection.programs[0]).others).to.deep.equal(['old/server_backup.py']);
     expect(detection.notes).to.include(
       'tcp-server: lab/tcp_server.py and old/server_backup.py each look like a TCP server (SOCK_STREAM, bind, listen, accept); chose lab/tcp_server.py (its name and folder fit the role best, then the shallowest, then the first by name)',
     );
