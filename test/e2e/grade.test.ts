@@ -70,7 +70,9 @@ describe('socklab grade (end to end)', function () {
     const [server, client] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
     expect([server.id, server.status, server.score]).to.deep.equal(['tcp-lowercase.server', 'passed', 0.5]);
     expect([client.id, client.status, client.score]).to.deep.equal(['tcp-lowercase.client', 'failed', 0]);
-    expect(client.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
+    expect(client.failures[0].message).to.equal(
+      'no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js, and for a TCP client (connect without bind or listen) in any file)',
+    );
   });
 
   it('grades 30 students in parallel with bounded concurrency, then shards merge into the same gradebook', async () => {
