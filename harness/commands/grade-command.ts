@@ -24,12 +24,14 @@ import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { isolateBlame } from '../grade/blame.js';
 import { ClassProgress } from '../grade/class-progress.js';
+import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
+import type { RemoteRoles } from '../remote/remote-roles.js';
 import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
 export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
 
-export interface GradeOptions {
+export interface GradeOptions extends RemoteOptions {
   lab: string;
   specs: string[];
   out: string;
@@ -74,6 +76,8 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   const limiter = new Limiter(options.jobs);
   const worlds = await prepareWorlds(options.isolate ? 'all' : 'submissions');
   const progress = options.class ? new ClassProgress(students.length) : null;
+  const remoteRoles = await openRemoteRoles(options, new RoleTable(lab), { command: 'grade' });
+  for (const line of describeRemoteRoles(remoteRoles, Object.keys(lab.roles))) process.stderr.write(`${line}\n`);
 
   const runs = await withInterrupts((signal, runTag) =>
     Promise.all(
@@ -81,12 +85,12 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
         const gradescopeFile = options.class ? undefined : options.gradescope;
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription, remoteRoles });
         progress?.studentDone(student.name, run);
         return { student: student.name, run };
       }),
     ),
-  );
+  ).finally(() => remoteRoles.close());
 
   if (options.class) {
     const book = buildGradebook(runs);
@@ -126,6 +130,7 @@ interface StudentRunOptions {
   worlds: Pick<ExperimentEnvironment, 'worlds' | 'namespacesUnavailable' | 'interceptionUnavailable'>;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
+  remoteRoles: RemoteRoles;
 }
 
 async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab: LabDefinition, options: StudentRunOptions): Promise<RunResult> {
@@ -157,7 +162,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       reporter: new ReporterMultiplexer(reporters),
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, ...options.worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, remoteRoles: options.remoteRoles, ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,

@@ -8,10 +8,12 @@ import type { RoleBinding, RoleTable } from '../lab/role-table.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
 import { weightedPoints } from '../model/scoring.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
-import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
+import { collectPortNames, findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
 import { stepKinds } from '../steps/registry.js';
 import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
+import type { RemoteRole, RemoteRoles } from '../remote/remote-roles.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
+import { describeDeployment } from './describe-deployment.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -39,28 +41,35 @@ export interface PlanEnvironment {
   captureAll?: boolean;
   /** Why network namespaces cannot be made here, or null; asked only when an experiment would use them. */
   namespacesUnavailable: () => Promise<string | null>;
+  /** Roles on other machines (`--remote`, `--ssh`); none when absent. */
+  remoteRoles?: RemoteRoles;
 }
 
 export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvironment, tag: string): Promise<ExperimentPlan> {
   const notes: string[] = [];
-  const topology = await chooseTopology(spec, environment, notes);
-  const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
-  const ports = await allocatePorts(spec.portNames, LOOPBACK);
+  const launched = launchedRoles(spec);
+  const remote = launched.flatMap((role) => environment.remoteRoles?.get(role) ?? []);
+  const topology = remote.length ? onThisMachinesNetwork(spec, notes) : await chooseTopology(spec, environment, notes);
+  const hosts = remote.length ? remoteHosts(remote, environment.roles) : topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
+  const given = givenPorts(spec, remote);
+  const ports = { ...(await allocatePorts([...spec.portNames].filter((name) => given[name] === undefined), LOOPBACK)), ...given };
   let tmpDir: string | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
-    const launched = launchedRoles(spec);
     const roles = Object.fromEntries(launched.map((role) => [role, planRole(bindingOf(role, spec, environment.roles), environment, values, tmpDir!)]));
     // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
     for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
+    const remoteDeployments = remote.flatMap((entry) => environment.remoteRoles?.describe(entry.role) ?? []);
     return {
       spec,
       points: weightedPoints(spec.points, spec.tags, environment.weights),
       tag,
       ports,
+      givenPorts: Object.keys(given),
       topology,
+      deployment: describeDeployment({ topology, hosts, roles: launched, remote: remoteDeployments, localAddress: remote[0]?.localAddress }),
       hosts,
       tmpDir,
       roles,
@@ -69,7 +78,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       notes,
     };
   } catch (error) {
-    releasePorts(Object.values(ports));
+    releasePorts(Object.entries(ports).flatMap(([name, port]) => (given[name] === undefined ? [port] : [])));
     if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
@@ -77,7 +86,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
 
 /** Gives back what the plan took: its ports and its temp folder. */
 export async function releasePlan(plan: ExperimentPlan): Promise<void> {
-  releasePorts(Object.values(plan.ports));
+  releasePorts(Object.entries(plan.ports).flatMap(([name, port]) => (plan.givenPorts.includes(name) ? [] : [port])));
   await rm(plan.tmpDir, { recursive: true, force: true }).catch(() => undefined);
 }
 
@@ -99,6 +108,39 @@ async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment
   if (required) throw new WorldUnavailableError(`this experiment needs its own network world (topology: two-hosts), but ${unavailable}`);
   notes.push(`ran on loopback, not in its own network world: ${unavailable}`);
   return 'loopback';
+}
+
+/**
+ * An experiment with a role on another machine runs its other programs on this machine's own network,
+ * where they can reach that machine (a world's hosts cannot), whatever `--isolate` or the spec asked.
+ */
+function onThisMachinesNetwork(spec: ExperimentSpec, notes: string[]): Topology {
+  const asked = spec.topology === 'two-hosts' ? ' (the spec asks for two hosts: the other machine is the second)' : '';
+  notes.push(`the programs on this machine run on its own network, not in a world of namespaces, so that they reach the other machine${asked}`);
+  return 'loopback';
+}
+
+/** A role's host is the other machine's address; the other hosts are this machine's address toward it. */
+function remoteHosts(remote: RemoteRole[], roles: RoleTable): ExperimentPlan['hosts'] {
+  const local = remote[0].localAddress;
+  const hosts = { server: local, client: local, internet: local };
+  for (const entry of remote) hosts[roles.get(entry.role).host] = entry.host;
+  return hosts;
+}
+
+/** The ports a role started by hand listens on: every port its start steps name is that port. */
+function givenPorts(spec: ExperimentSpec, remote: RemoteRole[]): Record<string, number> {
+  const given: Record<string, number> = {};
+  for (const entry of remote) {
+    if (entry.startedBy !== 'hand') continue;
+    for (const step of spec.steps) {
+      if (step.kind !== 'start' || stepKinds.get(step.kind)?.role?.(step.body) !== entry.role) continue;
+      // What the step tells the program and waits for; its `expect` is not where it listens.
+      const told = Object.entries(step.body).filter(([key]) => key !== 'expect');
+      for (const name of collectPortNames(told)) given[name] = entry.port;
+    }
+  }
+  return given;
 }
 
 function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, taken: { ports: Record<string, number>; hosts: ExperimentPlan['hosts']; tmpDir: string }): TemplateValues {
@@ -173,8 +215,10 @@ function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBi
 function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
   const role = binding.role;
   const cwd = binding.cwd ?? tmpDir;
-  // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder.
-  const confined = environment.sandbox && binding.source === 'submission';
+  const remote = environment.remoteRoles?.describe(role);
+  // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder
+  // (here; on another machine they run as the user socklab logs in as).
+  const confined = environment.sandbox && binding.source === 'submission' && !remote;
   return {
     role,
     command: binding.command.map((word) => renderTemplate(word, values)),
@@ -185,6 +229,7 @@ function planRole(binding: RoleBinding, environment: PlanEnvironment, values: Te
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
     commonPorts: binding.commonPorts,
+    ...(remote ? { remote } : {}),
   };
 }
 

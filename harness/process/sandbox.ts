@@ -17,8 +17,8 @@
 //   - SIGTERM to the process group would kill bwrap at once, and --die-with-parent then SIGKILLs the
 //     program: no grace period. So bwrap runs with SIGTERM ignored (`env --ignore-signal=TERM`), and
 //     the program gets the default disposition back (`env --default-signal=TERM`) before it starts.
-//   - bwrap reports a death by signal n as exit code 128+n (like a shell); decodeSandboxExit turns
-//     that back into the signal, as a program dying of a signal is what such a code nearly always is.
+//   - bwrap reports a death by signal n as exit code 128+n (like a shell); program.ts turns
+//     that back into the signal (decodeShellExit in exit-info.ts).
 // Network namespaces (`ip netns exec`) and the limits wrapper stay outside bwrap (program.ts).
 import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
@@ -120,13 +120,6 @@ export function readableFolders(hidden: string[], env: NodeJS.ProcessEnv = proce
 function inside(folder: string, outer: string): boolean {
   const relative = path.relative(outer, folder);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
-}
-
-/** bwrap exits with 128+n when the program died of signal n: give back the signal. */
-export function decodeSandboxExit(exit: { exitCode: number | null; signal: string | null }): { exitCode: number | null; signal: string | null } {
-  if (exit.signal !== null || exit.exitCode === null || exit.exitCode <= 128) return exit;
-  const name = Object.entries(os.constants.signals).find(([, number]) => number === exit.exitCode! - 128)?.[0];
-  return name ? { exitCode: null, signal: name } : exit;
 }
 
 /** The mounts every sandbox has: the readable folders read-only, fresh /dev, /proc and /tmp, no capabilities. */

@@ -41,6 +41,7 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
     result.details = outcome.details;
     result.artifacts = outcome.artifacts;
     if (outcome.placedFiles?.length) result.placedFiles = outcome.placedFiles;
+    if (outcome.notObservable?.length) result.notObservable = outcome.notObservable.map((entry) => locate(entry, step));
     if (outcome.listening && step.host) result.world = { host: step.host, lookups: [], delivered: [], listening: outcome.listening };
     result.status = outcome.status ?? (outcome.error ? 'error' : result.expectations.every((e) => e.ok) ? 'passed' : 'failed');
     if (outcome.status === 'skipped') result.skipReason = outcome.notes?.[0];
@@ -75,22 +76,29 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
-    launch: (request) => {
+    launch: async (request) => {
       const role = plan.roles[request.role];
       if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
+      // Notes about how it ran (a fallback to weaker limits, a limit it ran into, where it ran) join this step's at the end.
+      const addNotes = (read: () => string[]) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) });
+      const env = { ...state.sharedEnvironment, ...request.env };
+      if (role.remote && state.remote && role.unavailable === undefined) {
+        const program = await state.remote.launch({ role: request.role, args: request.args, stdin: request.stdin, env, outputCapBytes: environment.outputCapBytes });
+        if (program.notes) addNotes(() => program.notes ?? []);
+        return program;
+      }
       return new Program({
         command: [...role.command, ...request.args],
         namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
-        env: { ...inheritedEnvironment(), ...state.sharedEnvironment, ...request.env },
+        env: { ...inheritedEnvironment(), ...env },
         stdin: request.stdin,
         tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,
         unavailable: role.unavailable,
         limits: plan.spec.limits,
-        // A fallback to weaker limits, or a limit the program ran into, joins this step's notes at the end.
-        onLimitNotes: (read) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) }),
+        onLimitNotes: addNotes,
       });
     },
   };

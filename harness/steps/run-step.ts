@@ -7,6 +7,7 @@ import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
+import { notObservableOutcome } from './shared/not-observable.js';
 import type { StepKind } from './step-kind.js';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
@@ -30,7 +31,12 @@ export const runStep: StepKind<RunStep> = {
   role: (step) => step.run,
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
-    const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
+    const program = await context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
+    if (program.unobservable) {
+      const expect = step.expect ?? {};
+      const implicit = ['exit', 'error', 'silent', 'timedOut'].some((key) => key in expect) ? [] : ['exit (implicit)'];
+      return notObservableOutcome(step.expect, implicit, program.unobservable, `socklab cannot run ${step.run}`);
+    }
     const exit = await program.waitForExit(timeoutMs, context.signal);
     if (!exit) program.timedOut = !context.signal.aborted;
     const process = await finishProgram(program, { stillRunning: !exit });

@@ -74,9 +74,11 @@ export const startStep: StepKind<StartStep> = {
     const name = step.name ?? step.start;
     const placed = await placeFiles(step.files ?? {}, context.folderOf(step.start));
     context.onTeardown(() => placed.remove());
-    const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
+    const program = await context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
-    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
+    // A role started by hand elsewhere is not started: this step uses it where it runs.
+    const startedElsewhere = program.unobservable ? [`not started by socklab: ${program.unobservable}`] : [];
+    if (!step.ready) return { expectations: [], notes: [...startedElsewhere, 'no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
     const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
     const planned = step.ready.tcp !== undefined ? Number(step.ready.tcp) : step.ready.udp !== undefined ? Number(step.ready.udp) : undefined;
     const verdict = await waitUntilReady(
@@ -93,8 +95,9 @@ export const startStep: StepKind<StartStep> = {
       timeoutMs,
       context.signal,
     );
+    const how = [...(program.sockets.method ? [`readiness checked with ${program.sockets.method}`] : []), ...(verdict.unchecked ?? [])];
     if (verdict.ready) {
-      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`, ...placed.notes];
+      const notes = [...startedElsewhere, `ready after ${formatDuration(verdict.waitedMs)}`, ...how, ...placed.notes];
       let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;
@@ -132,6 +135,7 @@ export const startStep: StepKind<StartStep> = {
           values: { kind: 'duration', limitMs: timeoutMs, actualMs: null },
         },
       ],
+      notes: [...startedElsewhere, ...how],
       stopExperiment: true,
       ...(listening ? { listening } : {}),
     };

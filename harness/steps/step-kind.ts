@@ -2,8 +2,8 @@
 // Each kind owns the schema of its own options and turns a rendered step into a StepOutcome.
 // Outcomes are data: a refused connection or a non-zero exit is a result, never a thrown error.
 import type { TObject } from '@sinclair/typebox';
-import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
-import type { Program } from '../process/program.js';
+import type { ExpectationResult, HarnessErrorInfo, NotObservable, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
+import type { LaunchedProgram } from '../process/launched-program.js';
 import type { HostNetwork } from '../network/host-network.js';
 
 /** The hosts of an experiment's world (network/world.ts); on loopback they are all 127.0.0.1. */
@@ -45,7 +45,7 @@ export interface LaunchRequest {
 export interface RunningService {
   name: string;
   role: string;
-  program: Program;
+  program: LaunchedProgram;
   /** Index of the step that started it, for reports. */
   stepIndex: number;
 }
@@ -59,8 +59,11 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /** Milliseconds left before the experiment's deadline. */
   remainingMs(): number;
-  /** Starts the program that plays `role` (its own process group, tagged for the sweep). */
-  launch(request: LaunchRequest): Program;
+  /**
+   * Starts the program that plays `role` (its own process group, tagged for the sweep): here, or on
+   * another machine over SSH; for a role started there by hand, what stands for it (`unobservable`).
+   */
+  launch(request: LaunchRequest): Promise<LaunchedProgram>;
   /** Prompt patterns of a role, stripped before deciding that a program printed nothing. */
   ignoredOutput(role: string): RegExp[];
   /** Ports students hard-code for a role (lab file `commonPorts`). */
@@ -118,6 +121,8 @@ export interface StepOutcome {
   listening?: WorldEvents['listening'];
   /** Files put in the program's folder before it started. */
   placedFiles?: string[];
+  /** Expectations that could not be observed from this side (a program started by hand elsewhere): neither passed nor failed. */
+  notObservable?: NotObservable[];
 }
 
 export interface StepKind<Step extends Record<string, unknown> = Record<string, unknown>> {
