@@ -23,6 +23,8 @@ export interface SocketView {
   ownsBoundUdpSocket(): Promise<boolean>;
   /** Why `check` cannot be made from here (a UDP server on a machine socklab only reaches), or null. Default: every check can. */
   cannotCheck?(check: ReadinessCheck): string | null;
+  /** What readiness waits for on `port`, when not "a TCP listener of its own" (a server reached from this side). */
+  describeListener?(port: number): string;
   /** How the sockets are read, for the step's notes ("`ss` on host over SSH"); absent: the program's own /proc tables. */
   readonly method?: string;
   /** Least time between two looks (each may cost a round trip to another machine); default: readiness's own fast poll. */

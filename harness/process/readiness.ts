@@ -57,7 +57,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
   for (const protocol of ['tcp', 'udp'] as const) {
     const port = condition[protocol];
     if (port === undefined || !checkable(protocol)) continue;
-    const what = protocol === 'tcp' ? `TCP listener of its own on port ${port}` : `UDP socket of its own bound to port ${port}`;
+    const what = protocol === 'tcp' ? (sockets.describeListener?.(port) ?? `TCP listener of its own on port ${port}`) : `UDP socket of its own bound to port ${port}`;
     pending.push({
       what,
       done: async () => {

@@ -1,10 +1,17 @@
 // The POSIX sh scripts socklab puts in an experiment's folder on another machine (FOLDER/.socklab/)
 // and runs there over SSH. They do there what process/ does here: a program in its own session and
 // process group (setsid), stopped as a whole (SIGTERM, SIGKILL after the grace period), its exit
-// status recorded, escaped processes found by their SOCKLAB_TAG, and the folder removed. They use
+// status recorded, escaped processes found by their tag, and the folder removed. They use
 // only sh, setsid, kill, sleep (fractions of a second: GNU coreutils, busybox), mktemp, tar and ss (iproute2).
 // A program's files are STATE.pgid (its process group, which setsid made its pid), STATE.status
 // (`exit N` as its shell saw it) and STATE.notfound, where STATE is FOLDER/.socklab/N.
+
+/**
+ * The tag of a program on another machine. A variable of its own, not SOCKLAB_TAG: a sweep on this
+ * machine must never take a program there for one of its own, which matters where "another machine"
+ * shares this one's processes (a network namespace of it, as in socklab's tests).
+ */
+export const REMOTE_TAG_VARIABLE = 'SOCKLAB_REMOTE_TAG';
 
 /** Makes the folder (`sh -s -- LABEL`) into $folder; remote-folder.ts adds the scripts and prints $folder. */
 export const MAKE_FOLDER = `set -e
@@ -84,14 +91,14 @@ exit 0
 `;
 
 /**
- * cleanup.sh FOLDER TAG: kills whatever still carries the experiment's SOCKLAB_TAG (a program that left
+ * cleanup.sh FOLDER TAG: kills whatever still carries the experiment's REMOTE_TAG_VARIABLE (a program that left
  * its process group), a few rounds for programs that fork meanwhile, then removes FOLDER. Prints the pids it killed.
  */
 export const CLEANUP = `folder=$1; tag=$2
 for round in 1 2 3 4 5; do
   found=0
   for environ in /proc/[0-9]*/environ; do
-    tr '\\0' '\\n' < "$environ" 2>/dev/null | grep -qxF "SOCKLAB_TAG=$tag" || continue
+    tr '\\0' '\\n' < "$environ" 2>/dev/null | grep -qxF "${REMOTE_TAG_VARIABLE}=$tag" || continue
     pid=\${environ#/proc/}; pid=\${pid%/environ}
     kill -s KILL "$pid" 2>/dev/null && { found=$((found + 1)); echo "killed $pid"; }
   done

@@ -53,6 +53,7 @@ export function probedSockets(host: string, why: string, unseen?: string): Socke
     method: `a TCP connection from this side to ${host} (${why}; the server sees one client that sends nothing)`,
     pollMs: PROBE_POLL_MS,
     cannotCheck: (check) => reasons[check],
+    describeListener: (port) => `TCP server accepting connections at ${host}:${port}`,
     async listening(protocol, onlyPort) {
       if (protocol !== 'tcp' || onlyPort === undefined) return [];
       return (await accepts(host, onlyPort)) ? [{ port: onlyPort, loopback: false } satisfies ListeningSocket] : [];

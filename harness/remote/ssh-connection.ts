@@ -1,7 +1,9 @@
 // One SSH connection to another machine, shared by everything a run does there: the OpenSSH client
 // (`ssh`, never a client of our own) as a master (`ControlMaster`) that socklab starts and owns, and
-// each command a session multiplexed over it, so starting a program or reading its sockets costs no
-// new handshake. The user's own ssh setup applies: ~/.ssh/config, the agent (SSH_AUTH_SOCK), known
+// each short command a session multiplexed over it, so that reading a program's sockets or stopping it
+// costs no new handshake; at most MUX_SESSIONS at once, below sshd's MaxSessions (10 by default). A
+// program gets a connection of its own instead (`session`): it may run for the whole experiment, and
+// when its client here dies, that connection's end there dies too, which its watcher notices. The user's own ssh setup applies: ~/.ssh/config, the agent (SSH_AUTH_SOCK), known
 // hosts, and `--ssh-option KEY=VALUE` / `--ssh-identity FILE`, which come first so that they win (ssh
 // keeps the first value of an option). socklab adds BatchMode (never a prompt that would hang a run)
 // and a ConnectTimeout, so that an unreachable machine or a refused key is one line within seconds.
@@ -52,10 +54,14 @@ const DEFAULT_CONNECT_TIMEOUT_S = 10;
 const LOGIN_ALLOWANCE_MS = 20_000;
 const COMMAND_TIMEOUT_MS = 60_000;
 const TOOLS = ['setsid', 'ss', 'tcpdump', 'tar', 'node', 'mktemp'] as const;
+/** Sessions multiplexed over the master at once; sshd refuses more than its MaxSessions (default 10). */
+const MUX_SESSIONS = 6;
 
 export class SshConnection {
   facts!: RemoteFacts;
   private closed = false;
+  private sessions = 0;
+  private readonly waiting: Array<() => void> = [];
 
   private constructor(
     readonly target: SshTarget,
@@ -118,8 +124,24 @@ export class SshConnection {
     return ['ssh', ...commonArguments(this.settings, this.controlDir), '--', this.destination, line];
   }
 
+  /** The local command that runs `line` there over a connection of its own (a program that may run long). */
+  session(line: string): string[] {
+    return ['ssh', ...commonArguments(this.settings, null), '--', this.destination, line];
+  }
+
   /** Runs `line` there and collects what it printed; `input` goes to its stdin. Rejects when it cannot be run within `timeoutMs`. */
-  exec(line: string, options: { input?: string | Buffer | NodeJS.ReadableStream; timeoutMs?: number } = {}): Promise<CommandResult> {
+  async exec(line: string, options: { input?: string | Buffer | NodeJS.ReadableStream; timeoutMs?: number } = {}): Promise<CommandResult> {
+    if (this.sessions >= MUX_SESSIONS) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.sessions += 1;
+    try {
+      return await this.execNow(line, options);
+    } finally {
+      this.sessions -= 1;
+      this.waiting.shift()?.();
+    }
+  }
+
+  private execNow(line: string, options: { input?: string | Buffer | NodeJS.ReadableStream; timeoutMs?: number }): Promise<CommandResult> {
     const [file, ...args] = this.command(line);
     return new Promise((resolve, reject) => {
       const child = spawn(file, args, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -191,7 +213,8 @@ export class SshConnection {
   }
 }
 
-function commonArguments(settings: SshSettings, controlDir: string): string[] {
+/** ssh's options for every command; `controlDir`: multiplexed over the master there, null: a connection of its own. */
+function commonArguments(settings: SshSettings, controlDir: string | null): string[] {
   return [
     '-T',
     ...settings.options.flatMap((option) => ['-o', option]),
@@ -205,7 +228,7 @@ function commonArguments(settings: SshSettings, controlDir: string): string[] {
     '-o',
     'ServerAliveCountMax=3',
     '-o',
-    `ControlPath=${path.join(controlDir, 'control')}`,
+    `ControlPath=${controlDir ? path.join(controlDir, 'control') : 'none'}`,
   ];
 }
 

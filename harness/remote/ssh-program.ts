@@ -1,4 +1,4 @@
-// A program on another machine, started over SSH: the local `ssh` session (a Program here, so its
+// A program on another machine, started over SSH: a local `ssh` session of its own (a Program here, so its
 // output is drained and capped, its stdin fed and closed, its own group killable) runs run.sh there,
 // which starts the program in its own session and process group in the experiment's folder. Its
 // stdout and stderr stream back over the session. Stopping it is done there: SIGTERM to its process
@@ -10,6 +10,7 @@ import { decodeShellExit, exitWithin, type ExitInfo } from '../process/exit-info
 import type { LaunchedProgram, SocketView } from '../process/launched-program.js';
 import { DEFAULT_GRACE_MS, Program } from '../process/program.js';
 import type { RemoteFolder } from './remote-folder.js';
+import { REMOTE_TAG_VARIABLE } from './remote-scripts.js';
 import { probedSockets, sshSockets } from './remote-sockets.js';
 import type { SshConnection } from './ssh-connection.js';
 import { shellLine, shellQuote } from './shell-words.js';
@@ -28,7 +29,7 @@ export interface SshLaunch {
   /** Added to its environment there (the shell there gives it the rest: PATH, HOME, …). */
   env: Record<string, string>;
   stdin?: string;
-  /** SOCKLAB_TAG, there as here: what is left with it is killed when the folder is removed. */
+  /** The experiment's tag, there as here (REMOTE_TAG_VARIABLE there): what is left with it is killed when the folder is removed. */
   tag: string;
   outputCapBytes?: number;
 }
@@ -54,9 +55,9 @@ export class SshProgram implements LaunchedProgram {
   constructor(private readonly launch: SshLaunch) {
     const { connection, folder } = launch;
     this.number = folder.nextProgram();
-    const assignments = Object.entries({ ...launch.env, SOCKLAB_TAG: launch.tag }).map(([name, value]) => `${name}=${value}`);
+    const assignments = Object.entries({ ...launch.env, [REMOTE_TAG_VARIABLE]: launch.tag }).map(([name, value]) => `${name}=${value}`);
     const line = `${folder.scriptLine('run.sh', [this.number, launch.cwd, assignments.length])} ${shellLine([...assignments, ...launch.command])}`;
-    this.session = new Program({ command: connection.command(line), cwd: os.tmpdir(), env: sshEnvironment(), stdin: launch.stdin, tag: launch.tag, outputCapBytes: launch.outputCapBytes });
+    this.session = new Program({ command: connection.session(line), cwd: os.tmpdir(), env: sshEnvironment(), stdin: launch.stdin, tag: launch.tag, outputCapBytes: launch.outputCapBytes });
     this.sockets = connection.facts.tools.has('ss') ? sshSockets(connection, folder, this.number) : probedSockets(launch.host, `ss is not installed on ${connection.facts.hostName}`);
     this.exited = this.session.exited.then(() => this.settle());
   }

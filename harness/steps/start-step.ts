@@ -109,6 +109,8 @@ export const startStep: StepKind<StartStep> = {
         }
         if (verdict.listening.loopbackOnly && context.inWorld) {
           notes.push(`${step.start} listens on the loopback address only, which another host cannot reach: socklab delivers other hosts' connections there, as on one host with two terminals`);
+        } else if (verdict.listening.loopbackOnly && !/^127\./.test(context.hosts[context.host])) {
+          notes.push(`${step.start} listens on the loopback address only, which another machine cannot reach: it should listen on ${context.hosts[context.host]} or on every address ('' or 0.0.0.0)`);
         }
         const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
         const watch = step.intercept === false ? context.commonPorts(step.start) : [];
