@@ -6,6 +6,7 @@ import { loadLab } from '../../harness/lab/load-lab.js';
 import { RoleTable } from '../../harness/lab/role-table.js';
 import { WorldUnavailableError, planExperiment, releasePlan, type PlanEnvironment } from '../../harness/plan/plan-experiment.js';
 import type { ExperimentSpec } from '../../harness/spec/spec-types.js';
+import { RemoteRoles } from '../../harness/remote/remote-roles.js';
 import { repoRoot } from '../support/paths.js';
 import { loadInline } from '../support/spec-source.js';
 
@@ -150,5 +151,29 @@ describe('planExperiment', () => {
     const none = await planExperiment(spec(clientServer), environment(), 'run.10');
     await releasePlan(none);
     expect(none.capture).to.equal(undefined);
+  });
+
+  it('a role started by hand elsewhere (--remote): its port and host are the ones given, the rest runs on this network, and the deployment says so', async () => {
+    // 127.0.0.2 stands for the other machine: nothing is reached while planning.
+    const remoteRoles = await RemoteRoles.open({ remote: [{ role: 'tcp-server', host: '127.0.0.2', port: 4567 }], ssh: [], settings: { options: [] } }, []);
+    const plan = await planExperiment(spec(clientServer), environment({ remoteRoles, worlds: 'all' }), 'run.13');
+    await releasePlan(plan);
+    expect(plan.ports.server).to.equal(4567);
+    expect(plan.givenPorts).to.deep.equal(['server']);
+    expect(plan.ports.other).to.not.equal(4567);
+    expect(plan.topology, 'no world: its hosts could not reach the other machine').to.equal('loopback');
+    expect(plan.hosts).to.deep.equal({ server: '127.0.0.2', client: '127.0.0.1', internet: '127.0.0.1' });
+    expect(plan.steps[1].body.args).to.deep.equal(['127.0.0.2', '4567']);
+    expect(plan.roles['tcp-server'].remote).to.deep.equal({ role: 'tcp-server', startedBy: 'hand', host: '127.0.0.2', port: 4567 });
+    expect(plan.roles['tcp-client'].remote).to.equal(undefined);
+    expect(plan.deployment).to.deep.equal({
+      kind: 'remote',
+      summary: 'two machines: tcp-server at 127.0.0.2:4567, started by hand (socklab did not start it and cannot see its output or exit status); tcp-client on this machine (127.0.0.1)',
+      remote: [{ role: 'tcp-server', startedBy: 'hand', host: '127.0.0.2', port: 4567 }],
+      localAddress: '127.0.0.1',
+    });
+    const local = await planExperiment(spec(clientServer), environment(), 'run.14');
+    await releasePlan(local);
+    expect(local.deployment).to.deep.equal({ kind: 'one-host', summary: 'one host: every program on this machine (127.0.0.1)' });
   });
 });
