@@ -18,7 +18,11 @@ import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology
 
 const LOOPBACK = '127.0.0.1';
 
-/** The spec requires a world (`topology: two-hosts`) and none can be made here: the experiment cannot be checked, it is skipped. */
+/**
+ * The experiment cannot be checked where this run would place it: the spec requires a world
+ * (`topology: two-hosts`) and none can be made here, or a fixture of socklab's would have to listen
+ * on another machine. It is skipped, not failed.
+ */
 export class WorldUnavailableError extends Error {}
 
 /** What planning needs to know about the run. */
@@ -50,6 +54,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
   const launched = launchedRoles(spec);
   const remote = launched.flatMap((role) => environment.remoteRoles?.get(role) ?? []);
   const topology = remote.length ? onThisMachinesNetwork(spec, notes) : await chooseTopology(spec, environment, notes);
+  if (remote.length) refuseFixturesElsewhere(spec, remote, environment.roles);
   const hosts = remote.length ? remoteHosts(remote, environment.roles) : topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
   const given = givenPorts(spec, remote);
   const ports = { ...(await allocatePorts([...spec.portNames].filter((name) => given[name] === undefined), LOOPBACK)), ...given };
@@ -61,6 +66,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
     // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
     for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
+    refuseAbsentByHand(steps, remote, given);
     const remoteDeployments = remote.flatMap((entry) => environment.remoteRoles?.describe(entry.role) ?? []);
     return {
       spec,
@@ -120,6 +126,46 @@ function onThisMachinesNetwork(spec: ExperimentSpec, notes: string[]): Topology 
   return 'loopback';
 }
 
+/**
+ * socklab's fixtures (a relay on the server host, an origin or mail server on the Internet host) run
+ * inside socklab and listen at their host's address: where that host is another machine, they cannot.
+ * Probes (the client host) only connect out, from here.
+ */
+function refuseFixturesElsewhere(spec: ExperimentSpec, remote: RemoteRole[], roles: RoleTable): void {
+  for (const step of spec.steps) {
+    const host = stepKinds.get(step.kind)?.runsOn;
+    if (host === undefined || host === 'client') continue;
+    const elsewhere = remote.find((entry) => roles.get(entry.role).host === host);
+    if (elsewhere) {
+      throw new WorldUnavailableError(
+        `step ${step.index + 1} (${step.kind}) runs inside socklab on the ${host} host, which is another machine in this run (${elsewhere.role} on ${elsewhere.host}): socklab's own fixtures run on this machine only`,
+      );
+    }
+  }
+}
+
+/**
+ * A role started by hand runs all along: an experiment that needs it not running yet (a client told
+ * its port before it starts: the handout's "client first" problems) or not running any more (after a
+ * stop or wait step) cannot be reproduced against it.
+ */
+function refuseAbsentByHand(steps: PlannedStep[], remote: RemoteRole[], given: Record<string, number>): void {
+  for (const entry of remote) {
+    if (entry.startedBy !== 'hand') continue;
+    const starts = steps.filter((step) => step.kind === 'start' && step.role === entry.role);
+    const ends = steps.filter((step) => (step.kind === 'stop' || step.kind === 'wait') && starts.some((start) => start.name === step.name));
+    const told = (step: PlannedStep) => step.kind !== 'start' && step.told.ports.some((port) => port === entry.port && Object.values(given).includes(port));
+    const early = starts.length ? steps.find((step) => step.index < starts[0].index && told(step)) : undefined;
+    const late = ends.length ? steps.find((step) => step.index > ends[0].index && told(step) && !starts.some((start) => start.index > ends[0].index && start.index < step.index)) : undefined;
+    const problem = early
+      ? `step ${early.index + 1} needs ${entry.role} not running yet (it starts at step ${starts[0].index + 1})`
+      : late
+        ? `step ${late.index + 1} needs ${entry.role} stopped (at step ${ends[0].index + 1})`
+        : null;
+    if (problem) throw new WorldUnavailableError(`${problem}, but it runs on ${entry.host}:${entry.port} all along, started by hand: this experiment cannot be reproduced with --remote`);
+  }
+}
+
 /** A role's host is the other machine's address; the other hosts are this machine's address toward it. */
 function remoteHosts(remote: RemoteRole[], roles: RoleTable): ExperimentPlan['hosts'] {
   const local = remote[0].localAddress;
@@ -137,7 +183,13 @@ function givenPorts(spec: ExperimentSpec, remote: RemoteRole[]): Record<string, 
       if (step.kind !== 'start' || stepKinds.get(step.kind)?.role?.(step.body) !== entry.role) continue;
       // What the step tells the program and waits for; its `expect` is not where it listens.
       const told = Object.entries(step.body).filter(([key]) => key !== 'expect');
-      for (const name of collectPortNames(told)) given[name] = entry.port;
+      for (const name of collectPortNames(told)) {
+        const other = remote.find((candidate) => candidate.startedBy === 'hand' && candidate.port === given[name]);
+        if (given[name] !== undefined && given[name] !== entry.port) {
+          throw new WorldUnavailableError(`${other?.role ?? 'another role'} and ${entry.role} share {{ports.${name}}} in this experiment, but were started by hand on different ports (${given[name]} and ${entry.port})`);
+        }
+        given[name] = entry.port;
+      }
     }
   }
   return given;

@@ -30,6 +30,8 @@ export interface Listening {
 interface VerdictNotes {
   /** Conditions left out because they cannot be checked from here, each with why. */
   unchecked?: string[];
+  /** Whether the program's sockets were looked at (its SocketView's `method` then says how). */
+  socketsRead?: true;
 }
 
 export type ReadyVerdict =
@@ -52,7 +54,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
     if (reason) unchecked.push(reason);
     return reason === null;
   };
-  const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
+  const pending: Array<{ what: string; done: () => Promise<boolean> | boolean; sockets?: true }> = [];
   let listening: Listening | undefined;
   for (const protocol of ['tcp', 'udp'] as const) {
     const port = condition[protocol];
@@ -60,6 +62,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
     const what = protocol === 'tcp' ? (sockets.describeListener?.(port) ?? `TCP listener of its own on port ${port}`) : `UDP socket of its own bound to port ${port}`;
     pending.push({
       what,
+      sockets: true,
       done: async () => {
         const found = await sockets.listening(protocol, condition.discover ? undefined : port);
         const ports = found.map((socket) => socket.port);
@@ -71,7 +74,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
       },
     });
   }
-  if (condition.ownUdpSocket && checkable('ownUdpSocket')) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => sockets.ownsBoundUdpSocket() });
+  if (condition.ownUdpSocket && checkable('ownUdpSocket')) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', sockets: true, done: () => sockets.ownsBoundUdpSocket() });
   if (condition.stdout !== undefined && checkable('stdout')) {
     const pattern = new RegExp(condition.stdout);
     let seen = false;
@@ -84,7 +87,8 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
     const until = started + condition.delayMs;
     pending.push({ what: `a delay of ${condition.delayMs}ms`, done: () => performance.now() >= until });
   }
-  const notes: VerdictNotes = unchecked.length ? { unchecked } : {};
+  const socketsRead = pending.some((condition) => condition.sockets);
+  const notes: VerdictNotes = { ...(unchecked.length ? { unchecked } : {}), ...(socketsRead ? { socketsRead: true as const } : {}) };
   while (true) {
     for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
     if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...notes };

@@ -95,7 +95,7 @@ export const startStep: StepKind<StartStep> = {
       timeoutMs,
       context.signal,
     );
-    const how = [...(program.sockets.method ? [`readiness checked with ${program.sockets.method}`] : []), ...(verdict.unchecked ?? [])];
+    const how = [...(program.sockets.method && verdict.socketsRead ? [`readiness checked with ${program.sockets.method}`] : []), ...(verdict.unchecked ?? [])];
     if (verdict.ready) {
       const notes = [...startedElsewhere, `ready after ${formatDuration(verdict.waitedMs)}`, ...how, ...placed.notes];
       let listening: StepOutcome['listening'];
