@@ -158,7 +158,6 @@ export class Program implements LaunchedProgram {
     return this.exitInfo ?? exitWithin(this.exited, ms, signal);
   }
 
-
   /** Resolves once stdout has a line matching `pattern`; rejects after `ms`. */
   stdoutLine(pattern: RegExp, ms: number): Promise<string> {
     return new Promise((resolve, reject) => {

@@ -131,13 +131,15 @@ export class SshConnection {
 
   /** Runs `line` there and collects what it printed; `input` goes to its stdin. Rejects when it cannot be run within `timeoutMs`. */
   async exec(line: string, options: { input?: string | Buffer | NodeJS.ReadableStream; timeoutMs?: number } = {}): Promise<CommandResult> {
-    if (this.sessions >= MUX_SESSIONS) await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.sessions += 1;
+    if (this.sessions < MUX_SESSIONS) this.sessions += 1;
+    // A session that ends hands its place to the next one waiting (the count stays as it is).
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
     try {
       return await this.execNow(line, options);
     } finally {
-      this.sessions -= 1;
-      this.waiting.shift()?.();
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.sessions -= 1;
     }
   }
 

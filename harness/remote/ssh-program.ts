@@ -13,7 +13,7 @@ import type { RemoteFolder } from './remote-folder.js';
 import { REMOTE_TAG_VARIABLE } from './remote-scripts.js';
 import { probedSockets, sshSockets } from './remote-sockets.js';
 import type { SshConnection } from './ssh-connection.js';
-import { shellLine, shellQuote } from './shell-words.js';
+import { shellLine } from './shell-words.js';
 
 export interface SshLaunch {
   connection: SshConnection;
@@ -103,7 +103,6 @@ export class SshProgram implements LaunchedProgram {
     return this.exitInfo ?? exitWithin(this.exited, ms, signal);
   }
 
-
   /** Stops its whole process group there (SIGTERM, SIGKILL after `graceMs`), then the SSH session here. */
   stop(graceMs = DEFAULT_GRACE_MS): Promise<void> {
     this.stopping ??= this.stopEverywhere(graceMs);
@@ -179,7 +178,3 @@ function sshEnvironment(): Record<string, string> {
   return env;
 }
 
-/** `python3 TCPServer.py 40123` as typed there, for notes. */
-export function remoteCommandText(command: readonly string[]): string {
-  return command.map(shellQuote).join(' ');
-}
