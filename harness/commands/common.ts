@@ -9,7 +9,8 @@ import { findSpecFiles } from '../spec/find-spec-files.js';
 import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
-import { sandboxSupport, type SandboxPolicy } from '../process/sandbox.js';
+import type { SandboxPolicy } from '../process/sandbox.js';
+import { sandboxSupport } from '../process/sandbox-support.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../process/live-groups.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
 import { closestMatch } from '../spec/did-you-mean.js';
@@ -32,11 +33,23 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
   return { paths: args.filter((arg) => existsSync(arg)), ids: args.filter((arg) => !existsSync(arg)) };
 }
 
-export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
+/**
+ * The lab file and the experiments of the spec files under `paths`. Given `ids` (`socklab run
+ * tcp-lowercase`), only the files whose text names one of them are parsed: a file that does not
+ * contain an id cannot define it. When none does, every file is parsed, so that the error can say
+ * which ids exist.
+ */
+export function loadLabAndSpecs(paths: string[], labFile: string, ids: readonly string[] = []): { lab: LabDefinition; experiments: ExperimentSpec[] } {
   const lab = loadLab(labFile);
   const files = findSpecFiles(paths.length > 0 ? paths : [defaults.specs]);
-  const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
+  const naming = ids.length ? files.filter((file) => mayDefine(file, ids)) : files;
+  const experiments = loadSpecFilesOrThrow(naming.length ? naming : files, { roles: new Set(Object.keys(lab.roles)) });
   return { lab, experiments };
+}
+
+function mayDefine(file: string, ids: readonly string[]): boolean {
+  const text = readFileSync(file, 'utf8');
+  return ids.some((id) => text.includes(id));
 }
 
 /** Says where the specs and lab file came from when either was a default (`socklab: specs ./specs and …`). */
@@ -102,7 +115,10 @@ export function chooseSandbox(option: boolean | undefined, byDefault: boolean, h
   if (option === false || (option === undefined && !byDefault)) return { description: 'off' };
   const policy = { hidden: [...new Set([root, ...hidden].map((folder) => path.resolve(folder)))] };
   const support = sandboxSupport();
-  if (support.bwrap) return { sandbox: policy, description: `${support.version ?? 'bubblewrap'}: submission programs see the system read-only, their own folder and a private /tmp` };
+  if (support.bwrap) {
+    const user = support.setpriv ? 'run as a user of their experiment\'s own' : `run as socklab's user (${support.userProblem})`;
+    return { sandbox: policy, description: `${support.version ?? 'bubblewrap'}: submission programs ${user}, each in its own PID namespace, and see the system read-only, their own folder and their experiment's /tmp` };
+  }
   if (option === true) throw new SocklabError('NO_SANDBOX', `--sandbox: ${support.problem}`, EXIT_CODES.harnessError);
   process.stderr.write(`socklab: warning: submission programs run without a filesystem sandbox: ${support.problem}\n`);
   return { sandbox: policy, description: `unavailable: ${support.problem}` };

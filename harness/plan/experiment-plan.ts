@@ -3,8 +3,10 @@
 // never changes it; the result is built once, at the end, from the plan and what happened.
 import type { Deployment, RemoteRoleDeployment, SourceLocation } from '../model/result.js';
 import type { SandboxRequest } from '../process/sandbox.js';
+import type { SandboxUser } from '../process/sandbox-user.js';
 import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
+import type { PlannedInvocation } from './role-invocation.js';
 
 /**
  * `loopback`: every program on 127.0.0.1, in socklab's own network. `two-hosts`: the experiment's own
@@ -37,17 +39,27 @@ export interface ExperimentPlan {
   capture?: PlannedCapture;
   /** How the plan differs from what was asked (a fallback to loopback), for the report. */
   notes: string[];
+  /** The unprivileged user its confined programs run as (plan/contain-experiment.ts), given back at the end. */
+  sandboxUser?: SandboxUser;
 }
 
 export interface PlannedRole {
   role: string;
-  /** The command before each step's own arguments, templates rendered. */
+  /** The command before each step's own arguments, templates rendered except `{{port}}` and `{{host}}` (filled per step). */
   command: string[];
+  /** The role's usage (`PORT`, `HOST PORT`): what the steps' arguments carry. */
+  usage: string;
+  /** How the steps' arguments reach the program (plan/role-invocation.ts). */
+  invocation: PlannedInvocation;
   cwd: string;
+  /** The folder where a step's `files:` go and `{{dir.ROLE}}` points: where the program finds its files (its cwd unless the submission's pages are elsewhere). */
+  filesDir: string;
   host: 'server' | 'client';
   source: 'reference' | 'submission';
   /** Set when the program is a submission's and must be confined (process/sandbox.ts). */
   sandbox?: SandboxRequest;
+  /** Added to the program's environment: TMPDIR, the experiment's own /tmp (plan/contain-experiment.ts). */
+  env: Record<string, string>;
   /** Why this role cannot be played (no program in the submission, a failed build). */
   unavailable?: string;
   /** Output such as a prompt, stripped before deciding that the program printed nothing. */
@@ -74,7 +86,7 @@ export interface PlannedStep {
   /** The experiment's ports and hosts the step names, in the order written. */
   told: { ports: number[]; hosts: string[] };
   /** The service it starts and where it will listen (a start step with `ready: { tcp | udp }`): hard-coded ports routed to it. */
-  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[]; watch: number[] };
+  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[]; watch: number[]; strict: boolean };
   location: SourceLocation;
   expectLocations: Record<string, SourceLocation>;
 }

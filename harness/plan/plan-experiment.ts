@@ -12,8 +12,11 @@ import { collectPortNames, findTemplateReferences, portNameOf, renderDeep, rende
 import { stepKinds } from '../steps/registry.js';
 import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
 import type { RemoteRole, RemoteRoles } from '../remote/remote-roles.js';
+import { KEEP_ARGUMENT_TEMPLATES } from '../lab/role-arguments.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
 import { describeDeployment } from './describe-deployment.js';
+import { planInvocation } from './role-invocation.js';
+import { containExperiment, releaseContainment, type Containment } from './contain-experiment.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
 const LOOPBACK = '127.0.0.1';
@@ -41,6 +44,11 @@ export interface PlanEnvironment {
   worlds: 'required' | 'submissions' | 'all';
   /** Confine the programs of a submission; undefined: off. */
   sandbox?: SandboxPolicy;
+  /**
+   * Submission folders (grade's working copy; run's --submission folder with --sandbox) whose programs
+   * work in a copy of their own per experiment, so that nothing one experiment writes there reaches another.
+   */
+  copyPerExperiment?: string[];
   /** `--capture`: capture every experiment's packets. */
   captureAll?: boolean;
   /** Why network namespaces cannot be made here, or null; asked only when an experiment would use them. */
@@ -59,12 +67,21 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
   const given = givenPorts(spec, remote);
   const ports = { ...(await allocatePorts([...spec.portNames].filter((name) => given[name] === undefined), LOOPBACK)), ...given };
   let tmpDir: string | undefined;
+  let containment: Containment | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
-    const roles = Object.fromEntries(launched.map((role) => [role, planRole(bindingOf(role, spec, environment.roles), environment, values, tmpDir!)]));
-    // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
-    for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
+    const bindings = launched.map((role) => bindingOf(role, spec, environment.roles));
+    containment = await containExperiment({
+      tmpDir,
+      bindings,
+      confined: environment.sandbox !== undefined,
+      copyPerExperiment: environment.copyPerExperiment ?? [],
+    });
+    const contained = containment;
+    const roles = Object.fromEntries(bindings.map((binding) => [binding.role, planRole(binding, spec, environment, values, tmpDir!, contained)]));
+    // `{{dir.ROLE}}`: where a program finds its files (a web server its pages) is known once its role is settled.
+    for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.filesDir;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
     refuseAbsentByHand(steps, remote, given);
     const remoteDeployments = remote.flatMap((entry) => environment.remoteRoles?.describe(entry.role) ?? []);
@@ -82,16 +99,19 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       steps,
       capture: planCapture(spec, environment, ports, topology),
       notes,
+      ...(containment.user ? { sandboxUser: containment.user } : {}),
     };
   } catch (error) {
+    releaseContainment(containment?.user);
     releasePorts(Object.entries(ports).flatMap(([name, port]) => (given[name] === undefined ? [port] : [])));
     if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
 }
 
-/** Gives back what the plan took: its ports and its temp folder. */
+/** Gives back what the plan took: its ports, its user (killing what still runs as it) and its temp folder. */
 export async function releasePlan(plan: ExperimentPlan): Promise<void> {
+  releaseContainment(plan.sandboxUser);
   releasePorts(Object.entries(plan.ports).flatMap(([name, port]) => (plan.givenPorts.includes(name) ? [] : [port])));
   await rm(plan.tmpDir, { recursive: true, force: true }).catch(() => undefined);
 }
@@ -228,7 +248,7 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
     host: role !== undefined ? roles.get(role).host : kind.runsOn,
     name,
     told: toldIn(step.body, ports, hosts),
-    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept, watch } } : {}),
+    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept, watch, strict: listens.intercept === false } } : {}),
     location: step.location,
     expectLocations: step.expectLocations,
   };
@@ -264,20 +284,30 @@ function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBi
   return spec.reference?.includes(role) ? roles.reference(role) : roles.get(role);
 }
 
-function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string): PlannedRole {
+function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanEnvironment, values: TemplateValues, tmpDir: string, containment: Containment): PlannedRole {
   const role = binding.role;
-  const cwd = binding.cwd ?? tmpDir;
+  const cwd = containment.inExperiment(binding.cwd) ?? tmpDir;
   const remote = environment.remoteRoles?.describe(role);
-  // A submission's programs are untrusted: confined to their own folder and the experiment's temp folder
-  // (here; on another machine they run as the user socklab logs in as).
+  // `{{port}}` and `{{host}}` stay for each step to fill with its own arguments (plan/role-invocation.ts).
+  const rendered = binding.command.map((word) => renderTemplate(word, { ...values, ...KEEP_ARGUMENT_TEMPLATES }));
+  const { command, invocation } = planInvocation(binding.invocation, rendered, spec.tags);
+  // A submission's programs are untrusted: confined to their experiment's folders, as its user. A
+  // folder that is not the experiment's own (a --role program's, where socklab was started) they may only
+  // read. On another machine they run as the user socklab logs in as, with that machine's own /tmp.
   const confined = environment.sandbox && binding.source === 'submission' && !remote;
+  const folders = containment.ownsFolder(cwd) ? { writable: [cwd, tmpDir] } : { writable: [tmpDir], readable: [cwd] };
   return {
     role,
-    command: binding.command.map((word) => renderTemplate(word, values)),
+    command,
+    usage: binding.usage,
+    invocation,
     cwd,
+    filesDir: containment.inExperiment(binding.filesDir) ?? cwd,
     host: binding.host,
     source: binding.source,
-    ...(confined ? { sandbox: { writable: [cwd, tmpDir], cwd, hidden: environment.sandbox!.hidden } } : {}),
+    // In the sandbox, /tmp is that folder, and TMPDIR says /tmp (sandbox.ts).
+    env: confined || remote ? {} : { TMPDIR: containment.tmp },
+    ...(confined ? { sandbox: { ...folders, cwd, hidden: environment.sandbox!.hidden, tmp: containment.tmp, ...(containment.user ? { user: containment.user } : {}) } } : {}),
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
     commonPorts: binding.commonPorts,

@@ -84,24 +84,28 @@ export function findExecutable(file: string, searchPath: string, cwd = process.c
   return null;
 }
 
-/** Tasks (threads included) the current user runs now: RLIMIT_NPROC counts them all. */
-export function userTaskCount(): number {
-  const uid = process.getuid?.();
-  let count = 0;
+/** Tasks (threads included) a user runs now (default: the current user): RLIMIT_NPROC counts them all. */
+export function userTaskCount(uid = process.getuid?.()): number {
+  return tasksPerUser().get(uid ?? -1) ?? 0;
+}
+
+/** Tasks (threads included) of every user that runs a process now, by real uid. */
+export function tasksPerUser(): Map<number, number> {
+  const tasks = new Map<number, number>();
   for (const entry of safeReaddir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      if (Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]) !== uid) continue;
-      count += Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1);
+      const uid = Number(/^Uid:\s+(\d+)/m.exec(status)?.[1]);
+      tasks.set(uid, (tasks.get(uid) ?? 0) + Number(/^Threads:\s+(\d+)/m.exec(status)?.[1] ?? 1));
     } catch {
       // Gone meanwhile.
     }
   }
-  return count;
+  return tasks;
 }
 
-function safeReaddir(dir: string): string[] {
+export function safeReaddir(dir: string): string[] {
   try {
     return readdirSync(dir);
   } catch {

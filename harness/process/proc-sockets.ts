@@ -1,9 +1,12 @@
-// A program's sockets on this machine, read from its own /proc/PID/net tables and file descriptors:
-// reading never connects and never sends a datagram, so a server that handles only one request is not
-// used up by readiness. A socket counts when the program itself (or a process of its group, such as a
-// wrapper's child) holds it.
+// A program's sockets on this machine, read from its namespace's socket table (its own /proc/PID/net
+// tables, or the kernel's socket diagnostics through ss in the machine's namespace) and its file
+// descriptors: reading never connects and never sends a datagram, so a server that handles only one
+// request is not used up by readiness. A socket counts when the program itself (or a process of its
+// group, such as a wrapper's child) holds it.
+import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { SocketView } from './launched-program.js';
+import { findExecutable } from './limit-support.js';
 
 /** The sockets of the program `pid` (and its process group), in its own network namespace. */
 export function procSockets(pid: number | null): SocketView {
@@ -13,7 +16,16 @@ export function procSockets(pid: number | null): SocketView {
   };
 }
 
-interface TableEntry {
+/**
+ * The ports the program itself (a process of its group) listens on (TCP) or has bound unconnected UDP
+ * sockets on, in its own network namespace; the lowest first. A UDP socket connected to a peer (a
+ * resolver's query) is no server socket.
+ */
+export async function ownListeningPorts(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<number[]> {
+  return [...new Set((await ownListeningSockets(pid, protocol, onlyPort)).map((socket) => socket.port))].sort((a, b) => a - b);
+}
+
+export interface TableEntry {
   port: number;
   inode: string;
   /** Bound to 127.0.0.0/8 or ::1. */
@@ -24,7 +36,7 @@ interface TableEntry {
 async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
   if (pid === null) return [];
   // The cheap table read first; the descriptors only once some socket could be the program's.
-  const table = (await socketTable(pid, protocol)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
+  const table = (await socketTable(pid, protocol, onlyPort)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
   if (table.length === 0) return [];
   const owned = (inodes: Set<string>) => table.filter((entry) => inodes.has(entry.inode));
   // The service itself nearly always holds the socket: look there first, the whole group only if not.
@@ -36,8 +48,26 @@ async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', 
 /** ::1, and IPv4's 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1, as Java binds it), in /proc's word order. */
 const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
 
-/** Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid`. */
-async function socketTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
+/**
+ * Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid` (of `onlyPort`
+ * when given, though the caller filters too).
+ *
+ * /proc/PID/net/tcp lists every socket of the namespace: in an experiment's own world that is a
+ * handful, but in the machine's namespace it can be tens of thousands (a load test's TIME_WAITs),
+ * and reading it grows with them. There the kernel's socket diagnostics (ss) are asked instead, for
+ * listening sockets of the port only: the kernel walks its listening table and filters by port, so
+ * the cost follows the listeners, not the machine.
+ */
+async function socketTable(pid: number, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
+  if (ssPath && (await inOurNamespace(pid))) {
+    const entries = await diagnosticsTable(protocol, onlyPort);
+    if (entries) return entries;
+  }
+  return procTable(pid, protocol);
+}
+
+/** The listening (TCP) or bound unconnected (UDP) sockets of `pid`'s namespace, from /proc/PID/net. Exported for tests. */
+export async function procTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
   const entries: TableEntry[] = [];
   for (const table of [protocol, `${protocol}6`]) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
@@ -52,6 +82,43 @@ async function socketTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableE
     }
   }
   return entries;
+}
+
+const ssPath = findExecutable('ss', `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`);
+let ourNamespace: Promise<string> | undefined;
+
+/** Whether `pid` shares socklab's network namespace (the machine's, not an experiment's world). */
+async function inOurNamespace(pid: number): Promise<boolean> {
+  ourNamespace ??= readlink('/proc/self/ns/net').catch(() => '');
+  const [theirs, ours] = await Promise.all([readlink(`/proc/${pid}/ns/net`).catch(() => undefined), ourNamespace]);
+  return theirs !== undefined && theirs === ours;
+}
+
+/**
+ * `ss -Hn -e -tl [sport = :PORT]` in socklab's own namespace: the listening sockets with their inodes,
+ * or undefined when ss is missing or fails. Exported for tests.
+ */
+export function diagnosticsTable(protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[] | undefined> {
+  const ss = ssPath;
+  if (!ss) return Promise.resolve(undefined);
+  const args = ['-H', '-n', '-e', protocol === 'tcp' ? '-tl' : '-ul', ...(onlyPort === undefined ? [] : [`sport = :${onlyPort}`])];
+  return new Promise((resolve) => {
+    execFile(ss, args, { encoding: 'utf8', timeout: 2000 }, (error, stdout) => {
+      if (error) return resolve(undefined);
+      const entries: TableEntry[] = [];
+      for (const line of stdout.split('\n')) {
+        // State Recv-Q Send-Q Local:Port Peer:Port ino:N sk:…  (UDP's unconnected sockets are UNCONN)
+        const fields = line.trim().split(/\s+/);
+        const inode = /(?:^|\s)ino:(\d+)/.exec(line)?.[1];
+        if (fields.length < 5 || !inode || inode === '0') continue;
+        const local = fields[3];
+        const colon = local.lastIndexOf(':');
+        const address = local.slice(0, colon).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+        entries.push({ port: Number(local.slice(colon + 1)), inode, loopback: /^(127\.|::1$|::ffff:127\.)/i.test(address) });
+      }
+      resolve(entries);
+    });
+  });
 }
 
 /**

@@ -41,9 +41,14 @@ function hasEntryStartingWith(environ: Buffer, needle: Buffer): boolean {
 
 /** SIGKILLs every tagged process (repeatedly, since a fork bomb keeps spawning). Returns how many it hit. */
 export function killTaggedProcesses(tagPrefix: string, rounds = 5): number {
+  return killRepeatedly(() => findTaggedProcesses(tagPrefix), rounds);
+}
+
+/** SIGKILL to every process `find` lists, round after round until it lists none. Returns how many it hit. */
+export function killRepeatedly(find: () => number[], rounds = 5): number {
   let killed = 0;
   for (let round = 0; round < rounds; round += 1) {
-    const pids = findTaggedProcesses(tagPrefix);
+    const pids = find();
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {

@@ -26,7 +26,11 @@ export class ProgramLimits {
   private readonly groups: Partial<Record<Controller, string>> = {};
   private readonly support: LimitSupport;
 
-  constructor(limits: Partial<ResourceLimits> | undefined, support: LimitSupport = limitSupport()) {
+  /**
+   * `user`: the unprivileged user the program runs as (sandbox-user.ts), if any. Its experiment's
+   * programs alone run as it, so without a pids cgroup RLIMIT_NPROC bounds them even where socklab is root.
+   */
+  constructor(limits: Partial<ResourceLimits> | undefined, support: LimitSupport = limitSupport(), private readonly user?: number) {
     this.limits = withDefaults(limits);
     this.support = support;
     const failures: Partial<Record<Controller, string>> = {};
@@ -88,7 +92,10 @@ export class ProgramLimits {
     // Soft CPU limit first (SIGXCPU says why), the hard one a second later in case SIGXCPU is ignored.
     const words = [prlimit, `--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${fileSizeBytes}`, `--nofile=${openFiles}`, '--core=0'];
     if (!this.groups.memory) words.push(`--as=${FALLBACK_ADDRESS_SPACE_BYTES}`);
-    if (!this.groups.pids && !root) words.push(`--nproc=${userTaskCount() + processes}`);
+    // RLIMIT_NPROC counts every task of the user: what it runs already (for a sandbox user, the other
+    // programs of its experiment) plus this program's own allowance.
+    if (!this.groups.pids && this.user !== undefined) words.push(`--nproc=${userTaskCount(this.user) + processes}`);
+    else if (!this.groups.pids && !root) words.push(`--nproc=${userTaskCount() + processes}`);
     return [...words, '--'];
   }
 
@@ -96,7 +103,8 @@ export class ProgramLimits {
     const { prlimit, root } = this.support;
     const parts: string[] = [];
     if (missing.pids) {
-      if (root || !prlimit) parts.push(`no process limit (pids cgroup: ${missing.pids}${root ? '; RLIMIT_NPROC does not bind root' : ''})`);
+      if (this.user !== undefined && prlimit) parts.push(`processes limited by RLIMIT_NPROC of the experiment's own user ${this.user}, counted over its programs together (pids cgroup: ${missing.pids})`);
+      else if (root || !prlimit) parts.push(`no process limit (pids cgroup: ${missing.pids}${root ? '; RLIMIT_NPROC does not bind root' : ''})`);
       else parts.push(`processes limited per user by RLIMIT_NPROC, not per program (pids cgroup: ${missing.pids})`);
     }
     if (missing.memory) {

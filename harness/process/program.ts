@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { DetectedError, ProcessResult } from '../model/result.js';
+import type { DetectedError, Invocation, ProcessResult } from '../model/result.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputCapture } from './output-capture.js';
 import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
@@ -18,7 +18,8 @@ import { procSockets } from './proc-sockets.js';
 export type { ExitInfo } from './exit-info.js';
 import { inNamespace } from '../network/world.js';
 import type { ResourceLimits } from './resource-limits.js';
-import { sandboxCommand, sandboxSupport, type SandboxRequest } from './sandbox.js';
+import { sandboxCommand, type SandboxRequest } from './sandbox.js';
+import { sandboxSupport } from './sandbox-support.js';
 
 export interface LaunchOptions {
   command: string[];
@@ -38,8 +39,13 @@ export interface LaunchOptions {
   onLimitNotes?: (read: () => string[]) => void;
   /** Run on this host: `ip netns exec NAME` (the two-host topology). */
   namespace?: string;
-  /** Confine the program's files (sandbox.ts); where no sandbox can be made, it runs unconfined with a note. */
+  /**
+   * Confine the program (sandbox.ts); where no sandbox can be made, it runs unconfined with a note, and
+   * where it cannot run as the request's user, as socklab's own, with a note.
+   */
   sandbox?: SandboxRequest;
+  /** How a submission's program was given its arguments, recorded in its result. */
+  invocation?: Invocation;
 }
 
 /** How long a program gets between SIGTERM and SIGKILL. */
@@ -62,9 +68,11 @@ export class Program implements LaunchedProgram {
   private readonly settled: Promise<unknown>;
   private readonly limits: ProgramLimits | null;
   private finalLimitNotes: string[] | null = null;
-  /** Why a sandbox was asked for and not made. */
-  private readonly sandboxNote: string | null = null;
+  /** Why a sandbox (or its user) was asked for and not made. */
+  private readonly sandboxNotes: string[] = [];
   private readonly sandboxed: boolean;
+  /** The uid it runs as, when not socklab's own. */
+  private readonly user: number | undefined;
 
   constructor(private readonly options: LaunchOptions) {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
@@ -75,14 +83,21 @@ export class Program implements LaunchedProgram {
     // stays a spawn error (ENOENT / EACCES), not an exit code of the wrapper.
     const found = options.unavailable ? null : locate(file, options.env.PATH ?? DEFAULT_PATH, options.cwd);
     const executable = typeof found === 'string' ? found : null;
-    this.limits = executable ? new ProgramLimits(options.limits) : null;
-    // Outermost first: the limits wrapper, the network namespace, the sandbox, then the program.
+    // Outermost first: the limits wrapper, the network namespace, the sandbox (and in it the change of
+    // user), then the program.
     let inner = executable ? [executable, ...args] : [];
-    const sandbox = options.sandbox && executable ? sandboxSupport() : null;
-    if (sandbox?.bwrap) inner = sandboxCommand(sandbox.bwrap, options.sandbox!, inner);
-    else if (sandbox) this.sandboxNote = `not sandboxed, the program could read and write any file socklab can: ${sandbox.problem}`;
+    const support = options.sandbox && executable ? sandboxSupport() : null;
+    let request = options.sandbox;
+    if (request?.user && support?.bwrap && !support.setpriv) {
+      this.sandboxNotes.push(`runs as socklab's own user, not a user of its own: ${support.userProblem ?? 'setpriv cannot be used'}`);
+      request = { ...request, user: undefined };
+    }
+    if (support?.bwrap) inner = sandboxCommand({ bwrap: support.bwrap, setpriv: support.setpriv }, request!, inner);
+    else if (support) this.sandboxNotes.push(`not sandboxed, the program could read and write any file socklab can: ${support.problem}`);
+    this.limits = executable ? new ProgramLimits(options.limits, undefined, support?.bwrap ? request?.user?.uid : undefined) : null;
     if (options.namespace && executable) inner = inNamespace(options.namespace, inner);
-    this.sandboxed = Boolean(sandbox?.bwrap);
+    this.sandboxed = Boolean(support?.bwrap);
+    this.user = support?.bwrap ? request?.user?.uid : undefined;
     // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
     const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1)) : [process.execPath, '-e', ''];
     this.subprocess = execa(spawnFile, spawnArgs, {
@@ -145,8 +160,7 @@ export class Program implements LaunchedProgram {
   /** A fallback to weaker limits, and every limit the program ran into (memory, processes, CPU, file size). */
   get limitNotes(): string[] {
     if (!this.limits) return [];
-    const sandbox = this.sandboxNote ? [this.sandboxNote] : [];
-    return this.finalLimitNotes ?? [...sandbox, ...this.limits.fallbackNotes, ...this.limits.hits(this.exitInfo)];
+    return this.finalLimitNotes ?? [...this.sandboxNotes, ...this.limits.fallbackNotes, ...this.limits.hits(this.exitInfo)];
   }
 
   get running(): boolean {
@@ -217,6 +231,7 @@ export class Program implements LaunchedProgram {
     const end = this.endedAt ?? performance.now();
     return {
       command: this.options.command,
+      ...(this.options.invocation ? { invocation: this.options.invocation } : {}),
       cwd: this.options.cwd,
       pid: this.pid,
       exitCode: this.exitInfo?.exitCode ?? null,
@@ -236,6 +251,7 @@ export class Program implements LaunchedProgram {
       durationMs: Math.round(end - this.startedAt),
       ...(this.options.namespace ? { namespace: this.options.namespace } : {}),
       ...(this.sandboxed ? { sandboxed: true } : {}),
+      ...(this.user !== undefined ? { uid: this.user } : {}),
     };
   }
 

@@ -4,7 +4,7 @@
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
 // when the service exits. A condition the view cannot check from here (a UDP server on another
 // machine) is left out with a note, never waited for in vain.
-import type { LaunchedProgram, ReadinessCheck } from './launched-program.js';
+import type { LaunchedProgram, ReadinessCheck, SocketView } from './launched-program.js';
 
 export interface ReadyCondition {
   tcp?: number;
@@ -42,6 +42,9 @@ export type ReadyVerdict =
 const FAST_POLL_MS = 1;
 const FAST_PHASE_MS = 300;
 const POLL_MS = 5;
+/** How often a program is checked for listening elsewhere, and how long it must do so to have decided. */
+const ELSEWHERE_CHECK_MS = 100;
+const ELSEWHERE_DECIDED_MS = 500;
 
 export async function waitUntilReady(program: LaunchedProgram, condition: ReadyCondition, timeoutMs: number, signal: AbortSignal): Promise<ReadyVerdict> {
   const started = performance.now();
@@ -89,8 +92,22 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
   }
   const socketsRead = pending.some((condition) => condition.sockets);
   const notes: VerdictNotes = { ...(unchecked.length ? { unchecked } : {}), ...(socketsRead ? { socketsRead: true as const } : {}) };
+  // A program that listens on another port and not on its own has decided: it is not waited out.
+  const exactProtocol = condition.discover ? undefined : condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
+  const checksElsewhere = exactProtocol !== undefined && pending.some((condition) => condition.sockets);
+  let nextElsewhereCheck = started + Math.max(ELSEWHERE_CHECK_MS, sockets.pollMs ?? 0);
+  let elsewhereSince: { at: number; ports: number[] } | undefined;
   while (true) {
     for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
+    if (pending.length > 0 && checksElsewhere && performance.now() >= nextElsewhereCheck) {
+      nextElsewhereCheck = performance.now() + Math.max(ELSEWHERE_CHECK_MS, sockets.pollMs ?? 0);
+      const ports = await listeningPorts(sockets, exactProtocol);
+      elsewhereSince = ports.length === 0 ? undefined : (elsewhereSince ?? { at: performance.now(), ports });
+      if (elsewhereSince && performance.now() - elsewhereSince.at >= ELSEWHERE_DECIDED_MS) {
+        const reason = `no ${pending.map((p) => p.what).join(' and no ')} after ${waited()}ms; it listens on ${ports.join(', ')} instead`;
+        return { ready: false, waitedMs: waited(), reason, listeningElsewhere: ports, ...notes };
+      }
+    }
     if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...notes };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
@@ -98,8 +115,11 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
     }
     if (signal.aborted) return { ready: false, waitedMs: waited(), reason: 'the experiment was stopped while waiting', ...notes };
     if (performance.now() >= deadline) {
+      // One last look: a program that got there while the deadline passed is ready, not late.
+      for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
+      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...notes };
       const protocol = condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
-      const elsewhere = protocol ? [...new Set((await sockets.listening(protocol)).map((socket) => socket.port))] : [];
+      const elsewhere = protocol && socketsRead ? await listeningPorts(sockets, protocol) : [];
       const instead = elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '';
       const reason = `no ${pending.map((p) => p.what).join(' and no ')} after ${timeoutMs}ms${instead}`;
       return { ready: false, waitedMs: waited(), reason, ...(elsewhere.length ? { listeningElsewhere: elsewhere } : {}), ...notes };
@@ -113,6 +133,11 @@ function describeExit(program: LaunchedProgram): string {
   const info = program.exitInfo;
   if (!info) return 'unknown';
   return info.exitCode !== null ? `exit code ${info.exitCode}` : `signal ${info.signal}`;
+}
+
+/** The ports the program listens on (`protocol`), lowest first. */
+async function listeningPorts(sockets: SocketView, protocol: 'tcp' | 'udp'): Promise<number[]> {
+  return [...new Set((await sockets.listening(protocol)).map((socket) => socket.port))].sort((a, b) => a - b);
 }
 
 function sleep(ms: number): Promise<void> {

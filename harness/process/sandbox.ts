@@ -1,39 +1,51 @@
-// The filesystem sandbox for untrusted programs (a student's submission): bubblewrap (`bwrap`, Debian's
-// bubblewrap) gives the program a root of its own in which it sees
+// The sandbox for untrusted programs (a submission's), made with bubblewrap (`bwrap`, Debian's
+// bubblewrap). A confined program gets a root of its own in which it sees
 //   - the system read-only: /usr (and the /bin, /lib… links to it), /etc, /opt, /sys;
 //   - tool installations on PATH outside those, read-only (pyenv, nvm, cargo, conda, ~/.local): for a
 //     PATH folder named bin or shims its parent, else the folder itself; never a whole home folder or /,
 //     nothing inside a hidden folder, plus the folders in SOCKLAB_SANDBOX_READ (colon-separated);
-//   - fresh /dev and /proc, and a private, empty /tmp (HOME points there);
-//   - read-write: its own folder (the student's working copy) and the experiment's temp folder;
+//   - fresh /dev and /proc, and as /tmp (also HOME and TMPDIR) its experiment's own folder, or a
+//     private, empty one;
+//   - read-write: its own folder (its experiment's copy of the submission) and the experiment's temp
+//     folder; read-only: the folders of `readable` (a --role program's folder, which is not its own);
 // and nothing else. The hidden folders (socklab itself with its reference programs, the specs with
 // their expected answers, the class, the reports) get an empty read-only tmpfs over them wherever they
 // would show through a read-only folder. The root itself is read-only, so a write anywhere else fails
-// with EROFS or ENOENT. All capabilities are dropped (bwrap also sets no_new_privs), so even as root
-// the program cannot undo the mounts.
+// with EROFS or ENOENT. It has a PID namespace of its own: it sees and can signal only its own
+// processes (one namespace per program: a server and its client do not see each other). With `user`
+// it runs as that unprivileged user (sandbox-user.ts), switched to by setpriv inside the sandbox, after
+// bwrap (which runs as root, so no user namespace is needed) has made the mounts; otherwise as
+// socklab's own user. Either way all capabilities are dropped, the bounding set emptied with the user,
+// and no_new_privs set, so the program cannot undo the mounts or gain privileges by exec.
 //
-// bwrap stays as the parent of the program (it always forks), which would break the harness's process
-// model in two ways, both handled here rather than by each caller:
+// bwrap stays as the parent of the program (it always forks; with the PID namespace there are two: the
+// one socklab started, and the namespace's init, whose child is the program), which would break the
+// harness's process model in two ways, both handled here rather than by each caller:
 //   - SIGTERM to the process group would kill bwrap at once, and --die-with-parent then SIGKILLs the
 //     program: no grace period. So bwrap runs with SIGTERM ignored (`env --ignore-signal=TERM`), and
 //     the program gets the default disposition back (`env --default-signal=TERM`) before it starts.
+//     All of them stay in the process group socklab made, so SIGTERM and SIGKILL to it reach the program.
 //   - bwrap reports a death by signal n as exit code 128+n (like a shell); program.ts turns
 //     that back into the signal (decodeShellExit in exit-info.ts).
-// Network namespaces (`ip netns exec`) and the limits wrapper stay outside bwrap (program.ts).
-import { spawnSync } from 'node:child_process';
+// When the program (the namespace's first process) ends, the kernel kills whatever it left in its
+// namespace. Network namespaces (`ip netns exec`) and the limits wrapper stay outside bwrap (program.ts).
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { findExecutable } from './limit-support.js';
 
-/** What one sandboxed program may write, and where it starts. */
+/** What one sandboxed program may read and write, where it starts, and as whom. */
 export interface SandboxRequest {
   /** Folders the program may read and write (its working copy, the experiment's temp folder). */
   writable: string[];
-  /** Its working folder (one of `writable`, or inside one). */
+  /** More folders it may read (a --role program's own folder, which is not its user's). */
+  readable?: string[];
+  /** Its working folder (in one of `writable` or `readable`). */
   cwd: string;
   /** Folders it must not see even where a read-only folder holds them (SandboxPolicy). */
   hidden?: string[];
+  /** The folder seen as /tmp, shared by the experiment's programs; default: a private, empty tmpfs. */
+  tmp?: string;
+  /** Run as this unprivileged user (needs root and setpriv: SandboxSupport.setpriv); default: socklab's. */
+  user?: { uid: number; gid: number };
 }
 
 /** What a run hides from every sandboxed program: socklab, the specs and lab file, the class, the reports. */
@@ -41,61 +53,66 @@ export interface SandboxPolicy {
   hidden: string[];
 }
 
-export interface SandboxSupport {
-  /** Absolute path of bwrap, when a sandbox can be made on this machine. */
-  bwrap: string | null;
-  /** `bubblewrap 0.8.0` */
-  version?: string;
-  /** Why there is no sandbox, with what to do about it. */
-  problem?: string;
+/** The tools that make a sandbox (SandboxSupport, found by sandbox-support.ts). */
+export interface SandboxTools {
+  bwrap: string;
+  /** Needed when the request has a `user`. */
+  setpriv?: string | null;
 }
 
 /** Environment variable naming the bwrap binary to use (default: `bwrap` on PATH). */
 export const BWRAP_VARIABLE = 'SOCKLAB_BWRAP';
 /** Environment variable with more folders (colon-separated) sandboxed programs may read. */
 export const READ_VARIABLE = 'SOCKLAB_SANDBOX_READ';
-const ENV = '/usr/bin/env';
+export const ENV = '/usr/bin/env';
 /** Top-level folders of the system that programs may read. */
 const SYSTEM_FOLDERS = ['/usr', '/etc', '/opt', '/sys'];
 /** Top-level names that are links into /usr on a merged-/usr system, or folders of their own elsewhere. */
 const SYSTEM_LINKS = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
-
-let probed: SandboxSupport | null = null;
-
-/** Whether bwrap works here, found once per harness process by making a sandbox and running `true` in it. */
-export function sandboxSupport(): SandboxSupport {
-  probed ??= probe();
-  return probed;
-}
-
-/** For tests of the fallback: replaces what the probe found (null probes again). */
-export function overrideSandboxSupport(support: SandboxSupport | null): void {
-  probed = support;
-}
+/** Only root in the sandbox may change users: setpriv needs these, and drops them with the change. */
+const USER_CHANGE_CAPABILITIES = ['CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP'];
 
 /** The command that runs `command` (an absolute executable and its arguments) inside the sandbox. */
-export function sandboxCommand(bwrap: string, request: SandboxRequest, command: string[]): string[] {
+export function sandboxCommand(tools: SandboxTools, request: SandboxRequest, command: string[]): string[] {
+  if (request.user && !tools.setpriv) throw new Error('a sandbox user needs setpriv');
   const hidden = (request.hidden ?? []).map((folder) => path.resolve(folder));
   const readable = readableFolders(hidden);
   const covered = hidden.filter((folder) => readable.some((outer) => inside(folder, outer)) && existsSync(folder));
-  const writable = [...new Set(request.writable.map((folder) => path.resolve(folder)))];
+  const writable = unique(request.writable);
+  const extraReadable = unique(request.readable ?? []).filter((folder) => !writable.some((outer) => inside(folder, outer)));
+  // A --role program's folder may hold what it must not see (run from socklab's own folder: the specs).
+  const coveredLater = hidden.filter((folder) => !covered.includes(folder) && extraReadable.some((outer) => folder !== outer && inside(folder, outer)) && existsSync(folder));
+  const bound = [...readable, ...writable, ...extraReadable];
+  // As another user, its folder is entered after the change (by env): bwrap, root without capabilities
+  // by then, may not enter it.
+  const changeUser = request.user ? [tools.setpriv!, `--reuid=${request.user.uid}`, `--regid=${request.user.gid}`, '--clear-groups', '--inh-caps=-all', '--bounding-set=-all', '--'] : [];
   return [
     ENV,
     '--ignore-signal=TERM',
-    bwrap,
-    ...systemArguments(readable),
+    tools.bwrap,
+    ...namespaceArguments(request),
+    // The folders bwrap makes to mount on are not always open to all: the program's user must pass.
+    ...missingParents(bound).flatMap((folder) => ['--perms', '0755', '--dir', folder]),
+    ...systemMounts(readable),
     ...covered.flatMap((folder) => ['--tmpfs', folder]),
     ...writable.flatMap((folder) => ['--bind', folder, folder]),
+    ...extraReadable.flatMap((folder) => ['--ro-bind', folder, folder]),
+    ...coveredLater.flatMap((folder) => ['--tmpfs', folder]),
     // Read-only last: bwrap makes the mount points of the binds above in these first.
-    ...[...covered, '/'].flatMap((folder) => ['--remount-ro', folder]),
+    ...[...covered, ...coveredLater, '/'].flatMap((folder) => ['--remount-ro', folder]),
     '--chdir',
-    request.cwd,
+    request.user ? '/' : request.cwd,
     '--setenv',
     'HOME',
     '/tmp',
+    '--setenv',
+    'TMPDIR',
+    '/tmp',
     '--',
+    ...changeUser,
     ENV,
     '--default-signal=TERM',
+    ...(request.user ? [`--chdir=${request.cwd}`] : []),
     ...command,
   ];
 }
@@ -112,20 +129,42 @@ export function readableFolders(hidden: string[], env: NodeJS.ProcessEnv = proce
   });
   const extra = (env[READ_VARIABLE] ?? '').split(':').filter((entry) => path.isAbsolute(entry) && existsSync(entry));
   const candidates = [...SYSTEM_FOLDERS.filter((folder) => existsSync(folder)), ...tools, ...extra].filter((folder) => !hidden.some((secret) => inside(folder, secret)));
-  const unique = [...new Set(candidates)];
-  return unique.filter((folder) => !unique.some((other) => other !== folder && inside(folder, other)));
+  const outermost = [...new Set(candidates)];
+  return outermost.filter((folder) => !outermost.some((other) => other !== folder && inside(folder, other)));
 }
 
 /** True when `folder` is `outer` or inside it. */
-function inside(folder: string, outer: string): boolean {
+export function inside(folder: string, outer: string): boolean {
   const relative = path.relative(outer, folder);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
-/** The mounts every sandbox has: the readable folders read-only, fresh /dev, /proc and /tmp, no capabilities. */
-function systemArguments(readable: string[]): string[] {
+function unique(folders: string[]): string[] {
+  return [...new Set(folders.map((folder) => path.resolve(folder)))];
+}
+
+/** The folders above the bound ones that bwrap would make itself, outermost first (those not inside a bound folder). */
+function missingParents(bound: string[]): string[] {
+  const parents = new Set<string>();
+  for (const folder of bound) {
+    for (let parent = path.dirname(folder); parent !== '/' && parent !== '/tmp'; parent = path.dirname(parent)) {
+      if (!bound.some((outer) => inside(parent, outer))) parents.add(parent);
+    }
+  }
+  return [...parents].sort((a, b) => a.split('/').length - b.split('/').length);
+}
+
+/** Its own PID namespace, no capabilities (but those setpriv needs to change users), fresh /dev and /proc, and /tmp. */
+function namespaceArguments(request: SandboxRequest): string[] {
+  const capabilities = request.user ? USER_CHANGE_CAPABILITIES.flatMap((name) => ['--cap-add', name]) : [];
+  const words = ['--die-with-parent', '--unshare-ipc', '--unshare-pid', '--cap-drop', 'ALL', ...capabilities, '--dev', '/dev', '--proc', '/proc'];
   // /tmp first, so that a readable folder inside it (SOCKLAB_SANDBOX_READ) shows through.
-  const words = ['--die-with-parent', '--unshare-ipc', '--cap-drop', 'ALL', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp'];
+  return [...words, ...(request.tmp ? ['--bind', path.resolve(request.tmp), '/tmp'] : ['--tmpfs', '/tmp'])];
+}
+
+/** The readable folders, read-only, and the system's top-level links. */
+function systemMounts(readable: string[]): string[] {
+  const words: string[] = [];
   for (const folder of readable) words.push('--ro-bind', folder, folder);
   for (const name of SYSTEM_LINKS) {
     const stat = lstatSync(name, { throwIfNoEntry: false });
@@ -133,21 +172,4 @@ function systemArguments(readable: string[]): string[] {
     else if (stat?.isDirectory()) words.push('--ro-bind', name, name);
   }
   return words;
-}
-
-function probe(): SandboxSupport {
-  if (process.platform !== 'linux') return { bwrap: null, problem: `bubblewrap needs Linux, not ${process.platform}` };
-  const configured = process.env[BWRAP_VARIABLE];
-  const bwrap = configured ? findExecutable(configured, process.env.PATH ?? '') : findExecutable('bwrap', `${process.env.PATH ?? ''}:/usr/bin:/bin`);
-  if (!bwrap) return { bwrap: null, problem: `bubblewrap is not installed${configured ? ` (${BWRAP_VARIABLE}=${configured} is not an executable)` : ''}: apt-get install bubblewrap` };
-  const envWorks = spawnSync(ENV, ['--ignore-signal=TERM', '--default-signal=TERM', 'true'], { timeout: 5000 });
-  if (envWorks.status !== 0) return { bwrap: null, problem: `${ENV} does not know --ignore-signal (needs GNU coreutils 9.0 or later)` };
-  const cwd = os.tmpdir();
-  const trial = spawnSync(bwrap, sandboxCommand(bwrap, { writable: [cwd], cwd }, ['true']).slice(3), { timeout: 10_000, encoding: 'utf8' });
-  if (trial.status !== 0) {
-    const why = (trial.stderr || trial.error?.message || `exit ${trial.status ?? trial.signal}`).trim();
-    return { bwrap: null, problem: `bwrap cannot make a sandbox here (${why}); it needs root or unprivileged user namespaces` };
-  }
-  const version = spawnSync(bwrap, ['--version'], { encoding: 'utf8', timeout: 5000 }).stdout?.trim() || 'bubblewrap';
-  return { bwrap, version };
 }

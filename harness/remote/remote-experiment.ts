@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RemoteCaptureResult } from '../model/capture.js';
+import type { Invocation } from '../model/result.js';
 import type { LaunchedProgram } from '../process/launched-program.js';
 import { HandStartedProgram } from './hand-started-program.js';
 import { RemoteCapture } from './remote-capture.js';
@@ -22,13 +23,16 @@ export interface RemoteExperimentPlan {
   tmpDir: string;
   /** socklab's own folder: a reference program under it is copied there with socklab's package.json. */
   root: string;
-  /** Each role's command (templates rendered) and folder, as planned here. */
-  roles: Record<string, { command: string[]; cwd: string }>;
+  /** Each role's folder, as planned here. */
+  roles: Record<string, { cwd: string }>;
 }
 
 export interface RemoteLaunch {
   role: string;
-  args: string[];
+  /** Its whole command line, as planned here (the step's arguments placed the program's way). */
+  command: string[];
+  /** How a submission's program was given its arguments, recorded in its result. */
+  invocation?: Invocation;
   stdin?: string;
   /** Added to its environment (the step's `env`, what earlier steps shared). */
   env: Record<string, string>;
@@ -54,7 +58,7 @@ export class RemoteExperiment {
     const remote = this.remoteRoles.get(request.role);
     const planned = this.plan.roles[request.role];
     if (!remote || !planned) throw new Error(`role ${request.role} does not run on another machine`);
-    const words = [...planned.command, ...request.args];
+    const words = request.command;
     if (remote.startedBy === 'hand') return new HandStartedProgram(remote, words);
     const folder = await this.folderOn(remote.connection);
     await this.copyWhatItNeeds(folder, planned.cwd, [...words, ...Object.values(request.env)]);
@@ -71,6 +75,7 @@ export class RemoteExperiment {
       stdin: request.stdin,
       tag: this.plan.tag,
       outputCapBytes: request.outputCapBytes,
+      ...(request.invocation ? { invocation: request.invocation } : {}),
     });
   }
 

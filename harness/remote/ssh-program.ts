@@ -5,7 +5,7 @@
 // group, SIGKILL after the grace period (stop.sh); a program that ignores SIGTERM still goes. Its exit
 // status is read there afterwards (status.sh), so that ssh's own failures (exit 255) are told apart.
 import os from 'node:os';
-import type { DetectedError, ProcessResult } from '../model/result.js';
+import type { DetectedError, Invocation, ProcessResult } from '../model/result.js';
 import { decodeShellExit, exitWithin, type ExitInfo } from '../process/exit-info.js';
 import type { LaunchedProgram, SocketView } from '../process/launched-program.js';
 import { DEFAULT_GRACE_MS, Program } from '../process/program.js';
@@ -32,6 +32,8 @@ export interface SshLaunch {
   /** The experiment's tag, there as here (REMOTE_TAG_VARIABLE there): what is left with it is killed when the folder is removed. */
   tag: string;
   outputCapBytes?: number;
+  /** How a submission's program was given its arguments, recorded in its result. */
+  invocation?: Invocation;
 }
 
 /** After the program there ended, how long the SSH session may take to end too. */
@@ -115,6 +117,7 @@ export class SshProgram implements LaunchedProgram {
     return {
       ...local,
       command: this.launch.command,
+      ...(this.launch.invocation ? { invocation: this.launch.invocation } : {}),
       cwd: this.launch.cwd,
       pid: this.remotePid,
       exitCode: this.exitInfo?.exitCode ?? null,

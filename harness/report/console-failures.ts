@@ -4,6 +4,7 @@
 import type { ExperimentResult, ExpectationResult, StepResult } from '../model/result.js';
 import {
   describeExit,
+  describeInvocation,
   detailLines,
   failuresOutsideSteps,
   worldLines,
@@ -84,6 +85,7 @@ function processLines(step: StepResult, paint: Paint): string[] {
   const lines = [
     `     command: ${printable(formatCommand(process.command))}`,
     ...(where ? [paint('dim', `     ran ${printable(where)}`)] : []),
+    ...(process.invocation ? [paint('dim', `     started as: ${printable(describeInvocation(process.invocation))}`)] : []),
     paint('dim', `     ended: ${describeExit(process)}`),
   ];
   for (const stream of ['stdout', 'stderr'] as const) {

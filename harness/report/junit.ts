@@ -12,6 +12,7 @@ import type { ExperimentResult, ExpectationResult, RunResult } from '../model/re
 import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import {
   describeExit,
+  describeInvocation,
   detailLines,
   failuresOutsideSteps,
   worldLines,
@@ -166,6 +167,7 @@ function problemText(experiment: ExperimentResult, where: (file: string) => stri
     if (step.process && isObserved(step.process)) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
     const remote = step.process ? remoteLine(step.process) : null;
     if (remote) lines.push(`  ran ${remote}`);
+    if (step.process?.invocation) lines.push(`  started as: ${describeInvocation(step.process.invocation)}`);
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, where));
   const unseen = notObservableLines(experiment);

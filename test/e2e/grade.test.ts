@@ -70,7 +70,9 @@ describe('socklab grade (end to end)', function () {
     const [server, client] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
     expect([server.id, server.status, server.score]).to.deep.equal(['tcp-lowercase.server', 'passed', 0.5]);
     expect([client.id, client.status, client.score]).to.deep.equal(['tcp-lowercase.client', 'failed', 0]);
-    expect(client.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
+    expect(client.failures[0].message).to.equal(
+      'no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js, and for a TCP client (connect without bind or listen) in any file)',
+    );
   });
 
   it('grades 30 students in parallel with bounded concurrency, then shards merge into the same gradebook', async () => {
@@ -83,8 +85,8 @@ describe('socklab grade (end to end)', function () {
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     expect(cli.stdout).to.match(/\[30\/30\] student\d\d: 1\/1 points/);
     const csv = readFileSync(path.join(out, 'grades.csv'), 'utf8').trim().split('\n');
-    expect(csv[0]).to.equal('student,tcp-lowercase.server,tcp-lowercase.client,total,max');
-    expect(csv.slice(1), csv.join('\n')).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},0.5,0.5,1,1`));
+    expect(csv[0]).to.equal('student,tcp-lowercase.server,tcp-lowercase.client,total,max,why');
+    expect(csv.slice(1), csv.join('\n')).to.deep.equal(Array.from({ length: 30 }, (_, index) => `student${String(index + 1).padStart(2, '0')},0.5,0.5,1,1,`));
     expect(existsSync(path.join(out, 'class.html'))).to.equal(true);
     expect(existsSync(path.join(out, 'student07', 'index.html'))).to.equal(true);
 
@@ -141,16 +143,17 @@ describe('socklab grade (end to end)', function () {
     // reported but earns nothing.
     expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
       [
-        'student,p1-tcp-client-before-server.server,p1-tcp-client-before-server.client,tcp-several-clients.server,tcp-several-clients.client,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max',
-        'student-correct,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
+        'student,p1-tcp-client-before-server.server,p1-tcp-client-before-server.client,tcp-several-clients.server,tcp-several-clients.client,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max,why',
+        'student-correct,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         // Its client hard-codes localhost:12000: in each experiment's world that reaches the server, so
         // it has the points of what works (the strict command-line experiment is not among these).
-        'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
+        'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         // Its server exits after one request: only the server's half of several-clients is lost.
-        'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4',
-        'student-python2,0,0,0,0,0,0,0,0,0,4',
-        'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
-        'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4',
+        'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4,server exits after one request (TCPServer.py)',
+        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPClient.py, TCPServer.py)"',
+        // Its str.upper() fails tcp-non-ascii, which goes beyond the handout: nothing lost, no why.
+        'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
+        'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         '',
       ].join('\n'),
     );

@@ -142,7 +142,7 @@ describe('hostile programs (end to end)', function () {
     out = path.join(temp.path, 'reports');
     const lab = hostileLab(temp);
     // Next to the test's own files, and at the top of the filesystem. (Not next to the writer's own
-    // folder: where the clone lives under /tmp, that is the program's private /tmp in the sandbox.)
+    // folder: where the clone lives under /tmp, that is the experiment's own /tmp in the sandbox.)
     outsideFiles = [path.join(temp.path, 'outside.txt'), `/socklab-planted-${process.pid}-${Date.now().toString(36)}`];
     temp.write('specs/hostile.yaml', hostileSpec(outsideFiles));
     const started = performance.now();

@@ -78,7 +78,7 @@ describe('a role on another machine (an SSH server in a network namespace)', fun
     expect(experiment.hosts).to.deep.equal({ server: machine!.address, client: machine!.localAddress, internet: machine!.localAddress });
     const [server, client] = experiment.steps;
     expect(server.process?.remote?.startedBy).to.equal('ssh');
-    expect(server.process?.command.slice(0, 2)).to.deep.equal(['node', `${server.process?.remote?.folder}/socklab/dist/services/tcp-server.js`]);
+    expect(server.process?.command.slice(0, 3)).to.deep.equal(['node', '--no-memory-reducer', `${server.process?.remote?.folder}/socklab/dist/services/tcp-server.js`]);
     expect(server.process?.stdout).to.match(new RegExp(`tcp-server listening on ${machine!.address.replace(/\./g, '\\.')}:\\d+\\n`));
     expect(server.process?.killed).to.equal(true);
     expect(server.notes.join('\n')).to.include(`readiness checked with ss on`);

@@ -116,22 +116,35 @@ describe('socklab grade in the filesystem sandbox (end to end)', function () {
     const out = path.join(temp.path, 'out');
     const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', '^tcp-lowercase$', '-o', out], { cwd: repoRoot });
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
-    expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal('student,tcp-lowercase,total,max\nhonest,1,1,1\nnosy,1,1,1\npolyglot,1,1,1\n');
+    expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal('student,tcp-lowercase.server,tcp-lowercase.client,total,max,why\nhonest,0.5,0.5,1,1,\nnosy,0.5,0.5,1,1,\npolyglot,0.5,0.5,1,1,\n');
     // errno 2 is ENOENT: the folders do not exist in the student's view of the machine.
     expect(nosyLines(out)).to.deep.equal(['NOSY classmate FileNotFoundError 2', 'NOSY specs FileNotFoundError 2', 'NOSY reference FileNotFoundError 2', 'NOSY overwrite FileNotFoundError 2']);
     expect(readFileSync(victim, 'utf8')).to.equal(original);
     for (const student of ['honest', 'nosy', 'polyglot']) {
       const run = readJson<RunResult>(path.join(out, student, 'results.json'));
       expect(run.environment.sandbox, student).to.match(/^bubblewrap [\d.]+: /);
-      const processes = run.experiments.flatMap((experiment) => experiment.steps.flatMap((step) => (step.process ? [step.process] : [])));
-      expect(processes.map((process) => process.sandboxed), student).to.deep.equal([true, true]);
+      // Blame isolation: tcp-lowercase.server runs their server with the reference client, .client
+      // their client with the reference server. Their programs are sandboxed; socklab's own are not.
+      const sandboxed = run.experiments.map((experiment) => experiment.steps.map((step) => step.process?.sandboxed ?? false));
+      expect(sandboxed, student).to.deep.equal([
+        [true, false],
+        [false, true],
+      ]);
+      // Where socklab is root, the experiment's programs run as its own unprivileged user.
+      if (process.getuid?.() === 0) {
+        const theirs = run.experiments.flatMap((experiment) => experiment.steps.flatMap((step) => (step.process?.sandboxed ? [step.process.uid] : [])));
+        for (const uid of theirs) expect(uid, student).to.be.a('number').and.not.equal(0);
+      }
     }
     const page = readFileSync(path.join(out, 'nosy', 'index.html'), 'utf8');
-    expect(page).to.match(/<dt>sandbox<\/dt><dd>bubblewrap [\d.]+: submission programs see the system read-only/);
+    expect(page).to.match(/<dt>sandbox<\/dt><dd>bubblewrap [\d.]+: submission programs run as (a user of their experiment&#39;s own|socklab&#39;s user .*), each in its own PID namespace, and see the system read-only/);
     // Graded programs run in their experiment's own network world, and in the sandbox.
-    expect(page).to.match(/<dt>ran in<\/dt><dd>network namespace socklab-[\d-]+[sc], the filesystem sandbox \(bubblewrap\)<\/dd>/);
+    expect(page).to.match(/<dt>ran in<\/dt><dd>network namespace socklab-[\d-]+[sc], the filesystem sandbox \(bubblewrap\)( as user \d+)?<\/dd>/);
     const polyglot = readJson<RunResult>(path.join(out, 'polyglot', 'results.json'));
-    expect(polyglot.experiments[0].steps.map((step) => step.process?.command[0])).to.deep.equal(['java', './TCPClient']);
+    expect(polyglot.experiments.map((experiment) => experiment.steps.map((step) => step.process?.command[0]))).to.deep.equal([
+      ['java', 'node'],
+      ['node', './TCPClient'],
+    ]);
   });
 
   it('without bubblewrap: --sandbox refuses to start; the default warns, notes it, and runs unconfined', async () => {

@@ -17,6 +17,8 @@ export interface CliOptions {
   timeoutMs?: number;
   /** Added to the CLI's environment (which has NO_COLOR=1 and no FORCE_COLOR unless given here). */
   env?: Record<string, string>;
+  /** An environment variable set to the CLI's own pid, so that the programs it runs (which inherit it) know it. */
+  pidVariable?: string;
 }
 
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun> {
@@ -25,7 +27,9 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
     // Plain output unless a test asks for colors: a FORCE_COLOR of the test runner's own (CI often
     // sets one) would win over NO_COLOR.
     if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: options.cwd, env });
+    // With pidVariable, a shell puts its own pid in the variable and execs the CLI, which keeps that pid.
+    const command = options.pidVariable ? ['/bin/sh', '-c', `export ${options.pidVariable}=$$; exec "$0" "$@"`, process.execPath] : [process.execPath];
+    const child = spawn(command[0], [...command.slice(1), cliPath, ...args], { cwd: options.cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));

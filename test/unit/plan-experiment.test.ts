@@ -1,6 +1,6 @@
 // The Plan stage on its own: what an experiment will do, decided before anything runs.
 import { expect } from 'chai';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { loadLab } from '../../harness/lab/load-lab.js';
 import { RoleTable } from '../../harness/lab/role-table.js';
@@ -9,6 +9,8 @@ import type { ExperimentSpec } from '../../harness/spec/spec-types.js';
 import { RemoteRoles } from '../../harness/remote/remote-roles.js';
 import { repoRoot } from '../support/paths.js';
 import { loadInline } from '../support/spec-source.js';
+import { TempDir } from '../support/temp-dir.js';
+import { sandboxSupport } from '../../harness/process/sandbox-support.js';
 
 const spec = (yaml: string): ExperimentSpec => {
   const { experiments, diagnostics } = loadInline(yaml);
@@ -77,7 +79,7 @@ describe('planExperiment', () => {
     const plan = await planExperiment(spec(clientServer), environment(), 'run.3');
     try {
       expect(Object.keys(plan.roles)).to.deep.equal(['tcp-server', 'tcp-client']);
-      expect(plan.roles['tcp-server'].command).to.deep.equal(['node', '/opt/socklab/dist/services/tcp-server.js', '--host', '127.0.0.1']);
+      expect(plan.roles['tcp-server'].command).to.deep.equal(['node', '--no-memory-reducer', '/opt/socklab/dist/services/tcp-server.js', '--host', '127.0.0.1']);
       expect(plan.roles['tcp-server']).to.include({ host: 'server', source: 'reference', cwd: plan.tmpDir });
       expect(plan.roles['tcp-client']).to.include({ host: 'client' });
       expect(plan.roles['tcp-server'].sandbox, 'a reference program is never confined').to.equal(undefined);
@@ -87,15 +89,50 @@ describe('planExperiment', () => {
     }
   });
 
-  it('confines a submission program to its folder and the temp folder when a sandbox policy is given', async () => {
+  it('confines a submission program: its folder read-only (a --role folder is not its own), the temp folder, its /tmp, as a user of its own', async () => {
     const env = environment({ sandbox: { hidden: ['/srv/class'] } });
     env.roles.override('tcp-client', 'python3 TCPClient.py', '/srv/class/alice');
     const plan = await planExperiment(spec(clientServer), env, 'run.4');
     try {
-      expect(plan.roles['tcp-client'].sandbox).to.deep.equal({ writable: ['/srv/class/alice', plan.tmpDir], cwd: '/srv/class/alice', hidden: ['/srv/class'] });
+      const { user, ...request } = plan.roles['tcp-client'].sandbox!;
+      expect(request).to.deep.equal({ writable: [plan.tmpDir], readable: ['/srv/class/alice'], cwd: '/srv/class/alice', hidden: ['/srv/class'], tmp: path.join(plan.tmpDir, 'tmp') });
+      // A user of its own where socklab can change users (root, setpriv), the one the plan gives back.
+      if (sandboxSupport().setpriv) {
+        expect(user).to.deep.equal(plan.sandboxUser);
+        expect(statSync(plan.tmpDir).uid, 'its temp folder is that user\'s').to.equal(user!.uid);
+      } else expect(user).to.equal(undefined);
+      expect(plan.roles['tcp-client'].env, 'in the sandbox, /tmp is that folder').to.deep.equal({});
       expect(plan.roles['tcp-server'].sandbox).to.equal(undefined);
+      expect(plan.roles['tcp-server'].env, 'outside, TMPDIR says where it is').to.deep.equal({ TMPDIR: path.join(plan.tmpDir, 'tmp') });
     } finally {
       await releasePlan(plan);
+    }
+  });
+
+  it("gives each experiment its own copy of a submission's folder to work in, and its /tmp, sandbox or not", async () => {
+    const temp = new TempDir();
+    try {
+      const alice = path.join(temp.path, 'alice');
+      temp.write('alice/src/TCPClient.py', 'print("hi")\n');
+      temp.write('alice/.git/HEAD', 'ref: refs/heads/main\n');
+      for (const sandbox of [undefined, { hidden: [temp.path] }]) {
+        const env = environment({ sandbox, copyPerExperiment: [alice] });
+        env.roles.override('tcp-client', 'python3 TCPClient.py', path.join(alice, 'src'));
+        const plan = await planExperiment(spec(clientServer), env, 'run.7');
+        try {
+          const copy = path.join(plan.tmpDir, 'submission');
+          expect(plan.roles['tcp-client'].cwd).to.equal(path.join(copy, 'src'));
+          expect(readFileSync(path.join(copy, 'src', 'TCPClient.py'), 'utf8')).to.equal('print("hi")\n');
+          expect(existsSync(path.join(copy, '.git')), 'without version control').to.equal(false);
+          expect(existsSync(path.join(plan.tmpDir, 'tmp'))).to.equal(true);
+          if (sandbox) expect(plan.roles['tcp-client'].sandbox).to.include({ cwd: path.join(copy, 'src') }).and.deep.include({ writable: [path.join(copy, 'src'), plan.tmpDir] });
+          else expect(plan.roles['tcp-client'].env).to.deep.equal({ TMPDIR: path.join(plan.tmpDir, 'tmp') });
+        } finally {
+          await releasePlan(plan);
+        }
+      }
+    } finally {
+      temp.remove();
     }
   });
 
