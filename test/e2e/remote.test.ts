@@ -40,6 +40,18 @@ while True:
     client.close()
 `;
 
+/** A server that accepts every connection and never reads or answers: its client waits in recv(). */
+const SILENT_SERVER = `import socket, sys
+server = socket.socket()
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('', int(sys.argv[1])))
+server.listen(5)
+print('listening', flush=True)
+held = []
+while True:
+    held.append(server.accept()[0])
+`;
+
 const results = (out: string) => JSON.parse(readFileSync(path.join(out, 'results.json'), 'utf8')) as RunResult;
 
 describe('a role on another machine (an SSH server in a network namespace)', function () {
@@ -56,6 +68,17 @@ describe('a role on another machine (an SSH server in a network namespace)', fun
     await machine?.stop();
   });
   beforeEach(() => (temp = new TempDir()));
+
+  /** Starts a server there as a person would, and resolves once it printed that it listens; afterEach kills it. */
+  async function startByHand(command: string[]): Promise<ChildProcess> {
+    const server = machine!.startByHand(command);
+    byHand.push(server);
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
+      server.once('exit', (code) => reject(new Error(`the server started by hand exited (${code})`)));
+    });
+    return server;
+  }
   afterEach(async () => {
     for (const child of byHand.splice(0)) {
       if (child.exitCode !== null || child.signalCode !== null) continue;
@@ -151,12 +174,7 @@ describe('a role on another machine (an SSH server in a network namespace)', fun
 
   it('--remote ROLE=HOST:PORT: socklab uses a server started there by hand, drives the client against it, and reports its output and exit as not observable', async () => {
     const port = 40_000 + Math.floor(Math.random() * 20_000);
-    const server = machine!.startByHand([process.execPath, path.join(repoRoot, 'dist', 'services', 'tcp-server.js'), String(port), '--host', machine!.address]);
-    byHand.push(server);
-    await new Promise<void>((resolve, reject) => {
-      server.stdout!.on('data', (chunk: Buffer) => chunk.toString().includes('listening') && resolve());
-      server.once('exit', (code) => reject(new Error(`the server started by hand exited (${code})`)));
-    });
+    const server = await startByHand([process.execPath, path.join(repoRoot, 'dist', 'services', 'tcp-server.js'), String(port), '--host', machine!.address]);
     const spec = temp.write(
       'specs/by-hand.yaml',
       `- id: by-hand
@@ -196,6 +214,33 @@ describe('a role on another machine (an SSH server in a network namespace)', fun
     expect(readFileSync(path.join(out, 'junit.xml'), 'utf8')).to.include('<property name="by-hand.notObservable" value="step 3 stdout: not observable with --remote, neither passed nor failed"/>');
     // socklab did not start it, so it leaves it running, as it found it.
     expect(server.exitCode).to.equal(null);
+  });
+
+  it('--remote: a client here waiting for a server there runs to its timeout; the other machine cannot be read, so the step is never ended as one where nothing can happen', async () => {
+    const port = 40_000 + Math.floor(Math.random() * 20_000);
+    await startByHand(['python3', '-c', SILENT_SERVER, String(port)]);
+    const spec = temp.write(
+      'specs/silent.yaml',
+      `- id: silent
+  title: a server there that never answers
+  steps:
+    - start: tcp-server
+      args: ["{{ports.server}}"]
+      ready: { tcp: "{{ports.server}}" }
+    - run: tcp-client
+      args: ["{{server.host}}", "{{ports.server}}"]
+      stdin: "hello\\n"
+      timeout: 2s
+      expect: { timedOut: true }
+`,
+    );
+    const out = path.join(temp.path, 'out');
+    const cli = await runCli(['run', spec, '--remote', `tcp-server=${machine!.address}:${port}`, '-o', out, '-r', 'json'], { cwd: repoRoot });
+    expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
+    const client = results(out).experiments[0].steps[1];
+    expect(client.process?.timedOut).to.equal(true);
+    expect(client.process?.stuck).to.equal(undefined);
+    expect(client.notes).to.deep.equal(['stopped after 2s (timeout)']);
   });
 
   it('--ssh, interrupted (Ctrl-C) while the program runs there: it is stopped there and its folder removed, and the run exits 130', async () => {

@@ -2,10 +2,14 @@
 // pair with addresses from 198.51.100.0/24 (TEST-NET-2: documentation only, never routed), and an
 // OpenSSH server inside it with everything made for the run: its host key, an ed25519 key for the
 // client, its own config file. Nothing listens outside the namespace; the /29 is picked at random
-// among those not in use here, so that concurrent runs do not meet. stop() removes it all.
+// among those not in use here, so that concurrent runs do not meet. stop() removes it all, whatever a
+// failed test left: every process in the namespace and every ssh client here still talking to it (a
+// socklab killed mid-run leaves its own). If mocha is interrupted (SIGINT, SIGTERM, SIGHUP), the
+// socklab runs using the machine are interrupted too and the machine removed before mocha ends; if it
+// exits without calling stop(), its exit removes it.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { TempDir } from './temp-dir.js';
 import { SSHD_PATH } from './tools.js';
@@ -18,6 +22,14 @@ export class SshMachine {
   readonly knownHosts = path.join(this.temp.path, 'known_hosts');
   private sshd: ChildProcess | null = null;
   private sshdLog = '';
+  private readonly removeOnExit = () => this.remove();
+  // Synchronous, so that mocha starts no further test meanwhile; then the signal does what it would have.
+  private readonly removeOnSignal = (signal: NodeJS.Signals) => {
+    this.interruptRuns();
+    this.forget();
+    this.remove();
+    process.kill(process.pid, signal);
+  };
 
   private constructor(
     readonly namespace: string,
@@ -38,6 +50,8 @@ export class SshMachine {
     }
     if (base === 0) throw new Error('no free /29 in 198.51.100.0/24 for the test machine');
     const machine = new SshMachine(`sltest-ssh-${suffix}`, `sl${suffix}h`, `198.51.100.${base + 1}`, `198.51.100.${base + 2}`, `198.51.100.${base + 5}`);
+    process.once('exit', machine.removeOnExit);
+    for (const signal of STOP_SIGNALS) process.once(signal, machine.removeOnSignal);
     try {
       await machine.build(suffix);
     } catch (error) {
@@ -85,6 +99,20 @@ export class SshMachine {
       await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
       if (this.sshd.exitCode === null && this.sshd.signalCode === null) this.sshd.kill('SIGKILL');
     }
+    this.forget();
+    this.remove();
+  }
+
+  private forget(): void {
+    process.off('exit', this.removeOnExit);
+    for (const signal of STOP_SIGNALS) process.off(signal, this.removeOnSignal);
+  }
+
+  /** Synchronous, for process exit too: kills what is left there and here, then removes the namespace, the link and the files. */
+  private remove(): void {
+    // A namespace's name can be deleted while processes still run in it: they go first.
+    for (const pid of this.pidsInside()) killNow(pid);
+    for (const pid of this.clientsHere()) killNow(pid);
     // Deleting the namespace takes its end of the veth pair, and with it this end.
     try {
       execFileSync('ip', ['netns', 'delete', this.namespace], { stdio: 'ignore' });
@@ -97,6 +125,43 @@ export class SshMachine {
       // Gone with the namespace.
     }
     this.temp.remove();
+  }
+
+  private pidsInside(): number[] {
+    try {
+      return execFileSync('ip', ['netns', 'pids', this.namespace], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).split('\n').filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  /** ssh clients on this machine whose destination is the test machine (its address is this run's alone). */
+  private clientsHere(): number[] {
+    return this.processesHere((words) => path.basename(words[0]) === 'ssh');
+  }
+
+  /** Sends SIGINT to the socklab runs here that use the machine, as Ctrl-C would, and waits (5 s at most) until they ended. */
+  private interruptRuns(): void {
+    const runs = this.processesHere((words) => words.some((word) => path.basename(word) === 'socklab.js'));
+    for (const pid of runs) signalNow(pid, 'SIGINT');
+    const deadline = Date.now() + 5000;
+    while (runs.some(isRunning) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+
+  /** Processes here, besides this one, with `kind` and a word naming the test machine (USER@ADDRESS, or an option ending so). */
+  private processesHere(kind: (words: string[]) => boolean): number[] {
+    const destinations = [this.address, this.unusedAddress].map((address) => `@${address}`);
+    return readdirSync('/proc').flatMap((entry) => {
+      const pid = Number(entry);
+      if (!Number.isInteger(pid) || pid === process.pid) return [];
+      let words: string[];
+      try {
+        words = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      } catch {
+        return [];
+      }
+      return kind(words) && words.some((word) => destinations.some((destination) => word.endsWith(destination))) ? [pid] : [];
+    });
   }
 
   private async build(suffix: string): Promise<void> {
@@ -137,5 +202,29 @@ export class SshMachine {
       if (this.sshd.exitCode !== null || Date.now() > deadline) throw new Error(`sshd did not start in ${this.namespace}: ${this.sshdLog.trim()}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  }
+}
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function killNow(pid: number): void {
+  signalNow(pid, 'SIGKILL');
+}
+
+function signalNow(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // Gone already.
+  }
+}
+
+/** Alive, and not a zombie waiting for this process (which cannot reap it while it waits) to reap it. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
   }
 }
