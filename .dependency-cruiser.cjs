@@ -8,7 +8,7 @@ const LAYERS = [
   ['model'],
   ['errors\\.ts', 'socklab-root\\.ts', 'schema'],
   ['network', 'probes', 'fixtures'],
-  ['process', 'capture'],
+  ['process', 'capture', 'remote'],
   ['expect'],
   ['steps'],
   ['spec'],

@@ -23,6 +23,14 @@ const positiveInteger = (value: string) => {
   if (!Number.isInteger(parsed) || parsed < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
   return parsed;
 };
+/** The options that put a role on another machine, the same for `run` and `grade`. */
+const remoteOptions = (command: Command) =>
+  command
+    .addOption(listOption('--remote <role=host:port>', 'the role runs on another machine already, started by hand (repeatable): use HOST:PORT; its output and exit are not observable', repeat, 'none'))
+    .addOption(listOption('--ssh <role=user@host>', "start the role's program on another machine over SSH, in a temporary folder there (repeatable)", repeat, 'none'))
+    .addOption(listOption('--ssh-option <key=value>', 'passed to ssh as -o KEY=VALUE (repeatable), e.g. Port=2222', repeat, 'none'))
+    .option('--ssh-identity <file>', "ssh's -i FILE (the agent, SSH_AUTH_SOCK, works too)");
+
 const shard = (value: string) => {
   if (!parseShard(value)) throw new InvalidArgumentError('expected i/n with 1 ≤ i ≤ n, e.g. 2/5');
   return value;
@@ -42,9 +50,10 @@ const program = new Command('socklab')
   .version(version)
   .exitOverride();
 
-program
-  .command('run')
-  .description('run experiments (default: everything in specs/ against the reference services)')
+remoteOptions(
+  program
+    .command('run')
+    .description('run experiments (default: everything in specs/ against the reference services)')
   .argument('[paths-or-ids...]', 'spec files, folders, or experiment ids')
   .option('-g, --grep <regex>', 'only experiments whose id or title matches')
   .addOption(listOption('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, 'any tag'))
@@ -58,10 +67,10 @@ program
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
   .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: run as an unprivileged user per experiment (when root), each in its own PID namespace, seeing the system read-only, their own folder and the /tmp of their experiment')
-  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
-  .action(async (args: string[], options: RunOptions) => {
-    process.exitCode = await runCommand(args, options);
-  });
+  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)'),
+).action(async (args: string[], options: RunOptions) => {
+  process.exitCode = await runCommand(args, options);
+});
 
 program
   .command('evidence')
@@ -81,9 +90,10 @@ program
     process.exitCode = await evidenceCommand(args, options);
   });
 
-program
-  .command('grade')
-  .description('grade a submission folder, a whole class (--class), or the reference programs (--reference)')
+remoteOptions(
+  program
+    .command('grade')
+    .description('grade a submission folder, a whole class (--class), or the reference programs (--reference)')
   .argument('[submission]', 'a student submission folder')
   .option('--class <dir>', 'grade every sub-folder of DIR as one student, in parallel')
   .option('--reference', 'grade the reference programs (must score full marks)')
@@ -100,10 +110,10 @@ program
   .option('--no-sandbox', 'run the students\' programs unconfined (they can read and write any file socklab can)')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
   .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
-  .addOption(labOption('lab file declaring the roles and languages'))
-  .action(async (submission: string | undefined, options: GradeOptions) => {
-    process.exitCode = await gradeCommand(submission, options);
-  });
+  .addOption(labOption('lab file declaring the roles and languages')),
+).action(async (submission: string | undefined, options: GradeOptions) => {
+  process.exitCode = await gradeCommand(submission, options);
+});
 
 program
   .command('merge')

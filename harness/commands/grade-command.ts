@@ -24,12 +24,14 @@ import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
 import { isolateBlame } from '../grade/blame.js';
 import { ClassProgress } from '../grade/class-progress.js';
+import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
+import type { RemoteRoles } from '../remote/remote-roles.js';
 import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
 export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
 
-export interface GradeOptions {
+export interface GradeOptions extends RemoteOptions {
   lab: string;
   specs: string[];
   out: string;
@@ -76,6 +78,8 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   const limiter = new Limiter(options.jobs);
   const worlds = await prepareWorlds(options.isolate ? 'all' : 'submissions');
   const progress = options.class ? new ClassProgress(students.length) : null;
+  const remoteRoles = await openRemoteRoles(options, new RoleTable(lab), { command: 'grade' });
+  for (const line of describeRemoteRoles(remoteRoles, Object.keys(lab.roles))) process.stderr.write(`${line}\n`);
 
   const runs = await withInterrupts((signal, runTag) =>
     Promise.all(
@@ -83,12 +87,12 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
         const gradescopeFile = options.class ? undefined : options.gradescope;
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription, waitOutTimeouts: options.waitTimeouts });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription, waitOutTimeouts: options.waitTimeouts, remoteRoles });
         progress?.studentDone(student.name, run);
         return { student: student.name, run, page: `${encodeURIComponent(path.basename(studentDir))}/index.html` };
       }),
     ),
-  );
+  ).finally(() => remoteRoles.close());
 
   if (options.class) {
     const book = buildGradebook(runs);
@@ -129,6 +133,7 @@ interface StudentRunOptions {
   waitOutTimeouts?: boolean;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
+  remoteRoles: RemoteRoles;
 }
 
 async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab: LabDefinition, options: StudentRunOptions): Promise<RunResult> {
@@ -159,7 +164,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
       // Each experiment works in its own copy of the working copy (plan/contain-experiment.ts).
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], waitOutTimeouts: options.waitOutTimeouts, ...options.worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], waitOutTimeouts: options.waitOutTimeouts, remoteRoles: options.remoteRoles, ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,

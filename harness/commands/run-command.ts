@@ -7,9 +7,10 @@ import { selectExperiments } from '../run/select-experiments.js';
 import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
+import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
 import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
-export interface RunOptions {
+export interface RunOptions extends RemoteOptions {
   lab: string;
   submission?: string;
   role: string[];
@@ -43,6 +44,8 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   mkdirSync(outputDir, { recursive: true });
   const reporter = new ReporterMultiplexer(createReporters(reporterNames, { outputDir }));
   const worlds = await prepareWorlds(options.isolate ? 'all' : options.submission || options.role.length ? 'submissions' : 'required');
+  const remoteRoles = await openRemoteRoles(options, roles, { command: 'run' });
+  if (reporterNames.includes('console')) for (const line of describeRemoteRoles(remoteRoles, roles.roleNames)) process.stdout.write(`${line}\n`);
   const result = await withInterrupts((signal, runTag) =>
     runSuite({
       experiments: selected,
@@ -51,11 +54,11 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
       // In the sandbox, as in grading, each experiment works in its own copy of the submission's folder.
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, waitOutTimeouts: options.waitTimeouts, sandbox, copyPerExperiment: sandbox && options.submission ? [path.resolve(options.submission)] : [], ...worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, waitOutTimeouts: options.waitTimeouts, sandbox, copyPerExperiment: sandbox && options.submission ? [path.resolve(options.submission)] : [], remoteRoles, ...worlds },
       toolVersion: version,
       sandboxDescription: description,
     }),
-  );
+  ).finally(() => remoteRoles.close());
   if (result.status === 'interrupted') return EXIT_CODES.interrupted;
   if (result.status === 'error') return EXIT_CODES.harnessError;
   return result.status === 'passed' ? EXIT_CODES.passed : EXIT_CODES.failed;

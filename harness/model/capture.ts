@@ -102,4 +102,18 @@ export interface CaptureResult {
   expectations?: ExpectationResult[];
   /** Caveats: packets tcpdump dropped, a final flush it could not confirm. */
   notes?: string[];
+  /** The other end's capture, one per other machine the experiment used (`--ssh`), or why there is none. */
+  remote?: RemoteCaptureResult[];
+}
+
+/** A capture made on another machine (tcpdump over SSH) and copied back. Its packets are not checked, only kept. */
+export interface RemoteCaptureResult {
+  /** The machine, as `user@address (host name)`. */
+  host: string;
+  status: 'captured' | 'skipped' | 'failed';
+  /** Why not captured there: `tcpdump is not installed on lab-pc`. */
+  reason?: string;
+  /** The copied pcap, relative to the report folder. */
+  pcapFile?: string;
+  packetCount?: number;
 }

@@ -89,4 +89,24 @@ export interface ProcessResult {
   sandboxed?: boolean;
   /** The unprivileged user (uid, also its gid) it ran as in the sandbox, when not socklab's own. */
   uid?: number;
+  /**
+   * Set when it ran on another machine: `command` and `cwd` are then as run there, and `pid` is its pid
+   * there (the leader of its process group), when known.
+   */
+  remote?: RemoteProcess;
+}
+
+/** Where a program on another machine ran, and how socklab reached it. */
+export interface RemoteProcess {
+  /** `ssh`: socklab started it there over SSH; `hand`: it was already running, started by hand. */
+  startedBy: 'ssh' | 'hand';
+  /** The address socklab reached it at. */
+  host: string;
+  /** `hand`: where it listens. */
+  port?: number;
+  /** `ssh`: the user it ran as, and the machine's own name. */
+  user?: string;
+  hostName?: string;
+  /** `ssh`: the temporary folder it ran in there, removed afterwards. */
+  folder?: string;
 }

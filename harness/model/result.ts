@@ -1,11 +1,13 @@
 // The result model: everything a run produces, as plain JSON-serialisable data.
 // Reporters see only these types (never the runner); results.json is a RunResult verbatim.
 import type { CaptureResult } from './capture.js';
+import type { Deployment } from './deployment.js';
 import type { ExpectationResult, SourceLocation } from './expectation.js';
 import type { ProcessResult, SourceLine } from './process-result.js';
 import type { StepDetails } from './step-details.js';
 
 export type { CaptureResult } from './capture.js';
+export type * from './deployment.js';
 export type * from './expectation.js';
 export type * from './process-result.js';
 export type * from './step-details.js';
@@ -47,7 +49,23 @@ export interface StepResult {
   placedFiles?: string[];
   /** Files this step left in the report folder (relative paths), such as a browser screenshot. */
   artifacts?: string[];
+  /**
+   * Expectations socklab could not evaluate from this side (the output and exit of a program started by
+   * hand on another machine, `--remote`): neither passed nor failed, and not scored.
+   */
+  notObservable?: NotObservable[];
   location: SourceLocation;
+}
+
+/** An expectation of the spec that could not be observed from this side: what it asked, and why it was not judged. */
+export interface NotObservable {
+  /** The `expect` key, as an ExpectationResult would name it: `stdout`, `exit`, `exit (implicit)`. */
+  name: string;
+  /** What the spec expected, as written. */
+  expected: string;
+  /** `not observable with --remote: tcp-server runs on 198.51.100.2:40000, started by hand …`. */
+  reason: string;
+  location?: SourceLocation;
 }
 
 /** What an experiment's world saw of one program: names it looked up, connections socklab delivered elsewhere. */
@@ -128,8 +146,13 @@ export interface ExperimentResult {
    */
   failures: ExpectationResult[];
   error?: HarnessErrorInfo;
-  /** Where it ran: `loopback`, or `two-hosts` (network namespaces joined by a veth pair). */
+  /**
+   * Where it ran on this machine: `loopback` (its own network, no world), or `two-hosts` (network
+   * namespaces joined by a veth pair). `deployment` says where every role ran, other machines included.
+   */
   topology?: 'loopback' | 'two-hosts';
+  /** How it was deployed: one host, two namespaces, or roles on other machines (by hand or over SSH). */
+  deployment?: Deployment;
   /** Notes about how the experiment ran (a fallback to loopback, a capture caveat). */
   notes?: string[];
   /** Why the experiment did not run (its `skip:` reason, or "interrupted"). */
@@ -156,7 +179,11 @@ export interface RunCounts {
 }
 
 export interface RunResult {
-  /** Format version of this JSON, bumped on incompatible changes (2: typed step details, capture checks in `capture`). */
+  /**
+   * Format version of this JSON, bumped on incompatible changes (2: typed step details, capture checks in
+   * `capture`). Fields added since without a bump, all optional, so a reader of 2 may meet files without
+   * them: `deployment` on experiments, `notObservable` on steps, `remote` on processes and captures.
+   */
   version: 2;
   tool: { name: 'socklab'; version: string };
   status: RunStatus;

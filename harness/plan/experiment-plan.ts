@@ -1,7 +1,7 @@
 // The Plan stage's hand-off: what an experiment will do, decided before anything runs. Spec →
 // ExperimentPlan (this file) → what happened (run/) → ExperimentResult. The runner reads a plan and
 // never changes it; the result is built once, at the end, from the plan and what happened.
-import type { SourceLocation } from '../model/result.js';
+import type { Deployment, RemoteRoleDeployment, SourceLocation } from '../model/result.js';
 import type { SandboxRequest } from '../process/sandbox.js';
 import type { SandboxUser } from '../process/sandbox-user.js';
 import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
@@ -20,9 +20,13 @@ export interface ExperimentPlan {
   points: number;
   /** SOCKLAB_TAG of every program the experiment starts: the escaped-process sweep finds them by it. */
   tag: string;
-  /** A free port for each `{{ports.NAME}}`. */
+  /** A free port for each `{{ports.NAME}}` (or the port a role started by hand listens on). */
   ports: Record<string, number>;
+  /** Names of `ports` that were given, not taken here (a role started by hand): never released by this plan. */
+  givenPorts: string[];
   topology: Topology;
+  /** Where each role runs: this machine, its namespaces, or other machines. */
+  deployment: Deployment;
   /** Addresses of the hosts (`{{server.host}}`, `{{client.host}}`, `{{internet.host}}`). */
   hosts: { server: string; client: string; internet: string };
   /** The experiment's own temp folder (`{{tmp}}`), removed when it ends. */
@@ -62,6 +66,8 @@ export interface PlannedRole {
   ignoredOutput: RegExp[];
   /** Ports students hard-code for this role (intercepted in a world). */
   commonPorts: number[];
+  /** Set when the role runs on another machine (`--remote`, `--ssh`). */
+  remote?: RemoteRoleDeployment;
 }
 
 export interface PlannedStep {

@@ -8,18 +8,24 @@ import type { RoleBinding, RoleTable } from '../lab/role-table.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
 import { weightedPoints } from '../model/scoring.js';
 import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
-import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
+import { collectPortNames, findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
 import { stepKinds } from '../steps/registry.js';
 import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
+import type { RemoteRole, RemoteRoles } from '../remote/remote-roles.js';
 import { KEEP_ARGUMENT_TEMPLATES } from '../lab/role-arguments.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
+import { describeDeployment } from './describe-deployment.js';
 import { planInvocation } from './role-invocation.js';
 import { containExperiment, releaseContainment, type Containment } from './contain-experiment.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
 const LOOPBACK = '127.0.0.1';
 
-/** The spec requires a world (`topology: two-hosts`) and none can be made here: the experiment cannot be checked, it is skipped. */
+/**
+ * The experiment cannot be checked where this run would place it: the spec requires a world
+ * (`topology: two-hosts`) and none can be made here, or a fixture of socklab's would have to listen
+ * on another machine. It is skipped, not failed.
+ */
 export class WorldUnavailableError extends Error {}
 
 /** What planning needs to know about the run. */
@@ -47,19 +53,25 @@ export interface PlanEnvironment {
   captureAll?: boolean;
   /** Why network namespaces cannot be made here, or null; asked only when an experiment would use them. */
   namespacesUnavailable: () => Promise<string | null>;
+  /** Roles on other machines (`--remote`, `--ssh`); none when absent. */
+  remoteRoles?: RemoteRoles;
 }
 
 export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvironment, tag: string): Promise<ExperimentPlan> {
   const notes: string[] = [];
-  const topology = await chooseTopology(spec, environment, notes);
-  const hosts = topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
-  const ports = await allocatePorts(spec.portNames, LOOPBACK);
+  const launched = launchedRoles(spec);
+  const remote = launched.flatMap((role) => environment.remoteRoles?.get(role) ?? []);
+  const topology = remote.length ? onThisMachinesNetwork(spec, notes) : await chooseTopology(spec, environment, notes);
+  if (remote.length) refuseFixturesElsewhere(spec, remote, environment.roles);
+  const hosts = remote.length ? remoteHosts(remote, environment.roles) : topology === 'two-hosts' ? { server: SERVER_ADDRESS, client: CLIENT_ADDRESS, internet: INTERNET_ADDRESS } : { server: LOOPBACK, client: LOOPBACK, internet: LOOPBACK };
+  const given = givenPorts(spec, remote);
+  const ports = { ...(await allocatePorts([...spec.portNames].filter((name) => given[name] === undefined), LOOPBACK)), ...given };
   let tmpDir: string | undefined;
   let containment: Containment | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
     const values = templateValues(spec, environment, { ports, hosts, tmpDir });
-    const bindings = launchedRoles(spec).map((role) => bindingOf(role, spec, environment.roles));
+    const bindings = launched.map((role) => bindingOf(role, spec, environment.roles));
     containment = await containExperiment({
       tmpDir,
       bindings,
@@ -71,12 +83,16 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
     // `{{dir.ROLE}}`: where a program finds its files (a web server its pages) is known once its role is settled.
     for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.filesDir;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
+    refuseAbsentByHand(steps, remote, given);
+    const remoteDeployments = remote.flatMap((entry) => environment.remoteRoles?.describe(entry.role) ?? []);
     return {
       spec,
       points: weightedPoints(spec.points, spec.tags, environment.weights),
       tag,
       ports,
+      givenPorts: Object.keys(given),
       topology,
+      deployment: describeDeployment({ topology, hosts, roles: launched, remote: remoteDeployments, localAddress: remote[0]?.localAddress }),
       hosts,
       tmpDir,
       roles,
@@ -87,7 +103,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
     };
   } catch (error) {
     releaseContainment(containment?.user);
-    releasePorts(Object.values(ports));
+    releasePorts(Object.entries(ports).flatMap(([name, port]) => (given[name] === undefined ? [port] : [])));
     if (tmpDir) await rm(tmpDir, { recursive: true, force: true }).catch(() => undefined);
     throw error;
   }
@@ -96,7 +112,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
 /** Gives back what the plan took: its ports, its user (killing what still runs as it) and its temp folder. */
 export async function releasePlan(plan: ExperimentPlan): Promise<void> {
   releaseContainment(plan.sandboxUser);
-  releasePorts(Object.values(plan.ports));
+  releasePorts(Object.entries(plan.ports).flatMap(([name, port]) => (plan.givenPorts.includes(name) ? [] : [port])));
   await rm(plan.tmpDir, { recursive: true, force: true }).catch(() => undefined);
 }
 
@@ -118,6 +134,85 @@ async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment
   if (required) throw new WorldUnavailableError(`this experiment needs its own network world (topology: two-hosts), but ${unavailable}`);
   notes.push(`ran on loopback, not in its own network world: ${unavailable}`);
   return 'loopback';
+}
+
+/**
+ * An experiment with a role on another machine runs its other programs on this machine's own network,
+ * where they can reach that machine (a world's hosts cannot), whatever `--isolate` or the spec asked.
+ */
+function onThisMachinesNetwork(spec: ExperimentSpec, notes: string[]): Topology {
+  const asked = spec.topology === 'two-hosts' ? ' (the spec asks for two hosts: the other machine is the second)' : '';
+  notes.push(`the programs on this machine run on its own network, not in a world of namespaces, so that they reach the other machine${asked}`);
+  return 'loopback';
+}
+
+/**
+ * socklab's fixtures (a relay on the server host, an origin or mail server on the Internet host) run
+ * inside socklab and listen at their host's address: where that host is another machine, they cannot.
+ * Probes (the client host) only connect out, from here.
+ */
+function refuseFixturesElsewhere(spec: ExperimentSpec, remote: RemoteRole[], roles: RoleTable): void {
+  for (const step of spec.steps) {
+    const host = stepKinds.get(step.kind)?.runsOn;
+    if (host === undefined || host === 'client') continue;
+    const elsewhere = remote.find((entry) => roles.get(entry.role).host === host);
+    if (elsewhere) {
+      throw new WorldUnavailableError(
+        `step ${step.index + 1} (${step.kind}) runs inside socklab on the ${host} host, which is another machine in this run (${elsewhere.role} on ${elsewhere.host}): socklab's own fixtures run on this machine only`,
+      );
+    }
+  }
+}
+
+/**
+ * A role started by hand runs all along: an experiment that needs it not running yet (a client told
+ * its port before it starts: the handout's "client first" problems) or not running any more (after a
+ * stop or wait step) cannot be reproduced against it.
+ */
+function refuseAbsentByHand(steps: PlannedStep[], remote: RemoteRole[], given: Record<string, number>): void {
+  for (const entry of remote) {
+    if (entry.startedBy !== 'hand') continue;
+    const starts = steps.filter((step) => step.kind === 'start' && step.role === entry.role);
+    const ends = steps.filter((step) => (step.kind === 'stop' || step.kind === 'wait') && starts.some((start) => start.name === step.name));
+    const told = (step: PlannedStep) => step.kind !== 'start' && step.told.ports.some((port) => port === entry.port && Object.values(given).includes(port));
+    const early = starts.length ? steps.find((step) => step.index < starts[0].index && told(step)) : undefined;
+    const late = ends.length ? steps.find((step) => step.index > ends[0].index && told(step) && !starts.some((start) => start.index > ends[0].index && start.index < step.index)) : undefined;
+    const problem = early
+      ? `step ${early.index + 1} needs ${entry.role} not running yet (it starts at step ${starts[0].index + 1})`
+      : late
+        ? `step ${late.index + 1} needs ${entry.role} stopped (at step ${ends[0].index + 1})`
+        : null;
+    if (problem) throw new WorldUnavailableError(`${problem}, but it runs on ${entry.host}:${entry.port} all along, started by hand: this experiment cannot be reproduced with --remote`);
+  }
+}
+
+/** A role's host is the other machine's address; the other hosts are this machine's address toward it. */
+function remoteHosts(remote: RemoteRole[], roles: RoleTable): ExperimentPlan['hosts'] {
+  const local = remote[0].localAddress;
+  const hosts = { server: local, client: local, internet: local };
+  for (const entry of remote) hosts[roles.get(entry.role).host] = entry.host;
+  return hosts;
+}
+
+/** The ports a role started by hand listens on: every port its start steps name is that port. */
+function givenPorts(spec: ExperimentSpec, remote: RemoteRole[]): Record<string, number> {
+  const given: Record<string, number> = {};
+  for (const entry of remote) {
+    if (entry.startedBy !== 'hand') continue;
+    for (const step of spec.steps) {
+      if (step.kind !== 'start' || stepKinds.get(step.kind)?.role?.(step.body) !== entry.role) continue;
+      // What the step tells the program and waits for; its `expect` is not where it listens.
+      const told = Object.entries(step.body).filter(([key]) => key !== 'expect');
+      for (const name of collectPortNames(told)) {
+        const other = remote.find((candidate) => candidate.startedBy === 'hand' && candidate.port === given[name]);
+        if (given[name] !== undefined && given[name] !== entry.port) {
+          throw new WorldUnavailableError(`${other?.role ?? 'another role'} and ${entry.role} share {{ports.${name}}} in this experiment, but were started by hand on different ports (${given[name]} and ${entry.port})`);
+        }
+        given[name] = entry.port;
+      }
+    }
+  }
+  return given;
 }
 
 function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, taken: { ports: Record<string, number>; hosts: ExperimentPlan['hosts']; tmpDir: string }): TemplateValues {
@@ -192,12 +287,14 @@ function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBi
 function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanEnvironment, values: TemplateValues, tmpDir: string, containment: Containment): PlannedRole {
   const role = binding.role;
   const cwd = containment.inExperiment(binding.cwd) ?? tmpDir;
+  const remote = environment.remoteRoles?.describe(role);
   // `{{port}}` and `{{host}}` stay for each step to fill with its own arguments (plan/role-invocation.ts).
   const rendered = binding.command.map((word) => renderTemplate(word, { ...values, ...KEEP_ARGUMENT_TEMPLATES }));
   const { command, invocation } = planInvocation(binding.invocation, rendered, spec.tags);
   // A submission's programs are untrusted: confined to their experiment's folders, as its user. A
-  // folder that is not the experiment's own (a --role program's, where socklab was started) they may only read.
-  const confined = environment.sandbox && binding.source === 'submission';
+  // folder that is not the experiment's own (a --role program's, where socklab was started) they may only
+  // read. On another machine they run as the user socklab logs in as, with that machine's own /tmp.
+  const confined = environment.sandbox && binding.source === 'submission' && !remote;
   const folders = containment.ownsFolder(cwd) ? { writable: [cwd, tmpDir] } : { writable: [tmpDir], readable: [cwd] };
   return {
     role,
@@ -209,11 +306,12 @@ function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanE
     host: binding.host,
     source: binding.source,
     // In the sandbox, /tmp is that folder, and TMPDIR says /tmp (sandbox.ts).
-    env: confined ? {} : { TMPDIR: containment.tmp },
+    env: confined || remote ? {} : { TMPDIR: containment.tmp },
     ...(confined ? { sandbox: { ...folders, cwd, hidden: environment.sandbox!.hidden, tmp: containment.tmp, ...(containment.user ? { user: containment.user } : {}) } } : {}),
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
     commonPorts: binding.commonPorts,
+    ...(remote ? { remote } : {}),
   };
 }
 

@@ -11,12 +11,14 @@ import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
 import { findExecutable } from './limit-support.js';
 import { ProgramLimits } from './program-limits.js';
-import type { ExitInfo } from './exit-info.js';
+import { decodeShellExit, exitWithin, type ExitInfo } from './exit-info.js';
+import type { LaunchedProgram, SocketView } from './launched-program.js';
+import { procSockets } from './proc-sockets.js';
 
 export type { ExitInfo } from './exit-info.js';
 import { inNamespace } from '../network/world.js';
 import type { ResourceLimits } from './resource-limits.js';
-import { decodeSandboxExit, sandboxCommand, type SandboxRequest } from './sandbox.js';
+import { sandboxCommand, type SandboxRequest } from './sandbox.js';
 import { sandboxSupport } from './sandbox-support.js';
 
 export interface LaunchOptions {
@@ -51,7 +53,7 @@ export const DEFAULT_GRACE_MS = 1000;
 /** After the program exits, how long its pipes may stay open (held by a child) before we cut them. */
 const PIPE_DRAIN_MS = 300;
 
-export class Program {
+export class Program implements LaunchedProgram {
   readonly stdout: OutputCapture;
   readonly stderr: OutputCapture;
   readonly startedAt = performance.now();
@@ -120,7 +122,7 @@ export class Program {
     this.stderr.attach(this.subprocess.stderr);
     this.feedStdin(options.stdin);
     this.exited = new Promise<ExitInfo>((resolve) => {
-      this.subprocess.once('exit', (exitCode, signal) => resolve(this.sandboxed ? decodeSandboxExit({ exitCode, signal }) : { exitCode, signal }));
+      this.subprocess.once('exit', (exitCode, signal) => resolve(this.sandboxed ? decodeShellExit({ exitCode, signal }) : { exitCode, signal }));
       this.subprocess.once('error', (error: NodeJS.ErrnoException) => {
         this.spawnError = { code: error.code ?? 'ESPAWN', message: spawnMessage(file, error) };
         resolve({ exitCode: null, signal: null });
@@ -134,6 +136,11 @@ export class Program {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** Its sockets, read from its own /proc tables (readiness). */
+  get sockets(): SocketView {
+    return procSockets(this.pid);
   }
 
   /** The program's own command (without the wrappers that start it) and folder. */
@@ -162,18 +169,7 @@ export class Program {
 
   /** Resolves with the exit, or with null when `ms` passes first. */
   async waitForExit(ms: number, signal?: AbortSignal): Promise<ExitInfo | null> {
-    if (this.exitInfo) return this.exitInfo;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => finish(null), ms);
-      const onAbort = () => finish(null);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      void this.exited.then((info) => finish(info));
-      function finish(value: ExitInfo | null) {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve(value);
-      }
-    });
+    return this.exitInfo ?? exitWithin(this.exited, ms, signal);
   }
 
   /** Resolves once stdout has a line matching `pattern`; rejects after `ms`. */

@@ -25,12 +25,11 @@
 //     program: no grace period. So bwrap runs with SIGTERM ignored (`env --ignore-signal=TERM`), and
 //     the program gets the default disposition back (`env --default-signal=TERM`) before it starts.
 //     All of them stay in the process group socklab made, so SIGTERM and SIGKILL to it reach the program.
-//   - bwrap reports a death by signal n as exit code 128+n (like a shell); decodeSandboxExit turns
-//     that back into the signal, as a program dying of a signal is what such a code nearly always is.
+//   - bwrap reports a death by signal n as exit code 128+n (like a shell); program.ts turns
+//     that back into the signal (decodeShellExit in exit-info.ts).
 // When the program (the namespace's first process) ends, the kernel kills whatever it left in its
 // namespace. Network namespaces (`ip netns exec`) and the limits wrapper stay outside bwrap (program.ts).
 import { existsSync, lstatSync, readlinkSync, realpathSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 /** What one sandboxed program may read and write, where it starts, and as whom. */
@@ -153,13 +152,6 @@ function missingParents(bound: string[]): string[] {
     }
   }
   return [...parents].sort((a, b) => a.split('/').length - b.split('/').length);
-}
-
-/** bwrap exits with 128+n when the program died of signal n: give back the signal. */
-export function decodeSandboxExit(exit: { exitCode: number | null; signal: string | null }): { exitCode: number | null; signal: string | null } {
-  if (exit.signal !== null || exit.exitCode === null || exit.exitCode <= 128) return exit;
-  const name = Object.entries(os.constants.signals).find(([, number]) => number === exit.exitCode! - 128)?.[0];
-  return name ? { exitCode: null, signal: name } : exit;
 }
 
 /** Its own PID namespace, no capabilities (but those setpriv needs to change users), fresh /dev and /proc, and /tmp. */

@@ -10,8 +10,11 @@ import {
   worldLines,
   formatCommand,
   isOwnStepError,
+  isObserved,
   labelledValue,
+  notObservableLines,
   plural,
+  remoteLine,
   stepProblems,
   stepTitle,
   tailLines,
@@ -40,6 +43,7 @@ export function formatFailureDetails(experiment: ExperimentResult, ordinal: numb
   const lines = [
     paint(color, `${ordinal}) ${experiment.id}  ${printable(experiment.title)}`),
     paint('dim', `   ${file}:${line}`),
+    ...(experiment.deployment ? [paint('dim', `   deployed: ${printable(experiment.deployment.summary)}`)] : []),
   ];
   if (experiment.error) {
     lines.push(paint('yellow', `   error ${experiment.error.code}: ${printable(experiment.error.message)}`));
@@ -56,6 +60,8 @@ export function formatFailureDetails(experiment: ExperimentResult, ordinal: numb
     lines.push(...processLines(step, paint));
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, paint));
+  const unseen = notObservableLines(experiment);
+  if (unseen.length) lines.push(paint('dim', '   not observable with --remote:'), ...unseen.map((text) => paint('dim', `     ${printable(text)}`)));
   for (const feedback of experiment.feedback ?? []) lines.push(paint('yellow', `   hint: ${printable(feedback.message)}`));
   return lines;
 }
@@ -74,8 +80,11 @@ function expectationLines(expectation: ExpectationResult, paint: Paint): string[
 function processLines(step: StepResult, paint: Paint): string[] {
   const process = step.process;
   if (!process) return [];
+  const where = remoteLine(process);
+  if (!isObserved(process)) return [paint('dim', `     ran ${printable(where ?? '')}`)];
   const lines = [
     `     command: ${printable(formatCommand(process.command))}`,
+    ...(where ? [paint('dim', `     ran ${printable(where)}`)] : []),
     ...(process.invocation ? [paint('dim', `     started as: ${printable(describeInvocation(process.invocation))}`)] : []),
     paint('dim', `     ended: ${describeExit(process)}`),
   ];

@@ -7,7 +7,7 @@ import type { ExperimentResult, ExperimentStatus, RunCounts, RunResult } from '.
 import { randomBytes } from 'node:crypto';
 import { formatFailureDetails, printable, type Color, type Paint } from './console-failures.js';
 import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from '../model/reporter.js';
-import { formatDuration, plural, programLines } from './result-text.js';
+import { deploymentLabel, formatDuration, notObservableOf, plural, programLines } from './result-text.js';
 
 const colorCodes: Record<Color, number> = { green: 32, red: 31, yellow: 33, dim: 2 };
 const clearLine = '\r\x1b[2K';
@@ -104,7 +104,14 @@ export class ConsoleReporter implements Reporter {
 
   private experimentLine(result: ExperimentResult): string {
     const { mark, color } = statusMarks[result.status];
-    const timing = result.status === 'skipped' ? '' : ` (${formatDuration(result.durationMs)})`;
+    // How it was deployed is part of the evidence; and checks it could not make are said, never hidden.
+    const unseen = notObservableOf(result).length;
+    const facts = [
+      ...(result.status === 'skipped' ? [] : [formatDuration(result.durationMs)]),
+      ...(result.deployment ? [deploymentLabel(result.deployment)] : []),
+      ...(unseen ? [`${plural(unseen, 'check')} not observable with --remote`] : []),
+    ];
+    const timing = facts.length ? ` (${facts.join('; ')})` : '';
     const interrupted = result.status === 'interrupted' ? ' interrupted' : '';
     return `  ${this.paint(color, mark)} ${result.id}  ${printable(result.title)}${this.paint('dim', timing + interrupted)}`;
   }

@@ -17,8 +17,12 @@ import {
   failuresOutsideSteps,
   worldLines,
   formatCommand,
+  isObserved,
   isOwnStepError,
   labelledValue,
+  notObservableLines,
+  notObservableOf,
+  remoteLine,
   skipReasonOf,
   stepProblems,
   stepTitle,
@@ -92,11 +96,19 @@ function renderSuite(file: string, experiments: ExperimentResult[], context: Sui
     hostname: context.hostname,
     file,
   });
-  // <testcase> may not hold <properties>: each experiment's points and score are the suite's, by id.
+  // <testcase> may not hold <properties>: each experiment's points, score and deployment are the
+  // suite's, by id, and the checks it could not make (not observable with --remote) are said there too.
   const properties = {
     points: sum((e) => e.points),
     score: sum((e) => e.score),
-    ...Object.fromEntries(experiments.flatMap((e) => [[`${e.id}.points`, e.points], [`${e.id}.score`, e.score]])),
+    ...Object.fromEntries(
+      experiments.flatMap((e) => [
+        [`${e.id}.points`, e.points],
+        [`${e.id}.score`, e.score],
+        ...(e.deployment ? [[`${e.id}.deployment`, e.deployment.summary]] : []),
+        ...(notObservableOf(e).length ? [[`${e.id}.notObservable`, notObservableOf(e).map(({ step, entry }) => `step ${step.index + 1} ${entry.name}`).join(', ') + ': not observable with --remote, neither passed nor failed']] : []),
+      ]),
+    ),
   };
   return [
     `  <testsuite${attributes}>`,
@@ -142,6 +154,7 @@ function renderOutcome(experiment: ExperimentResult, context: SuiteContext): str
  */
 function problemText(experiment: ExperimentResult, where: (file: string) => string): string {
   const lines = [`${experiment.id} (${where(experiment.location.file)}:${experiment.location.line})`];
+  if (experiment.deployment) lines.push(`deployed: ${experiment.deployment.summary}`);
   if (experiment.error) lines.push(`${experiment.error.code}: ${experiment.error.message}`);
   for (const { step, failedExpectations } of stepProblems(experiment)) {
     lines.push(stepTitle(step));
@@ -151,10 +164,14 @@ function problemText(experiment: ExperimentResult, where: (file: string) => stri
     if (step.world) lines.push(...worldLines(step.world).map((line) => `  ${line}`));
     if (step.status === 'failed') lines.push(...step.notes.flatMap((note) => note.split('\n')).map((line) => `  ${line}`));
     // The command lets the reader rerun the step by hand; system-out has what it printed.
-    if (step.process) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
+    if (step.process && isObserved(step.process)) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
+    const remote = step.process ? remoteLine(step.process) : null;
+    if (remote) lines.push(`  ran ${remote}`);
     if (step.process?.invocation) lines.push(`  started as: ${describeInvocation(step.process.invocation)}`);
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, where));
+  const unseen = notObservableLines(experiment);
+  if (unseen.length) lines.push('not observable with --remote:', ...unseen.map((line) => `  ${line}`));
   return lines.join('\n') + '\n';
 }
 
@@ -183,7 +200,7 @@ function renderOutput(experiment: ExperimentResult, stream: 'stdout' | 'stderr')
   return sections.length === 0 ? [] : [`      <${element}>${escapeXmlText(sections.join(''))}</${element}>`];
 }
 
-function renderProperties(properties: Record<string, number>, indent: string): string[] {
+function renderProperties(properties: Record<string, number | string>, indent: string): string[] {
   const rows = Object.entries(properties).map(([name, value]) => `${indent}  <property${xmlAttributes({ name, value })}/>`);
   return [`${indent}<properties>`, ...rows, `${indent}</properties>`];
 }

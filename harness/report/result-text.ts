@@ -1,6 +1,7 @@
 // Plain-text renderings of result-model pieces shared by the console and JUnit reporters, so that a
 // step, an exit or a failure reads the same in the terminal and in the CI report.
 import type {
+  Deployment,
   ExperimentResult,
   ExpectationResult,
   FoundProgram,
@@ -30,6 +31,7 @@ export function stepTitle(step: StepResult): string {
 
 /** How a program ended, in the words a student would use: `exit 0`, `signal SIGTERM`, `timed out`. */
 export function describeExit(process: ProcessResult): string {
+  if (!isObserved(process)) return 'not observable (started by hand on another machine)';
   if (process.spawnError) return `not started: ${process.spawnError.code}`;
   const parts: string[] = [];
   if (process.timedOut) parts.push('timed out');
@@ -110,6 +112,50 @@ export function labelledValue(label: string, value: string, indent: string): str
   if (!value.includes('\n')) return [`${indent}${label} ${value}`];
   // The label may be padded to align with a one-line neighbour; no trailing spaces once the value moves down.
   return [`${indent}${label.trimEnd()}`, ...value.replace(/\n$/, '').split('\n').map((line) => `${indent}  ${line}`)];
+}
+
+/**
+ * An experiment's deployment in a few words, for one-line places (the console's experiment line):
+ * `one host`, `two namespaces`, `tcp-server over SSH on root@198.51.100.2`, `tcp-server by hand at 198.51.100.2:40000`.
+ */
+export function deploymentLabel(deployment: Deployment): string {
+  if (deployment.kind === 'one-host') return 'one host';
+  if (deployment.kind === 'two-namespaces') return 'two namespaces';
+  return (deployment.remote ?? [])
+    .map((remote) => (remote.startedBy === 'ssh' ? `${remote.role} over SSH on ${remote.user ?? ''}${remote.user ? '@' : ''}${remote.host}` : `${remote.role} by hand at ${remote.host}:${remote.port}`))
+    .join(', ');
+}
+
+/** Every expectation of the experiment that could not be observed from this side, with its step. */
+export function notObservableOf(experiment: ExperimentResult): Array<{ step: StepResult; entry: NonNullable<StepResult['notObservable']>[number] }> {
+  return experiment.steps.flatMap((step) => (step.notObservable ?? []).map((entry) => ({ step, entry })));
+}
+
+/**
+ * `step 3: stop tcp-server: stdout (expected {"contains":"x"})`, then the reason once per distinct
+ * reason: what a report says of the checks it could not make (neither passed nor failed).
+ */
+export function notObservableLines(experiment: ExperimentResult): string[] {
+  const entries = notObservableOf(experiment);
+  if (entries.length === 0) return [];
+  const reasons = [...new Set(entries.map(({ entry }) => entry.reason))];
+  return [
+    ...entries.map(({ step, entry }) => `${stepTitle(step)}: ${entry.name} (expected ${entry.expected})`),
+    ...reasons.map((reason) => `(${reason}; neither passed nor failed)`),
+  ];
+}
+
+/** False for a program started by hand on another machine: socklab has no command, output or exit of it to show. */
+export function isObserved(process: ProcessResult): boolean {
+  return process.remote?.startedBy !== 'hand';
+}
+
+/** Where a program ran, when not simply here: `on root@198.51.100.2 (host lab-pc) over SSH, in /tmp/socklab-x`. */
+export function remoteLine(process: ProcessResult): string | null {
+  const remote = process.remote;
+  if (!remote) return null;
+  if (remote.startedBy === 'hand') return `at ${remote.host}:${remote.port}, started by hand: not started by socklab, its output and exit status are not observable`;
+  return `on ${remote.user ?? '?'}@${remote.host} (host ${remote.hostName ?? '?'}) over SSH, in ${remote.folder ?? '?'} (removed afterwards)`;
 }
 
 /** `1 error`, `2 errors`. */

@@ -44,6 +44,7 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
     result.details = outcome.details;
     result.artifacts = outcome.artifacts;
     if (outcome.placedFiles?.length) result.placedFiles = outcome.placedFiles;
+    if (outcome.notObservable?.length) result.notObservable = outcome.notObservable.map((entry) => locate(entry, step));
     if (outcome.listening && step.host) result.world = { host: step.host, lookups: [], delivered: [], listening: outcome.listening };
     result.status = outcome.status ?? (outcome.error ? 'error' : result.expectations.every((e) => e.ok) ? 'passed' : 'failed');
     if (outcome.status === 'skipped') result.skipReason = outcome.notes?.[0];
@@ -83,7 +84,8 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
     whileBusy: (check) => state.fixtureClocks.push(check),
     untilStill: async (program, deadline, signal) => {
-      if (environment.waitOutTimeouts || state.timedFixture) return null;
+      // A program on another machine cannot be read from here: with one in the experiment, nothing is ever known to be still.
+      if (environment.waitOutTimeouts || state.timedFixture || state.remote) return null;
       const programs = () => [...(program ? [program] : []), ...[...state.services.values()].map((service) => service.program)];
       const roots = () => programs().flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
       const busy = () => state.fixtureClocks.map((clock) => clock()).find((reason) => reason !== undefined);
@@ -98,27 +100,34 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
       if (last) tried.set(role, [...(tried.get(role) ?? []), { command: [...last.command], convention: last.invocation?.convention ?? 'as given', ended }]);
       return true;
     },
-    launch: (request) => {
+    launch: async (request) => {
       const role = plan.roles[request.role];
       if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
       const line = roleCommandLine({ command: role.command, usage: role.usage, invocation: role.invocation, args: request.args, attempt: state.conventionAttempts.get(request.role) ?? 0, ownHost: plan.hosts[role.host] });
       const earlier = tried.get(request.role);
       const invocation = 'command' in line && line.invocation ? { ...line.invocation, ...(earlier ? { tried: earlier } : {}) } : undefined;
       if ('command' in line) launched.set(request.role, { command: line.command, invocation });
+      // Notes about how it ran (a fallback to weaker limits, a limit it ran into, where it ran) join this step's at the end.
+      const addNotes = (read: () => string[]) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) });
+      const env = { ...role.env, ...state.sharedEnvironment, ...request.env };
+      if (role.remote && state.remote && role.unavailable === undefined && 'command' in line) {
+        const program = await state.remote.launch({ role: request.role, command: line.command, ...(invocation ? { invocation } : {}), stdin: request.stdin, env, outputCapBytes: environment.outputCapBytes });
+        if (program.notes) addNotes(() => program.notes ?? []);
+        return program;
+      }
       return new Program({
         command: 'command' in line ? line.command : role.command,
         ...(invocation ? { invocation } : {}),
         namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
-        env: { ...inheritedEnvironment(), ...role.env, ...state.sharedEnvironment, ...request.env },
+        env: { ...inheritedEnvironment(), ...env },
         stdin: request.stdin,
         tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,
         unavailable: role.unavailable ?? ('problem' in line ? line.problem : undefined),
         limits: plan.spec.limits,
-        // A fallback to weaker limits, or a limit the program ran into, joins this step's notes at the end.
-        onLimitNotes: (read) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) }),
+        onLimitNotes: addNotes,
       });
     },
   };

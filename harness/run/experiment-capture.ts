@@ -15,11 +15,14 @@ export class ExperimentCapture {
     private readonly endpointNames: Record<string, string>,
   ) {}
 
-  /** On two hosts, `on` is the server host's namespace and veth device: the capture then sees the wire between them. */
-  static async start(plan: ExperimentPlan, planned: PlannedCapture, outputDir: string, on?: { netns: string; device: string }): Promise<ExperimentCapture> {
+  /**
+   * On two hosts, `on` is the Internet host's namespace and bridge: the capture then sees the wire between
+   * the hosts. Without a namespace, `on` is an interface of this machine (`any` toward another machine).
+   */
+  static async start(plan: ExperimentPlan, planned: PlannedCapture, outputDir: string, on?: { netns?: string; device: string }): Promise<ExperimentCapture> {
     const pcapName = `${plan.spec.id}.pcap`;
     // The world's switch carries only this experiment's packets: everything on it is evidence.
-    const session = await startCapture({ ports: on ? 'all' : planned.ports, file: path.join(outputDir, pcapName), ...(on ? { netns: on.netns, interface: on.device } : {}) });
+    const session = await startCapture({ ports: on?.netns ? 'all' : planned.ports, file: path.join(outputDir, pcapName), ...(on ? { netns: on.netns, interface: on.device } : {}) });
     const addresses = [...new Set(Object.values(plan.hosts))];
     const endpointNames = Object.fromEntries(Object.entries(plan.ports).flatMap(([name, port]) => addresses.map((address) => [`${address}:${port}`, name])));
     return new ExperimentCapture(session, pcapName, planned, endpointNames);

@@ -5,6 +5,7 @@ import type { PlanEnvironment } from '../plan/plan-experiment.js';
 import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
 import type { ExperimentWorld } from './experiment-world.js';
+import type { RemoteExperiment } from '../remote/remote-experiment.js';
 
 export interface ExperimentEnvironment extends PlanEnvironment {
   /** Why hard-coded destinations cannot be intercepted in a world here (no iptables), or null. */
@@ -30,6 +31,8 @@ export interface ExperimentState {
   signal: AbortSignal;
   /** The experiment's own world, once made (two-hosts topology). */
   world?: ExperimentWorld;
+  /** Its share of the other machines, when a role runs on one (`--remote`, `--ssh`). */
+  remote?: RemoteExperiment;
   services: Map<string, RunningService>;
   deferred: Array<{ step: StepResult; planned: PlannedStep; check: () => Promise<DeferredOutcome> }>;
   teardowns: Array<() => Promise<void>>;

@@ -15,6 +15,8 @@ import { ExperimentWorld } from './experiment-world.js';
 import { executeStep, runDeferredChecks } from './execute-step.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
 import { ExperimentCapture } from './experiment-capture.js';
+import { buildCaptureFilter } from '../capture/index.js';
+import { RemoteExperiment } from '../remote/remote-experiment.js';
 import { buildExperimentResult, resultWithoutRun, type WhatHappened } from './build-result.js';
 import { findDeadServices, stderrDuring, stderrMarks, stepWithoutItsService, type DeadService } from './service-watch.js';
 
@@ -73,10 +75,17 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
       }
       notes.push(describeWorld(state.world), ...(interceptionProblem ? [`hard-coded destinations are not intercepted: ${interceptionProblem}`] : []));
     }
+    const remoteRoles = Object.values(plan.roles).filter((role) => role.remote);
+    if (remoteRoles.length && environment.remoteRoles) {
+      const roles = Object.fromEntries(remoteRoles.map((role) => [role.role, { cwd: role.cwd }]));
+      state.remote = new RemoteExperiment(environment.remoteRoles, { id: plan.spec.id, tag: plan.tag, tmpDir: plan.tmpDir, root: environment.root, roles });
+    }
     if (plan.capture) {
       const { internet } = state.world?.world.hosts ?? {};
-      const on = internet && plan.capture.inWorld ? { netns: internet.namespace, device: internet.device } : undefined;
+      // With another machine, the packets leave by whichever interface leads there: every interface, filtered to the experiment's ports.
+      const on = internet && plan.capture.inWorld ? { netns: internet.namespace, device: internet.device } : state.remote ? { device: 'any' } : undefined;
       capture = await ExperimentCapture.start(plan, plan.capture, environment.outputDir, on);
+      await state.remote?.startCapture(buildCaptureFilter({ ports: plan.capture.ports }));
     }
     await runSteps(state);
     await runDeferredChecks(state);
@@ -91,6 +100,14 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
         error = { code: 'CAPTURE_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
         return undefined;
       });
+    }
+    if (state.remote) {
+      const remote = await state.remote.finish(environment.outputDir).catch((caught: unknown) => {
+        error ??= { code: 'REMOTE_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
+        return undefined;
+      });
+      notes.push(...(remote?.notes ?? []));
+      if (captureResult && remote?.captures.length) captureResult.remote = remote.captures;
     }
     await state.world?.destroy();
   }

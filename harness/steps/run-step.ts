@@ -7,10 +7,10 @@ import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
+import { notObservableOutcome } from './shared/not-observable.js';
 import { argumentRefusal } from './shared/usage-error.js';
 import type { StepContext, StepKind } from './step-kind.js';
-
-type LaunchedRun = ReturnType<StepContext['launch']>;
+import type { LaunchedProgram } from '../process/launched-program.js';
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
 
@@ -34,14 +34,19 @@ export const runStep: StepKind<RunStep> = {
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
     const request = { role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
-    let program = context.launch(request);
+    let program = await context.launch(request);
+    if (program.unobservable) {
+      const expect = step.expect ?? {};
+      const implicit = ['exit', 'error', 'silent', 'timedOut'].some((key) => key in expect) ? [] : ['exit (implicit)'];
+      return notObservableOutcome(step.expect, implicit, program.unobservable, `socklab cannot run ${step.run}`);
+    }
     let { exit, stillness, startedAt } = await settle(program, timeoutMs, context);
     // A program that refuses its arguments runs again the next way programs take them, when its source did not say which.
     while (exit) {
       await program.stop(); // its output, complete
       const refusal = argumentRefusal(program);
       if (!refusal || !context.nextConvention(step.run, refusal)) break;
-      program = context.launch(request);
+      program = await context.launch(request);
       ({ exit, stillness, startedAt } = await settle(program, timeoutMs, context));
     }
     if (!exit) program.timedOut = !context.signal.aborted;
@@ -63,7 +68,7 @@ export const runStep: StepKind<RunStep> = {
  * The program ends, or its timeout passes, or it and every service wait for input that nothing will
  * send before the timeout (decided: it is stopped as the timeout would have stopped it).
  */
-async function settle(program: LaunchedRun, timeoutMs: number, context: StepContext) {
+async function settle(program: LaunchedProgram, timeoutMs: number, context: StepContext) {
   const startedAt = performance.now();
   const settled = new AbortController();
   const until = AbortSignal.any([context.signal, settled.signal]);

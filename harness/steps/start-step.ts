@@ -8,6 +8,7 @@ import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
 import { describeLiteral, findLiteral } from './shared/source-literal.js';
 import { launchFields } from './shared/launch-fields.js';
 import { parseDuration, formatDuration } from '../schema/duration.js';
+import type { LaunchedProgram } from '../process/launched-program.js';
 import { waitUntilReady } from '../process/readiness.js';
 import { tailLines } from './shared/output-tail.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
@@ -76,13 +77,15 @@ export const startStep: StepKind<StartStep> = {
     const placed = await placeFiles(step.files ?? {}, context.folderOf(step.start));
     context.onTeardown(() => placed.remove());
     const request = { role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
-    let program = context.launch(request);
+    let program = await context.launch(request);
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
-    if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
+    // A role started by hand elsewhere is not started: this step uses it where it runs.
+    const startedElsewhere = program.unobservable ? [`not started by socklab: ${program.unobservable}`] : [];
+    if (!step.ready) return { expectations: [], notes: [...startedElsewhere, 'no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
     const ready = step.ready;
     const timeoutMs = stepTimeoutMs(ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
     const planned = ready.tcp !== undefined ? Number(ready.tcp) : ready.udp !== undefined ? Number(ready.udp) : undefined;
-    const waitForIt = (started: typeof program) =>
+    const waitForIt = (started: LaunchedProgram) =>
       waitUntilReady(
         started,
         {
@@ -103,12 +106,13 @@ export const startStep: StepKind<StartStep> = {
       await program.stop(); // its output, complete
       const refusal = argumentRefusal(program);
       if (!refusal || !context.nextConvention(step.start, refusal)) break;
-      program = context.launch(request);
+      program = await context.launch(request);
       context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
       verdict = await waitForIt(program);
     }
+    const how = [...(program.sockets.method && verdict.socketsRead ? [`readiness checked with ${program.sockets.method}`] : []), ...(verdict.unchecked ?? [])];
     if (verdict.ready) {
-      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`, ...placed.notes];
+      const notes = [...startedElsewhere, `ready after ${formatDuration(verdict.waitedMs)}`, ...how, ...placed.notes];
       let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;
@@ -120,6 +124,8 @@ export const startStep: StepKind<StartStep> = {
         }
         if (verdict.listening.loopbackOnly && context.inWorld) {
           notes.push(`${step.start} listens on the loopback address only, which another host cannot reach: socklab delivers other hosts' connections there, as on one host with two terminals`);
+        } else if (verdict.listening.loopbackOnly && !/^127\./.test(context.hosts[context.host])) {
+          notes.push(`${step.start} listens on the loopback address only, which another machine cannot reach: it should listen on ${context.hosts[context.host]} or on every address ('' or 0.0.0.0)`);
         }
         const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
         const watch = step.intercept === false ? context.commonPorts(step.start) : [];
@@ -146,6 +152,7 @@ export const startStep: StepKind<StartStep> = {
           values: { kind: 'duration', limitMs: timeoutMs, actualMs: null },
         },
       ],
+      notes: [...startedElsewhere, ...how],
       stopExperiment: true,
       ...(listening ? { listening } : {}),
     };

@@ -2,8 +2,8 @@
 // Each kind owns the schema of its own options and turns a rendered step into a StepOutcome.
 // Outcomes are data: a refused connection or a non-zero exit is a result, never a thrown error.
 import type { TObject } from '@sinclair/typebox';
-import type { ExpectationResult, HarnessErrorInfo, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
-import type { Program } from '../process/program.js';
+import type { ExpectationResult, HarnessErrorInfo, NotObservable, ProcessResult, SourceLocation, StepDetails, StepStatus, WorldEvents } from '../model/result.js';
+import type { LaunchedProgram } from '../process/launched-program.js';
 import type { Stillness } from '../process/stillness.js';
 import type { HostNetwork } from '../network/host-network.js';
 
@@ -52,7 +52,7 @@ export interface LaunchRequest {
 export interface RunningService {
   name: string;
   role: string;
-  program: Program;
+  program: LaunchedProgram;
   /** Index of the step that started it, for reports. */
   stepIndex: number;
 }
@@ -66,8 +66,11 @@ export interface StepContext {
   readonly signal: AbortSignal;
   /** Milliseconds left before the experiment's deadline. */
   remainingMs(): number;
-  /** Starts the program that plays `role` (its own process group, tagged for the sweep). */
-  launch(request: LaunchRequest): Program;
+  /**
+   * Starts the program that plays `role` (its own process group, tagged for the sweep): here, or on
+   * another machine over SSH; for a role started there by hand, what stands for it (`unobservable`).
+   */
+  launch(request: LaunchRequest): Promise<LaunchedProgram>;
   /**
    * After a program of `role` ended with a usage error (`ended` says how): its later launches in this
    * experiment get the next of its command-line conventions. False when there is none left to try
@@ -113,7 +116,7 @@ export interface StepContext {
    * known (a timed fixture runs, the run asked to wait out timeouts) or it does not happen before the
    * deadline or `signal`.
    */
-  untilStill(program: Program | null, deadline: number, signal: AbortSignal): Promise<Stillness | null>;
+  untilStill(program: LaunchedProgram | null, deadline: number, signal: AbortSignal): Promise<Stillness | null>;
   /**
    * A fixture in socklab that may act by itself later (the origin closing a kept-alive connection when
    * its idle timer fires): `check` says why while it may, and stillness is not decided meanwhile.
@@ -144,6 +147,8 @@ export interface StepOutcome {
   listening?: WorldEvents['listening'];
   /** Files put in the program's folder before it started. */
   placedFiles?: string[];
+  /** Expectations that could not be observed from this side (a program started by hand elsewhere): neither passed nor failed. */
+  notObservable?: NotObservable[];
 }
 
 export interface StepKind<Step extends Record<string, unknown> = Record<string, unknown>> {

@@ -4,6 +4,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ProcessExpectation } from '../expect/expectation-schemas.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
+import { notObservableOutcome } from './shared/not-observable.js';
 import type { StepKind } from './step-kind.js';
 
 const StopStepSchema = Type.Object(
@@ -26,6 +27,9 @@ export const stopStep: StepKind<StopStep> = {
     const service = context.services.get(step.stop);
     if (!service) return { expectations: [], error: { code: 'NO_SUCH_SERVICE', message: `no service named "${step.stop}" is running` } };
     context.services.delete(step.stop);
+    if (service.program.unobservable) {
+      return { ...notObservableOutcome(step.expect, [], service.program.unobservable, `socklab leaves ${service.name} running, as it found it`), process: service.program.result({ stillRunning: true }) };
+    }
     const stillRunning = service.program.running;
     const process = await finishProgram(service.program, { stillRunning });
     const expectations = evaluateProcess(step.expect ?? {}, process, {

@@ -7,6 +7,7 @@ import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
+import { notObservableOutcome } from './shared/not-observable.js';
 import type { StepKind } from './step-kind.js';
 
 const DEFAULT_WAIT_TIMEOUT_MS = 10_000;
@@ -32,6 +33,11 @@ export const waitStep: StepKind<WaitStep> = {
     const service = context.services.get(step.wait);
     if (!service) return { expectations: [], error: { code: 'NO_SUCH_SERVICE', message: `no service named "${step.wait}" is running` } };
     context.services.delete(step.wait);
+    if (service.program.unobservable) {
+      const expect = step.expect ?? {};
+      const implicit = ['exit', 'error', 'silent', 'timedOut'].some((key) => key in expect) ? [] : ['exit (implicit)'];
+      return { ...notObservableOutcome(step.expect, implicit, service.program.unobservable, `socklab cannot wait for ${service.name} to exit`), process: service.program.result({ stillRunning: true }) };
+    }
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_WAIT_TIMEOUT_MS, context);
     const exit = await service.program.waitForExit(timeoutMs, context.signal);
     if (!exit) service.program.timedOut = !context.signal.aborted;

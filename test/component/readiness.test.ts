@@ -5,7 +5,8 @@
 import { expect } from 'chai';
 import os from 'node:os';
 import { Program } from '../../harness/process/program.js';
-import { diagnosticsTable, procTable, waitUntilReady } from '../../harness/process/readiness.js';
+import { diagnosticsTable, procTable } from '../../harness/process/proc-sockets.js';
+import { waitUntilReady } from '../../harness/process/readiness.js';
 import { allocatePorts, releasePorts } from '../../harness/plan/allocate-ports.js';
 import { needsTool } from '../support/tools.js';
 

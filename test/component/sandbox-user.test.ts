@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { Program } from '../../harness/process/program.js';
 import { limitSupport, overrideLimitSupport, tasksPerUser } from '../../harness/process/limit-support.js';
-import { ownListeningPorts } from '../../harness/process/readiness.js';
+import { ownListeningPorts } from '../../harness/process/proc-sockets.js';
 import type { SandboxRequest } from '../../harness/process/sandbox.js';
 import type { ResourceLimits } from '../../harness/process/resource-limits.js';
 import { sandboxSupport } from '../../harness/process/sandbox-support.js';

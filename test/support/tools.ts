@@ -4,7 +4,10 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables' | 'ss';
+export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables' | 'ss' | 'ssh' | 'sshd';
+
+/** The OpenSSH server the --ssh tests start in a network namespace, as another machine. */
+export const SSHD_PATH = '/usr/sbin/sshd';
 
 /** Debian's python3: Debian's aiosmtpd lives with it, and it may not be the first python3 on PATH. */
 export const debianPython = '/usr/bin/python3';
@@ -52,6 +55,9 @@ const TOOLS: Record<ToolName, Tool> = {
   xmllint: { debianPackage: 'libxml2-utils', notRunning: () => failureOf('xmllint', ['--version']) },
   // Worlds intercept hard-coded destinations with iptables rules inside their namespaces.
   iptables: { debianPackage: 'iptables', notRunning: () => failureOf('iptables', ['--version']) },
+  // --ssh: the OpenSSH client socklab drives, and the server the tests start as the other machine.
+  ssh: { debianPackage: 'openssh-client', notRunning: () => failureOf('ssh', ['-V']) },
+  sshd: { debianPackage: 'openssh-server', notRunning: () => failureOf(SSHD_PATH, ['-V']) },
 };
 
 const checked = new Map<ToolName, Missing | null>();

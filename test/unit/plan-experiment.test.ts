@@ -6,6 +6,7 @@ import { loadLab } from '../../harness/lab/load-lab.js';
 import { RoleTable } from '../../harness/lab/role-table.js';
 import { WorldUnavailableError, planExperiment, releasePlan, type PlanEnvironment } from '../../harness/plan/plan-experiment.js';
 import type { ExperimentSpec } from '../../harness/spec/spec-types.js';
+import { RemoteRoles } from '../../harness/remote/remote-roles.js';
 import { repoRoot } from '../support/paths.js';
 import { loadInline } from '../support/spec-source.js';
 import { TempDir } from '../support/temp-dir.js';
@@ -187,5 +188,68 @@ describe('planExperiment', () => {
     const none = await planExperiment(spec(clientServer), environment(), 'run.10');
     await releasePlan(none);
     expect(none.capture).to.equal(undefined);
+  });
+
+  it('a role started by hand elsewhere (--remote): its port and host are the ones given, the rest runs on this network, and the deployment says so', async () => {
+    // 127.0.0.2 stands for the other machine: nothing is reached while planning.
+    const remoteRoles = await RemoteRoles.open({ remote: [{ role: 'tcp-server', host: '127.0.0.2', port: 4567 }], ssh: [], settings: { options: [] } }, []);
+    const plan = await planExperiment(spec(clientServer), environment({ remoteRoles, worlds: 'all' }), 'run.13');
+    await releasePlan(plan);
+    expect(plan.ports.server).to.equal(4567);
+    expect(plan.givenPorts).to.deep.equal(['server']);
+    expect(plan.ports.other).to.not.equal(4567);
+    expect(plan.topology, 'no world: its hosts could not reach the other machine').to.equal('loopback');
+    expect(plan.hosts).to.deep.equal({ server: '127.0.0.2', client: '127.0.0.1', internet: '127.0.0.1' });
+    expect(plan.steps[1].body.args).to.deep.equal(['127.0.0.2', '4567']);
+    expect(plan.roles['tcp-server'].remote).to.deep.equal({ role: 'tcp-server', startedBy: 'hand', host: '127.0.0.2', port: 4567 });
+    expect(plan.roles['tcp-client'].remote).to.equal(undefined);
+    expect(plan.deployment).to.deep.equal({
+      kind: 'remote',
+      summary: 'two machines: tcp-server at 127.0.0.2:4567, started by hand (socklab did not start it and cannot see its output or exit status); tcp-client on this machine (127.0.0.1)',
+      remote: [{ role: 'tcp-server', startedBy: 'hand', host: '127.0.0.2', port: 4567 }],
+      localAddress: '127.0.0.1',
+    });
+    const local = await planExperiment(spec(clientServer), environment(), 'run.14');
+    await releasePlan(local);
+    expect(local.deployment).to.deep.equal({ kind: 'one-host', summary: 'one host: every program on this machine (127.0.0.1)' });
+  });
+
+  it("skips an experiment whose fixture would have to listen on the other machine (a relay on the server host)", async () => {
+    const remoteRoles = await RemoteRoles.open({ remote: [{ role: 'udp-server', host: '127.0.0.2', port: 4568 }], ssh: [], settings: { options: [] } }, []);
+    const relayed = spec(`id: lossy\ntitle: t\nsteps:\n  - start: udp-server\n    args: ["{{ports.server}}"]\n  - relay: link\n    protocol: udp\n    listen: "{{ports.link}}"\n    to: "{{ports.server}}"\n`);
+    let error: unknown;
+    try {
+      await releasePlan(await planExperiment(relayed, environment({ remoteRoles }), 'run.15'));
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).to.be.instanceOf(WorldUnavailableError);
+    expect((error as Error).message).to.equal("step 2 (relay) runs inside socklab on the server host, which is another machine in this run (udp-server on 127.0.0.2): socklab's own fixtures run on this machine only");
+  });
+
+  it('skips what a role started by hand cannot show: a client before its server starts, two roles sharing a port they were not given', async () => {
+    const refusal = async (yaml: string, remote: Array<{ role: string; port: number }>) => {
+      const remoteRoles = await RemoteRoles.open({ remote: remote.map((entry) => ({ ...entry, host: '127.0.0.2' })), ssh: [], settings: { options: [] } }, []);
+      try {
+        await releasePlan(await planExperiment(spec(yaml), environment({ remoteRoles }), 'run.16'));
+      } catch (error) {
+        expect(error).to.be.instanceOf(WorldUnavailableError);
+        return (error as Error).message;
+      }
+      return null;
+    };
+    const clientFirst = `id: p1\ntitle: t\nsteps:\n  - run: tcp-client\n    args: ["{{server.host}}", "{{ports.server}}"]\n    expect: { error: ECONNREFUSED }\n  - start: tcp-server\n    args: ["{{ports.server}}"]\n`;
+    expect(await refusal(clientFirst, [{ role: 'tcp-server', port: 4569 }])).to.equal(
+      'step 1 needs tcp-server not running yet (it starts at step 2), but it runs on 127.0.0.2:4569 all along, started by hand: this experiment cannot be reproduced with --remote',
+    );
+    const stoppedThenUsed = `id: p4\ntitle: t\nsteps:\n  - start: tcp-server\n    args: ["{{ports.server}}"]\n  - stop: tcp-server\n  - run: tcp-client\n    args: ["{{server.host}}", "{{ports.server}}"]\n`;
+    expect(await refusal(stoppedThenUsed, [{ role: 'tcp-server', port: 4570 }])).to.equal(
+      'step 3 needs tcp-server stopped (at step 2), but it runs on 127.0.0.2:4570 all along, started by hand: this experiment cannot be reproduced with --remote',
+    );
+    const shared = `id: p3\ntitle: t\nsteps:\n  - start: tcp-server\n    args: ["{{ports.server}}"]\n  - start: udp-server\n    args: ["{{ports.server}}"]\n`;
+    expect(await refusal(shared, [{ role: 'tcp-server', port: 4571 }, { role: 'udp-server', port: 4572 }])).to.equal(
+      'tcp-server and udp-server share {{ports.server}} in this experiment, but were started by hand on different ports (4571 and 4572)',
+    );
+    expect(await refusal(shared, [{ role: 'tcp-server', port: 4573 }, { role: 'udp-server', port: 4573 }]), 'the same port for both, as the lab does').to.equal(null);
   });
 });

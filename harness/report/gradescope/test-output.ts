@@ -4,7 +4,7 @@
 // Each piece is cut to a few lines, and the whole to `maxTestOutputChars`.
 import type { ExperimentResult, ExpectationResult, StepResult } from '../../model/result.js';
 import { roundPoints } from '../../model/scoring.js';
-import { describeExit, describeInvocation, detailLines, failuresOutsideSteps, formatCommand, harnessErrorOf, isOwnStepError, plural, skipReasonOf, stepProblems, stepTitle } from '../result-text.js';
+import { describeExit, describeInvocation, detailLines, failuresOutsideSteps, formatCommand, harnessErrorOf, isObserved, isOwnStepError, notObservableLines, plural, remoteLine, skipReasonOf, stepProblems, stepTitle } from '../result-text.js';
 import { codeBlock, escapeMarkdown } from './markdown.js';
 import { unifiedDiff } from './unified-diff.js';
 
@@ -21,6 +21,10 @@ type Blocks = string[];
 
 export function testOutput(experiment: ExperimentResult): string {
   const blocks: Blocks = [verdict(experiment)];
+  // Where the programs ran is part of the evidence, and checks that could not be made are said, whatever the verdict.
+  if (experiment.deployment) blocks.push(`*Deployed: ${escapeMarkdown(experiment.deployment.summary)}*`);
+  const unseen = notObservableLines(experiment);
+  if (unseen.length) blocks.push(`**Not observable with --remote** (neither passed nor failed):\n\n${codeBlock(unseen.join('\n'), { maxLines: maxInputLines })}`);
   for (const feedback of experiment.feedback ?? []) blocks.push(`**Hint:** ${escapeMarkdown(feedback.message)}`);
   if (experiment.status === 'failed' || experiment.status === 'error' || experiment.status === 'interrupted') {
     const problems = stepProblems(experiment);
@@ -59,7 +63,9 @@ function stepBlocks(step: StepResult, failed: ExpectationResult[], experiment: E
   const blocks: Blocks = [];
   const ended = step.process ? `: ${escapeMarkdown(describeExit(step.process))}` : '';
   blocks.push(`**${escapeMarkdown(capitalized(stepTitle(step)))}**${ended}`);
-  if (step.process) blocks.push(`Command:\n\n${codeBlock(formatCommand(step.process.command), { maxLines: 1 })}`);
+  if (step.process && isObserved(step.process)) blocks.push(`Command:\n\n${codeBlock(formatCommand(step.process.command), { maxLines: 1 })}`);
+  const where = step.process ? remoteLine(step.process) : null;
+  if (where) blocks.push(`Ran ${escapeMarkdown(where)}.`);
   if (step.process?.invocation) blocks.push(`Started as: ${escapeMarkdown(describeInvocation(step.process.invocation))}.`);
   if (step.stdin) blocks.push(`Input sent (stdin):\n\n${codeBlock(step.stdin, { maxLines: maxInputLines })}`);
   if (step.details) blocks.push(`Exchange:\n\n${codeBlock(detailLines(step.details).join('\n'), { maxLines: maxInputLines })}`);

@@ -13,6 +13,7 @@ export function renderCapture(capture: CaptureResult): SafeHtml {
   return html`<section class="capture">
 <h3>Packet capture</h3>
 ${renderCaptureStatus(capture)}
+${capture.remote?.length ? renderRemoteCaptures(capture.remote) : ''}
 ${capture.notes?.length ? html`<ul class="notes">${capture.notes.map((note) => html`<li>${note}</li>`)}</ul>` : ''}
 ${capture.expectations?.length ? renderExpectations(capture.expectations, 'Expectations on the wire') : ''}
 ${summary ? renderSummary(summary, names) : ''}
@@ -35,6 +36,15 @@ function renderCaptureStatus(capture: CaptureResult): SafeHtml {
   }
   const reason = capture.reason ?? 'no reason given';
   return html`<p class="capture-status capture-${capture.status}" role="note"><strong>capture ${capture.status}:</strong> ${reason}${link}</p>`;
+}
+
+/** The other ends' captures (tcpdump there over SSH): a link to each copied pcap, or why there is none. */
+function renderRemoteCaptures(captures: NonNullable<CaptureResult['remote']>): SafeHtml {
+  return html`<ul class="notes remote-captures">${captures.map((capture) => {
+    const pcap = pcapHref(capture.pcapFile);
+    if (capture.status !== 'captured') return html`<li class="capture-${capture.status}">The other end, ${capture.host}: <strong>${capture.reason ?? `capture ${capture.status}`}</strong></li>`;
+    return html`<li>The other end, ${capture.host}: ${capture.packetCount ?? '?'} packets. ${pcap ? html`<a class="pcap" href="${pcap}" download>Download ${capture.pcapFile}</a>` : html`<code>${capture.pcapFile ?? ''}</code>`}</li>`;
+  })}</ul>`;
 }
 
 /**

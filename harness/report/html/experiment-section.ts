@@ -49,6 +49,7 @@ function renderExperiment(experiment: ExperimentResult, elementId: string): Safe
 <p class="muted meta">${experiment.location.file}:${experiment.location.line} · started ${readableTime(experiment.startedAt)} · took ${formatDuration(experiment.durationMs)}${
     experiment.tags.length > 0 ? html` · tags ${experiment.tags.map((tag) => html`<span class="tag">${tag}</span> `)}` : ''
   }</p>
+${experiment.deployment ? html`<p class="deployment"><strong>Deployed:</strong> ${experiment.deployment.summary}</p>` : ''}
 ${harnessError ? renderHarnessError(harnessError.code, harnessError.message) : ''}
 ${experiment.status === 'skipped' || experiment.status === 'interrupted' ? html`<p class="skip-reason">${experiment.status === 'skipped' ? 'Skipped' : 'Interrupted'}${skipReason ? html`: ${skipReason}` : ''}</p>` : ''}
 ${experiment.feedback?.length ? html`<section class="feedback"><h3>Hints</h3><ul>${experiment.feedback.map((item) => html`<li>${item.message}</li>`)}</ul></section>` : ''}
@@ -71,7 +72,11 @@ function renderSetup(experiment: ExperimentResult): SafeHtml {
   if (roles.length === 0 && hosts.length === 0 && ports.length === 0) return html``;
   const assignments = (entries: Array<[string, string | number]>) => entries.map(([name, value]) => html`<code>${name}=${value}</code> `);
   return html`<dl class="facts setup">
-${roles.map(([role, command]) => html`<dt>${role}</dt><dd><code class="command">${formatCommand(command)}</code></dd>`)}
+${roles.map(([role, command]) => {
+    const remote = experiment.deployment?.remote?.find((entry) => entry.role === role && entry.startedBy === 'ssh');
+    const where = remote ? html` <span class="muted">on ${remote.user}@${remote.host} over SSH, from a copy there (its step shows the command as run there)</span>` : '';
+    return html`<dt>${role}</dt><dd><code class="command">${formatCommand(command)}</code>${where}</dd>`;
+  })}
 ${hosts.length > 0 ? html`<dt>hosts</dt><dd>${assignments(hosts)}</dd>` : ''}
 ${ports.length > 0 ? html`<dt>ports</dt><dd>${assignments(ports)}</dd>` : ''}
 </dl>`;

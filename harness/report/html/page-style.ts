@@ -85,6 +85,7 @@ table.compact td, table.compact th { padding: 2px 8px; }
 
 .harness-error, .capture-status.capture-skipped, .capture-status.capture-failed { background: var(--error-bg); color: var(--error-fg); border: 1px solid #d4a72c; border-left: 5px solid var(--error); padding: 8px 12px; border-radius: 6px; margin: 10px 0; }
 .harness-error code { color: inherit; }
+.deployment { font-size: 0.9rem; margin: 4px 0; }
 .skip-reason { background: var(--skipped-bg); color: var(--skipped-fg); padding: 6px 12px; border-radius: 6px; }
 
 .steps { list-style: none; padding: 0; margin: 0; }
@@ -117,6 +118,7 @@ tr.not-ok > td { background: #fff8f8; }
 tr.detail > td { border-top: 0; }
 .mark-ok { color: var(--passed-fg); font-weight: 600; white-space: nowrap; }
 .mark-fail { color: var(--failed-fg); font-weight: 600; white-space: nowrap; }
+.mark-unseen { color: var(--skipped-fg); font-weight: 600; white-space: nowrap; }
 .message { margin: 0 0 6px; }
 .diff { margin: 0; }
 .diff figcaption { font-size: 0.85rem; display: flex; gap: 12px; }

@@ -1,6 +1,6 @@
 // One step of an experiment: what ran, how it ended, what it printed and which expectations held.
-import type { ExpectationResult, ProcessResult, StepResult } from '../../model/result.js';
-import { describeExit, describeInvocation, formatCommand, formatDuration, plural, stepTitle, worldLines } from '../result-text.js';
+import type { ExpectationResult, NotObservable, ProcessResult, StepResult } from '../../model/result.js';
+import { describeExit, describeInvocation, formatCommand, formatDuration, isObserved, plural, remoteLine, stepTitle, worldLines } from '../result-text.js';
 import { diffLines } from './line-diff.js';
 import { renderDetails } from './details-section.js';
 import { html, outputHtml, type SafeHtml } from './safe-html.js';
@@ -11,20 +11,23 @@ const maxOpenOutputLines = 20;
 
 export function renderStep(step: StepResult, ownError: boolean): SafeHtml {
   const { process } = step;
+  const observed = process ? isObserved(process) : false;
+  const network = step.world ? worldLines(step.world) : [];
   return html`<li class="step status-${step.status}">
 <div class="step-head">${statusBadge(step.status)} <h4 class="step-title">${stepTitle(step)}</h4>
 <span class="muted step-time">${step.kind} · started +${formatDuration(step.startedAtMs)} · took ${formatDuration(step.durationMs)}</span></div>
 ${ownError && step.error ? renderHarnessError(step.error.code, step.error.message) : ''}
 ${step.skipReason ? html`<p class="skip-reason">Skipped: ${step.skipReason}</p>` : ''}
 <dl class="facts">
-${process ? renderProcessFacts(process) : ''}
+${process ? (observed ? renderProcessFacts(process) : html`<dt>ran</dt><dd>${remoteLine(process)}</dd>`) : ''}
 ${step.stdin !== undefined ? html`<dt>stdin</dt><dd><pre class="output-text stdin" tabindex="0">${outputHtml(step.stdin)}</pre></dd>` : ''}
 ${step.notes.length > 0 ? html`<dt>notes</dt><dd><ul class="notes">${step.notes.map((note) => html`<li>${note}</li>`)}</ul></dd>` : ''}
-${step.world ? html`<dt>network</dt><dd><ul class="notes">${worldLines(step.world).map((line) => html`<li>${line}</li>`)}</ul></dd>` : ''}
+${network.length ? html`<dt>network</dt><dd><ul class="notes">${network.map((line) => html`<li>${line}</li>`)}</ul></dd>` : ''}
 </dl>
-${process ? html`${renderOutput(process, 'stdout')}${renderOutput(process, 'stderr')}` : ''}
+${process && observed ? html`${renderOutput(process, 'stdout')}${renderOutput(process, 'stderr')}` : ''}
 ${step.details ? renderDetails(step.details) : ''}
 ${step.expectations.length > 0 ? renderExpectations(step.expectations) : ''}
+${step.notObservable?.length ? renderNotObservable(step.notObservable) : ''}
 </li>`;
 }
 
@@ -45,6 +48,7 @@ function renderProcessFacts(process: ProcessResult): SafeHtml {
   return html`<dt>command</dt><dd><code class="command">${formatCommand(process.command)}</code></dd>
 ${process.invocation ? html`<dt>started as</dt><dd>${describeInvocation(process.invocation)}</dd>` : ''}
 <dt>cwd</dt><dd><code>${process.cwd}</code></dd>
+${process.remote ? html`<dt>ran</dt><dd>${remoteLine(process)}</dd>` : ''}
 ${process.namespace || process.sandboxed ? html`<dt>ran in</dt><dd>${[process.namespace ? `network namespace ${process.namespace}` : '', process.sandboxed ? `the filesystem sandbox (bubblewrap)${process.uid !== undefined ? ` as user ${process.uid}` : ''}` : ''].filter(Boolean).join(', ')}</dd>` : ''}
 <dt>ended</dt><dd><strong>${describeExit(process)}</strong> <span class="muted">(${ending}; pid ${process.pid ?? '—'}; ${formatDuration(process.durationMs)})</span></dd>
 ${process.spawnError ? html`<dt>not started</dt><dd><code>${process.spawnError.code}</code>: ${process.spawnError.message}</dd>` : ''}
@@ -79,6 +83,18 @@ export function renderExpectations(expectations: ExpectationResult[], caption = 
 <caption>${caption}</caption>
 <thead><tr><th scope="col">ok</th><th scope="col">name</th><th scope="col">expected</th><th scope="col">actual</th></tr></thead>
 <tbody>${expectations.map(renderExpectation)}</tbody>
+</table></div>`;
+}
+
+/** Checks of the spec that could not be made from this side: shown as such, neither passed nor failed. */
+function renderNotObservable(entries: NotObservable[]): SafeHtml {
+  return html`<div class="table-scroll"><table class="expectations not-observable">
+<caption>Not observable with --remote (neither passed nor failed)</caption>
+<thead><tr><th scope="col">ok</th><th scope="col">name</th><th scope="col">expected</th><th scope="col">why not checked</th></tr></thead>
+<tbody>${entries.map(
+    (entry) => html`<tr><td><span class="mark-unseen">— not observable</span></td><td><code>${entry.name}</code>${entry.location ? html`<br><span class="muted">${entry.location.file}:${entry.location.line}</span>` : ''}</td>
+<td><pre class="value">${outputHtml(entry.expected)}</pre></td><td>${entry.reason}</td></tr>`,
+  )}</tbody>
 </table></div>`;
 }
 
