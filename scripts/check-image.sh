@@ -143,7 +143,7 @@ for needed in NET_ADMIN SYS_ADMIN NET_RAW SYS_PTRACE systempaths=unconfined; do
   if [ -f "$results" ] && [ "$(json "$results" 'r.counts.passed === 1 && r.experiments[0].capture?.status === "captured"')" = true ]; then
     fail "$needed is needed: p1 passed with its capture without it (the README asks for more than needed)" "$work/$name.log"
   else
-    pass "$needed is needed: without it $(grep -h -m 1 -oE '(error [A-Z_]+: .{0,100}|capture skipped: .{0,100}|never became ready: .{0,80}|bwrap cannot .{0,80})' "$work/$name.log" "$results" 2>/dev/null | head -n 1 | cut -d: -f2- || echo "p1 fails")"
+    pass "$needed is needed: without it $(grep -h -m 1 -oE '(error [A-Z_]+: .{0,100}|capture skipped: .{0,100}|never became ready: .{0,80}|bwrap cannot .{0,80})' "$work/$name.log" "$results" 2>/dev/null | head -n 1 | sed -E 's/^(error [A-Z_]+|capture skipped): //' || echo "p1 fails")"
   fi
 done
 
