@@ -18,6 +18,7 @@ usage: scripts/build-image.sh [options]
   --tag NAME              the image's name (default: socklab, i.e. localhost/socklab:latest)
   --registry-base         pull debian:trixie-slim from the registry instead of making the base
   --refresh-base          make the base again even when a cached one exists
+  --no-cache              build every layer again (the engine's layer cache is reused otherwise)
   --ca-file FILE          certificates npm trusts inside the build besides its own (default:
                           $NODE_EXTRA_CA_CERTS when set); passed as a build secret, kept out of the image
   --print-engine          print the engine it would use, and exit
@@ -32,6 +33,7 @@ engine=""
 tag="socklab"
 registry_base=false
 refresh_base=false
+no_cache=false
 print_run_options=false
 print_engine=false
 ca_file="${NODE_EXTRA_CA_CERTS:-}"
@@ -41,6 +43,7 @@ while [ $# -gt 0 ]; do
     --tag) tag="${2:?--tag needs a name}"; shift 2 ;;
     --registry-base) registry_base=true; shift ;;
     --refresh-base) refresh_base=true; shift ;;
+    --no-cache) no_cache=true; shift ;;
     --ca-file) ca_file="${2:?--ca-file needs a file}"; shift 2 ;;
     --print-engine) print_engine=true; shift ;;
     --print-run-options) print_run_options=true; shift ;;
@@ -101,7 +104,7 @@ if [ "$registry_base" = false ]; then
     echo "build-image: making the base with mmdebstrap (trixie, minbase) in $tarball"
     # The same slimming as the registry's debian:trixie-slim: no manuals, documentation (copyrights
     # stay), translations or info pages, also for the packages the Dockerfile installs on top.
-    mmdebstrap --variant=minbase --quiet \
+    mmdebstrap --variant=minbase --format=tar --quiet \
       --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-include=/usr/share/doc/*/copyright' --dpkgopt='path-exclude=/usr/share/locale/*' \
       --dpkgopt='path-exclude=/usr/share/info/*' \
@@ -120,6 +123,7 @@ if [ "$registry_base" = false ]; then
   [ "$engine" = docker ] || build_options+=(--pull=never)
 fi
 
+[ "$no_cache" = false ] || build_options+=(--no-cache)
 if [ -n "$ca_file" ]; then
   [ -r "$ca_file" ] || { echo "build-image: cannot read the certificates in '$ca_file' (--ca-file or NODE_EXTRA_CA_CERTS)" >&2; exit 2; }
   build_options+=(--secret "id=ca-certificates,src=$ca_file")
