@@ -60,8 +60,9 @@ cleanup() {
 trap cleanup EXIT
 
 # in_image NAME OUTPUT [OPTIONS…] -- [ARGS…]: runs the image once, named so that an interrupted check
-# removes it; its output goes to $work/NAME.log and its status to $status.
+# removes it, with $submission at /submission; its output goes to OUTPUT and its status to $status.
 status=0
+submission="$root/test/fixtures/submissions/correct"
 in_image() {
   local name="$1" output="$2"; shift 2
   local options=()
@@ -72,7 +73,7 @@ in_image() {
   mkdir -p "$work/$name"
   status=0
   "$engine" run --rm --name "$container" ${engine_options[@]+"${engine_options[@]}"} \
-    -v "$root/test/fixtures/submissions/correct:/submission:ro" -v "$root/test/fixtures/languages:/languages:ro" \
+    -v "$submission:/submission:ro" \
     -v "$work/$name:/work" ${options[@]+"${options[@]}"} "$tag" "$@" >"$output" 2>&1 || status=$?
 }
 
@@ -122,13 +123,30 @@ else
   fail "hand-in pack (socklab evidence --from reports): exit $status, expected 6 pictures" "$work/evidence.log"
 fi
 
-# 4. Programs in C and Java play Task 1's server (the lab's reference client).
-in_image c-server "$work/c-server.log" "${quick_start_options[@]}" --entrypoint sh -- -c \
-  'gcc -O2 -o /tmp/tcp_server /languages/tcp_server.c && socklab run --role tcp-server="/tmp/tcp_server 0.0.0.0" p1-tcp-client-before-server'
-if [ "$status" -eq 0 ]; then pass "a C server (gcc) in p1"; else fail "a C server (gcc) in p1: exit $status" "$work/c-server.log"; fi
-in_image java-server "$work/java-server.log" "${quick_start_options[@]}" -- \
-  run --role tcp-server="java /languages/TCPServer.java 0.0.0.0" p1-tcp-client-before-server
-if [ "$status" -eq 0 ]; then pass "a Java server in p1"; else fail "a Java server in p1: exit $status" "$work/java-server.log"; fi
+# 4. Servers in C and Java (test/fixtures/languages), built and run in the sandbox as a student's
+# would be, with the Python client of the submission above.
+for language in c java; do
+  submission="$work/$language-submission"
+  mkdir -p "$submission"
+  cp "$root/test/fixtures/submissions/correct/TCPClient.py" "$submission/"
+  if [ "$language" = c ]; then
+    cp "$root/test/fixtures/languages/tcp_server.c" "$submission/"
+    # shellcheck disable=SC2016 # for the image's shell
+    printf '#!/bin/sh\ngcc -O2 -o tcp_server tcp_server.c && exec ./tcp_server 0.0.0.0 "$1"\n' >"$submission/server.sh"
+    server="sh server.sh"
+  else
+    cp "$root/test/fixtures/languages/TCPServer.java" "$submission/"
+    server="java TCPServer.java 0.0.0.0"
+  fi
+  printf 'roles:\n  tcp-server: %s\n  tcp-client: python3 TCPClient.py\n' "$server" >"$submission/socklab.yaml"
+  in_image "$language-server" "$work/$language-server.log" "${quick_start_options[@]}" -- \
+    run --sandbox --submission /submission p1-tcp-client-before-server
+  label="a $([ "$language" = c ] && echo C || echo Java) server ($server)"
+  if [ "$status" -eq 0 ]; then pass "p1 with $label, sandboxed"
+  else fail "p1 with $label, sandboxed: exit $status" "$work/$language-server.log"
+  fi
+done
+submission="$root/test/fixtures/submissions/correct"
 
 # first_reason FILE…: the first line of the files there that says why a run failed, else "p1 fails".
 first_reason() {
