@@ -2,8 +2,8 @@
 # The container image's whole-system check (issue #16): builds the image (scripts/build-image.sh), then
 # runs the lab's Task 1 problems inside it the way README.md's quick start does, and checks what came
 # out: a student's submission passes p1-p3 confined by bubblewrap with every capture taken, the
-# hand-in pack gets its pictures (chromium), C and Java servers play a role, and each run option the
-# README asks for is needed (without it, something named fails). Slow (the build), so .ci/run runs it
+# hand-in pack gets its pictures (chromium), C and Java servers pass p1 in the sandbox, and each run
+# option the README asks for is needed (without it, something named fails). Slow (the build), so .ci/run runs it
 # after `npm test`, not inside it. Exit status: 0 all passed, 1 a check failed, 2 usage, 3 no engine.
 set -euo pipefail
 
