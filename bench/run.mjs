@@ -26,8 +26,9 @@ import * as proxyCache from './proxy-cache.mjs';
 import * as tcpServerClients from './tcp-server-clients.mjs';
 import * as sandboxOverhead from './sandbox-overhead.mjs';
 import * as worldCost from './world-cost.mjs';
+import * as failingStudent from './failing-student.mjs';
 
-const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients, sandboxOverhead, worldCost];
+const BENCHMARKS = [harnessOverhead, readinessLatency, wholeSuite, serviceStartup, gradingThroughput, webServerLoad, proxyCache, tcpServerClients, sandboxOverhead, worldCost, failingStudent];
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');

@@ -14,6 +14,15 @@ export interface HttpRequestOptions {
   proxy?: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /**
+   * Aborted when no response can come any more (stillness.ts): the request ends as its timeout would
+   * (ETIMEDOUT), with the abort's reason, a string, as its message.
+   */
+  decided?: AbortSignal;
+  /** Called once the whole request has been handed to the kernel. */
+  onSent?: () => void;
+  /** Called whenever response bytes arrive. */
+  onProgress?: () => void;
   maxBodyBytes?: number;
   /** Makes the TCP connection (in an experiment's world, from its client host); default: a plain connect from here. */
   connect?: (host: string, port: number, timeoutMs: number) => Promise<net.Socket>;
@@ -79,6 +88,7 @@ export async function sendHttpRequest(options: HttpRequestOptions): Promise<Http
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
+      options.decided?.removeEventListener('abort', onDecided);
       resolve(exchange);
     };
     const request = http.request({
@@ -101,13 +111,21 @@ export async function sendHttpRequest(options: HttpRequestOptions): Promise<Http
       request.destroy();
       settle(failed({ code: 'EINTR', message: 'stopped: the experiment ended' }));
     };
+    const onDecided = () => {
+      request.destroy();
+      settle(failed({ code: 'ETIMEDOUT', message: String(options.decided?.reason) }));
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
+    options.decided?.addEventListener('abort', onDecided, { once: true });
+    if (options.onSent) request.on('finish', options.onSent);
     request.on('error', (error: NodeJS.ErrnoException) => settle(failed({ code: error.code ?? 'EPROTO', message: error.message })));
     request.on('response', (response) => {
+      options.onProgress?.();
       const chunks: Buffer[] = [];
       let kept = 0;
       let truncated = false;
       response.on('data', (chunk: Buffer) => {
+        options.onProgress?.();
         const room = limit - kept;
         if (chunk.length > room) truncated = true;
         if (room <= 0) return;

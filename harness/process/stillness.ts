@@ -13,14 +13,22 @@
 //     to be accepted;
 //   - and over QUIET_MS nothing moved: the same system calls with the same arguments, no context
 //     switch, no byte read or written (/proc/PID/io).
-// Anything else (a thread running, a sleep(), a connect() in progress, a system call not listed, a file
-// that cannot be read, an architecture without a table) means "not still": the step then runs to its
-// timeout as before. In-process fixtures that act on their own time (a delayed origin, a relay) are
-// the caller's to rule out.
+// One kind of running thread counts as waiting too: a loop that reads a connection its peer closed
+// (`while True: data = s.recv(4096); if data == '': break` in Python 3, where recv returns b'' at once
+// for ever). It is seen as a thread that runs without ever sleeping (no voluntary context switch) nor
+// reading or writing a byte, in a process holding a TCP connection in CLOSE_WAIT with nothing queued,
+// for SPIN_QUIET_MS: nothing it reads can ever end that loop.
+// Anything else (a thread running otherwise, a sleep(), a connect() in progress, a system call not
+// listed, a file that cannot be read, an architecture without a table) means "not still": the step
+// then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
+// a relay, a kept-alive connection the origin closes later) are the caller's to rule out (`busy`).
 import { readdir, readFile, readlink } from 'node:fs/promises';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
+/** How long a thread must spin on a closed connection, without a byte moving, before it counts as still. */
+export const SPIN_QUIET_MS = 1000;
+const SPINNING = 'a loop reading a connection its peer closed';
 const LOOK_EVERY_MS = 50;
 
 type WaitKind = 'input' | 'poll-ms' | 'futex' | 'timespec';
@@ -80,6 +88,8 @@ interface Look {
   notStill?: string;
   /** Everything that must not change between looks (system calls and arguments, switches, I/O counts). */
   fingerprint: string;
+  /** A thread spins on a closed connection: the state must last SPIN_QUIET_MS, not QUIET_MS. */
+  spinning?: boolean;
 }
 
 export interface Stillness {
@@ -93,7 +103,7 @@ export interface Stillness {
  * Resolves once the programs (`roots()`, with their descendants) are still — nothing can happen before
  * `deadline` (performance.now() time) — or with null when `signal` aborts or the deadline passes.
  */
-export async function untilStill(roots: () => number[], deadline: number, signal: AbortSignal): Promise<Stillness | null> {
+export async function untilStill(roots: () => number[], deadline: number, signal: AbortSignal, busy: () => string | undefined = () => undefined): Promise<Stillness | null> {
   const table = WAITS[process.arch];
   if (!table) return null;
   // The state that has lasted: when it was first seen, and the look before it (its waits began after that).
@@ -101,11 +111,12 @@ export async function untilStill(roots: () => number[], deadline: number, signal
   let previousLook: number | undefined;
   while (!signal.aborted && performance.now() < deadline) {
     const at = performance.now();
-    const look = await lookAt(roots(), table);
+    const fixture = busy();
+    const look = fixture === undefined ? await lookAt(roots(), table) : { notStill: fixture, fingerprint: '' };
     if (process.env.SOCKLAB_DEBUG_STILLNESS) process.stderr.write(`stillness ${Math.round(at)} ${look.notStill ?? look.fingerprint}\n`);
     if (look.waits === undefined || first?.look.fingerprint !== look.fingerprint) {
       first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook };
-    } else if (at - first.at >= QUIET_MS && look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))) {
+    } else if (at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) && look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))) {
       return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
     }
     previousLook = at;
@@ -127,7 +138,11 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
   const pids = await withDescendants(roots);
   const parts: string[] = [];
   const waits: ThreadWait[] = [];
-  const socketInodes = new Set<string>();
+  const socketInodes = new Map<string, number[]>();
+  /** Processes with a thread that runs: each must hold a closed connection it may be spinning on. */
+  const running = new Map<number, string>();
+  /** Processes with a thread waiting for a lock with a timeout: only where another of its threads runs. */
+  const lockWaits = new Map<number, string>();
   for (const pid of pids) {
     const [comm, io, tasks] = await Promise.all([
       readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
@@ -145,16 +160,31 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
       const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
       if (state === 'Z' || state === 'X' || state === '') continue;
       const who = `${comm.trim()} (pid ${pid})`;
+      if (state === 'R') {
+        // Perhaps spinning (checked below): its process must read or write nothing meanwhile.
+        running.set(pid, who);
+        waits.push({ who, syscall: SPINNING, timeoutMs: Infinity });
+        parts.push(`${tid}:spinning`);
+        continue;
+      }
       const wait = state === 'T' || state === 't' ? { syscall: 'a stop', timeoutMs: Infinity } : state === 'S' ? waitOf(syscall, table) : undefined;
-      if (!wait) return { notStill: `${who} is ${state === 'R' ? 'running' : `in state ${state}`}`, fingerprint: '' };
+      if (!wait && state === 'S' && lockHandOff(syscall, table)) {
+        // Two threads spinning in one Python process hand its interpreter lock to each other.
+        lockWaits.set(pid, who);
+        parts.push(`${tid}:spinning`);
+        continue;
+      }
+      if (!wait) return { notStill: `${who} is ${state === 'S' ? `in ${syscallName(syscall, table)}` : `in state ${state}`}`, fingerprint: '' };
       waits.push({ who, ...wait });
       parts.push(`${tid}:${syscall.trim()}:${switches(status)}`);
     }
-    for (const inode of await socketInodesOf(pid)) socketInodes.add(inode);
+    for (const inode of await socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
-  const queued = await queuedSocket(pids, socketInodes);
-  if (queued) return { notStill: queued, fingerprint: '' };
-  return { waits, fingerprint: parts.join(' ') };
+  const sockets = await socketStates(pids, socketInodes);
+  if (sockets.queued) return { notStill: sockets.queued, fingerprint: '' };
+  for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
+  for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
+  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0 };
 }
 
 /** The wait a sleeping thread is in, or undefined when its system call is not one that only input ends. */
@@ -181,6 +211,18 @@ function waitOf(line: string, table: (typeof WAITS)[string]): Omit<ThreadWait, '
       // A pointer: NULL waits for ever; otherwise the timeout is in the program's memory, not read here.
       return argument === 0n ? { syscall: entry.name, timeoutMs: Infinity } : undefined;
   }
+}
+
+/** A futex wait with a timeout (FUTEX_WAIT or FUTEX_WAIT_BITSET): how threads hand a lock over, Python's interpreter lock included. */
+function lockHandOff(line: string, table: (typeof WAITS)[string]): boolean {
+  const fields = line.trim().split(' ');
+  const operation = fields.length >= 7 ? Number(BigInt(fields[2]) & 0x7fn) : -1;
+  return table[Number(fields[0])]?.kind === 'futex' && (operation === 0 || operation === 9) && BigInt(fields[4]) !== 0n;
+}
+
+function syscallName(line: string, table: (typeof WAITS)[string]): string {
+  const number = line.trim().split(' ')[0];
+  return table[Number(number)]?.name ?? `system call ${number}`;
 }
 
 function ioCounts(io: string): string {
@@ -239,10 +281,16 @@ async function socketInodesOf(pid: number): Promise<string[]> {
  * for its ACK is under way.
  */
 const SETTLED_TCP = new Set(['01', '05', '06', '07', '08', '0A']);
+const CLOSE_WAIT = '08';
 
-/** A socket of these programs with bytes queued either way, a connection still being made, or one waiting to be accepted. */
-async function queuedSocket(pids: number[], inodes: Set<string>): Promise<string | undefined> {
-  if (inodes.size === 0) return undefined;
+/**
+ * A socket of these programs with bytes queued either way, a connection still being made, or one
+ * waiting to be accepted (`queued`); and the processes holding a TCP connection that their peer closed
+ * (CLOSE_WAIT), where a read returns end-of-file at once.
+ */
+async function socketStates(pids: number[], inodes: Map<string, number[]>): Promise<{ queued?: string; closedByPeer: Set<number> }> {
+  const closedByPeer = new Set<number>();
+  if (inodes.size === 0) return { closedByPeer };
   const namespaces = new Map<string, number>();
   for (const pid of pids) {
     const namespace = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
@@ -255,12 +303,15 @@ async function queuedSocket(pids: number[], inodes: Set<string>): Promise<string
         const fields = line.trim().split(/\s+/);
         if (fields.length < 10 || !inodes.has(fields[9])) continue;
         const [tx, rx] = fields[4].split(':');
-        if (parseInt(tx, 16) !== 0 || parseInt(rx, 16) !== 0) return `a ${table} socket has bytes queued (${fields[1]})`;
-        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return `a TCP connection is being made (${fields[1]})`;
+        // A connection the peer closed counts its FIN in the receive queue until the program reads the end.
+        const unread = parseInt(rx, 16) - (table.startsWith('tcp') && fields[3] === CLOSE_WAIT ? 1 : 0);
+        if (parseInt(tx, 16) !== 0 || unread > 0) return { queued: `a ${table} socket has bytes queued (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`, closedByPeer };
+        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { queued: `a TCP connection is being made (${fields[1]})`, closedByPeer };
+        if (table.startsWith('tcp') && fields[3] === CLOSE_WAIT) for (const pid of inodes.get(fields[9])!) closedByPeer.add(pid);
       }
     }
   }
-  return undefined;
+  return { closedByPeer };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

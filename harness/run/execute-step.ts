@@ -81,10 +81,13 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
+    whileBusy: (check) => state.fixtureClocks.push(check),
     untilStill: async (program, deadline, signal) => {
       if (environment.waitOutTimeouts || state.timedFixture) return null;
-      const roots = () => [program, ...[...state.services.values()].map((service) => service.program)].flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
-      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]));
+      const programs = () => [...(program ? [program] : []), ...[...state.services.values()].map((service) => service.program)];
+      const roots = () => programs().flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
+      const busy = () => state.fixtureClocks.map((clock) => clock()).find((reason) => reason !== undefined);
+      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]), busy);
     },
     nextConvention: (role, ended) => {
       const planned = plan.roles[role];

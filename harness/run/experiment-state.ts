@@ -39,6 +39,8 @@ export interface ExperimentState {
   sharedEnvironment: Record<string, string>;
   /** The label of a step whose fixture acts on its own time (StepKind.timed), once one has run. */
   timedFixture?: string;
+  /** Fixtures' own clocks (StepContext.whileBusy): each says why it may still act by itself, or nothing. */
+  fixtureClocks: Array<() => string | undefined>;
   /** Per role, which of its command-line conventions its programs get now (after usage errors: the next one). */
   conventionAttempts: Map<string, number>;
 }

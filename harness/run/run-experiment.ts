@@ -54,6 +54,7 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
     services: new Map(),
     deferred: [],
     teardowns: [],
+    fixtureClocks: [],
     steps: [],
     sharedEnvironment: {},
     conventionAttempts: new Map(),

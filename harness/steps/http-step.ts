@@ -11,6 +11,7 @@ import type { ExpectationResult, HttpDetails, HttpExchangeRecord } from '../mode
 import { verdict } from '../expect/verdict.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
+import type { Stillness } from '../process/stillness.js';
 
 const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
@@ -43,15 +44,31 @@ export const httpStep: StepKind<HttpStep> = {
     const network = await context.network();
     const connect = network.connectTcp.bind(network);
     const started = performance.now();
+    // Once every request is sent, a step in the foreground ends as its timeout would when no response
+    // can come any more: every program of the experiment waits for input that nothing will send.
+    const decided = new AbortController();
+    const settled = new AbortController();
+    let stillness: Stillness | null = null;
+    let sent = 0;
+    let lastProgress = -Infinity;
+    const onSent = async () => {
+      if (step.background || ++sent < count) return;
+      // Stillness counts only when no response byte arrived since it began (socklab is the reader here).
+      do stillness = await context.untilStill(null, started + timeoutMs, AbortSignal.any([context.signal, settled.signal]));
+      while (stillness && lastProgress >= stillness.since);
+      if (stillness) decided.abort(`no complete response, and none could come any more: every program waited for input that nothing was going to send (${stillness.waits.join(', ')})`);
+    };
     const exchanges = Promise.all(
       Array.from({ length: count }, () =>
-        sendHttpRequest({ url: step.http, method: step.method, headers: step.headers, body: step.body, proxy: step.proxy, timeoutMs, signal: context.signal, connect }),
+        sendHttpRequest({ url: step.http, method: step.method, headers: step.headers, body: step.body, proxy: step.proxy, timeoutMs, signal: context.signal, decided: decided.signal, onSent: () => void onSent(), onProgress: () => (lastProgress = performance.now()), connect }),
       ),
-    );
+    ).finally(() => settled.abort());
     const judge = async () => {
       const results = await exchanges;
       const wallMs = Math.round(performance.now() - started);
-      return { expectations: judgeAll(step, results, wallMs), details: describeStep(step, results, wallMs), notes: count > 1 ? [`${count} requests in ${formatDuration(wallMs)}`] : [] };
+      const notes = count > 1 ? [`${count} requests in ${formatDuration(wallMs)}`] : [];
+      if (stillness) notes.push(`stopped after ${formatDuration(wallMs)} instead of waiting out its ${formatDuration(timeoutMs)} timeout: no response could come any more`);
+      return { expectations: judgeAll(step, results, wallMs), details: describeStep(step, results, wallMs), notes };
     };
     if (step.background) {
       context.atEnd(judge);

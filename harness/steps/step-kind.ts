@@ -107,12 +107,18 @@ export interface StepContext {
   /** The experiment's temp folder (`{{tmp}}`), removed when it ends. */
   readonly tmpDir: string;
   /**
-   * Resolves when `program` and every service of the experiment wait for input that nothing is going
-   * to send before `deadline` (performance.now() time): the step's outcome is decided (stillness.ts).
-   * Null when that cannot be known (a timed fixture runs, the run asked to wait out timeouts) or it
-   * does not happen before the deadline or `signal`.
+   * Resolves when `program` (null: socklab itself waits, e.g. for an HTTP response) and every service
+   * of the experiment wait for input that nothing is going to send before `deadline`
+   * (performance.now() time): the step's outcome is decided (stillness.ts). Null when that cannot be
+   * known (a timed fixture runs, the run asked to wait out timeouts) or it does not happen before the
+   * deadline or `signal`.
    */
-  untilStill(program: Program, deadline: number, signal: AbortSignal): Promise<Stillness | null>;
+  untilStill(program: Program | null, deadline: number, signal: AbortSignal): Promise<Stillness | null>;
+  /**
+   * A fixture in socklab that may act by itself later (the origin closing a kept-alive connection when
+   * its idle timer fires): `check` says why while it may, and stillness is not decided meanwhile.
+   */
+  whileBusy(check: () => string | undefined): void;
 }
 
 export interface DeferredOutcome {

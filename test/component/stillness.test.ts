@@ -1,11 +1,12 @@
 // Stillness against real programs written like a student's: it is seen where nothing can happen any
 // more (a UDP client waiting for the reply to a datagram nobody received, a TCP client and server both
-// in recv), and never where something still can (a sleep, a timeout shorter than the deadline, a busy
-// loop, bytes waiting in a socket, a program inside the sandbox's process tree).
+// in recv, a thread spinning on a closed connection), and never where something still can (a sleep, a
+// timeout shorter than the deadline, a busy loop, bytes waiting in a socket, a fixture's own timer, a
+// program inside the sandbox's process tree).
 import { expect } from 'chai';
 import os from 'node:os';
 import { Program } from '../../harness/process/program.js';
-import { untilStill } from '../../harness/process/stillness.js';
+import { SPIN_QUIET_MS, untilStill } from '../../harness/process/stillness.js';
 import { sandboxSupport } from '../../harness/process/sandbox-support.js';
 import { allocatePorts, releasePorts } from '../../harness/plan/allocate-ports.js';
 import { needsTool } from '../support/tools.js';
@@ -50,6 +51,21 @@ c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
 c.connect(('127.0.0.1', int(sys.argv[1])))
 c.send(b'')
 print(c.recv(1024))
+`;
+
+/** A thread reads a connection its peer closed with the bytes/str mistake: recv() returns b'' for ever. */
+const SPINNING_PROXY = `
+import socket, threading, time
+listener = socket.socket(); listener.bind(('127.0.0.1', 0)); listener.listen(1)
+c = socket.create_connection(listener.getsockname())
+peer, _ = listener.accept(); peer.close()
+def relay():
+    while True:
+        data = c.recv(4096)
+        if data == '': break
+threading.Thread(target=relay).start()
+print('spinning', flush=True)
+listener.accept()
 `;
 
 const deadlineIn = (ms: number) => performance.now() + ms;
@@ -104,6 +120,32 @@ describe('stillness (untilStill) against real programs', function () {
     await server.stdoutLine(/ready/, 10_000);
     const client = started(python(`import socket, sys, time\nc = socket.create_connection(('127.0.0.1', int(sys.argv[1])))\nc.sendall(b'unread')\nprint(c.recv(10))`, [String(ports.a)]));
     expect(await untilStill(pids(client, server), deadlineIn(1500), new AbortController().signal)).to.equal(null);
+  });
+
+  it("a thread spinning on a connection its peer closed is still (Python 3's recv() returns b'', never '')", async () => {
+    // The proxy loop of corpus 14: the main thread waits in accept(), the worker spins for ever.
+    const proxy = started(python(SPINNING_PROXY));
+    await proxy.stdoutLine(/spinning/, 10_000);
+    const since = performance.now();
+    const stillness = await untilStill(pids(proxy), deadlineIn(20_000), new AbortController().signal);
+    expect(stillness?.waits).to.have.members([`python3 (pid ${proxy.pid}) in accept4`, `python3 (pid ${proxy.pid}) in a loop reading a connection its peer closed`]);
+    expect(performance.now() - since, 'the spin lasted SPIN_QUIET_MS first').to.be.at.least(SPIN_QUIET_MS);
+  });
+
+  it('two threads spinning in one Python process (handing its interpreter lock to each other) are still', async () => {
+    const proxy = started(python(SPINNING_PROXY.replace("threading.Thread(target=relay).start()", "threading.Thread(target=relay).start()\nthreading.Thread(target=relay).start()")));
+    await proxy.stdoutLine(/spinning/, 10_000);
+    const stillness = await untilStill(pids(proxy), deadlineIn(20_000), new AbortController().signal);
+    expect(stillness?.waits).to.include(`python3 (pid ${proxy.pid}) in a loop reading a connection its peer closed`);
+  });
+
+  it('is not still while a thread holding a closed connection computes and sleeps in turn, or while a fixture says it is busy', async () => {
+    const worker = started(python(SPINNING_PROXY.replace("if data == '': break", "sum(range(200000)); time.sleep(0.01)")));
+    await worker.stdoutLine(/spinning/, 10_000);
+    expect(await untilStill(pids(worker), deadlineIn(2500), new AbortController().signal)).to.equal(null);
+    const client = started(python(UDP_CLIENT, [String(ports.a)]));
+    const busy = () => 'the origin keeps 1 connection(s) alive';
+    expect(await untilStill(pids(client), deadlineIn(1500), new AbortController().signal, busy)).to.equal(null);
   });
 
   it('looks inside the sandbox: the program, not only bubblewrap around it', async function () {

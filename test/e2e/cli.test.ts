@@ -106,6 +106,28 @@ steps:
     expect(readResults(out).experiments[0].steps.map((step) => step.status)).to.deep.equal(['passed', 'passed']);
   });
 
+  it('ends an HTTP request as its timeout would once the server can only wait for more of it', async () => {
+    const lab = fixtureLab(temp);
+    temp.write(
+      'specs/mute.yaml',
+      `id: mute
+title: a server that reads the request and never answers
+steps:
+  - start: mute
+    args: ["{{ports.web}}"]
+    ready: { stdout: ready }
+  - http: "http://127.0.0.1:{{ports.web}}/"
+    timeout: 30s
+    expect: { error: ETIMEDOUT }
+`,
+    );
+    const run = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'mute')]);
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
+    const request = readResults(path.join(temp.path, 'mute')).experiments[0].steps[1];
+    expect(request.notes?.[0]).to.match(/^stopped after .+ instead of waiting out its 30s timeout: no response could come any more$/);
+    expect(request.durationMs).to.be.below(30_000);
+  });
+
   it('ends a step as its timeout would once its programs can only wait (no input can come); --wait-timeouts waits it out', async () => {
     const lab = fixtureLab(temp);
     const spec = (timeout: string) => `id: waits
@@ -116,14 +138,14 @@ steps:
     timeout: ${timeout}
     expect: { silent: true }
 `;
-    temp.write('specs/waits.yaml', spec('60s'));
+    temp.write('specs/waits.yaml', spec('30s'));
     const early = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'early')]);
     expect(early.exitCode, early.stdout + early.stderr).to.equal(0);
     const [ended] = readResults(path.join(temp.path, 'early')).experiments[0].steps;
     expect(ended.process?.timedOut).to.equal(true);
     expect(ended.process?.stuck?.waits).to.have.length.greaterThan(0);
-    expect(ended.process!.stuck!.afterMs).to.be.below(60_000);
-    expect(ended.notes[0]).to.match(/^stopped after .+ instead of waiting out its 60s timeout: it and every other program waited for input that nothing was going to send \(node \(pid \d+\) in epoll_pwait/);
+    expect(ended.process!.stuck!.afterMs).to.be.below(30_000);
+    expect(ended.notes[0], ended.notes[0]).to.match(/^stopped after .+ instead of waiting out its 30s timeout: it and every other program waited for input that nothing was going to send \(node \(pid \d+\) in epoll_pwait/);
 
     temp.write('specs/waits.yaml', spec('1s'));
     const waited = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'waited'), '--wait-timeouts']);

@@ -18,6 +18,7 @@ roles:
   forker: { description: leaves a grandchild, usage: "[escape]", reference: ${role('fork-grandchild.mjs')} }
   prompter: { description: prints a prompt then waits, usage: PROMPT, reference: ${role('print-then-wait.mjs')}, ignoreOutput: ["Input:\\\\s*"] }
   listener: { description: listens after a delay, usage: PORT DELAY, reference: ${role('tcp-listen.mjs')} }
+  mute: { description: reads each request and never answers, usage: PORT, reference: [python3, "${fixtureProgram('tcp-mute.py')}"] }
 `,
   );
 }
