@@ -6,7 +6,8 @@
 //   - no pids cgroup: RLIMIT_NPROC when not root (it counts every process of the user, so the limit is
 //     what the user runs already plus `processes`); as root nothing bounds the number of processes
 //     (RLIMIT_NPROC does not bind root), only the timeout and the kill at the end;
-//   - no memory cgroup: RLIMIT_AS per process at FALLBACK_ADDRESS_SPACE_BYTES (java, node, python start);
+//   - no memory cgroup: RLIMIT_AS per process at FALLBACK_ADDRESS_SPACE_BYTES (java, node, python start;
+//     4 GiB and 1 GiB a core);
 //   - no prlimit: no CPU, file size or open-file limits.
 import { accessSync, constants, readdirSync, readFileSync, rmdirSync, statSync } from 'node:fs';
 import path from 'node:path';

@@ -2,6 +2,7 @@
 // three were checked under them), and the optional `limits:` of an experiment that changes them.
 // How each limit is enforced, and what happens where it cannot be, is in limit-support.ts.
 import { Type, type Static } from '@sinclair/typebox';
+import { availableParallelism } from 'node:os';
 import { Duration } from '../schema/parts.js';
 import { parseDuration } from '../schema/duration.js';
 
@@ -34,8 +35,14 @@ export const DEFAULT_LIMITS: Readonly<ResourceLimits> = Object.freeze({
   openFiles: 1024,
 });
 
-/** Per-process address space when no memory cgroup can be used: java 17, node 20 and python 3 start under it. */
-export const FALLBACK_ADDRESS_SPACE_BYTES = 4 * GiB;
+/**
+ * Per-process address space when no memory cgroup can be used (a container's read-only cgroups, say).
+ * The JVM takes half of its RLIMIT_AS for the heap; the other half must hold its class space and code
+ * cache (about 1.3 GiB) and glibc's malloc arenas, which its threads make up to 8 a core of 64 MiB
+ * each: java 21 on 2 cores does not start under 4 GiB. So 2 × (2 GiB + 512 MiB a core), 6 GiB on
+ * 2 cores; node 20 and python 3 need far less.
+ */
+export const FALLBACK_ADDRESS_SPACE_BYTES = 4 * GiB + availableParallelism() * GiB;
 
 export const SIZE_PATTERN = '^\\d+(\\.\\d+)?\\s*(B|KiB|MiB|GiB|KB|MB|GB)$';
 const SIZE = /^(\d+(?:\.\d+)?)\s*(B|KiB|MiB|GiB|KB|MB|GB)$/;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { Program } from '../../harness/process/program.js';
 import { limitSupport, overrideLimitSupport, type LimitSupport } from '../../harness/process/limit-support.js';
 import { createGroup, groupsOf, sweepStaleGroups } from '../../harness/process/cgroup-v1.js';
-import { DEFAULT_LIMITS, FALLBACK_ADDRESS_SPACE_BYTES, type ResourceLimits } from '../../harness/process/resource-limits.js';
+import { DEFAULT_LIMITS, FALLBACK_ADDRESS_SPACE_BYTES, formatBytes, type ResourceLimits } from '../../harness/process/resource-limits.js';
 import { TempDir } from '../support/temp-dir.js';
 import { loadInline, renderedErrors } from '../support/spec-source.js';
 
@@ -34,6 +34,10 @@ done
 cat "/sys/fs/cgroup/pids$(grep ':pids:' /proc/self/cgroup | cut -d: -f3)/pids.max"
 cat "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes"`,
 ];
+
+/** A Java program that allocates and touches 200 MB. */
+const ALLOC_JAVA =
+  'public class Alloc { public static void main(String[] a) { byte[][] b = new byte[200][]; for (int i = 0; i < 200; i++) { b[i] = new byte[1 << 20]; b[i][0] = 1; } System.out.println("java 200"); } }\n';
 
 function limitLine(output: string, name: string): string[] {
   const line = output.split('\n').find((candidate) => candidate.startsWith(`Max ${name}`));
@@ -123,10 +127,7 @@ describe('resource limits of untrusted programs', function () {
   it('javac builds and java allocates 200 MB under the default limits (no RLIMIT_AS, which java needs > 3 GiB of)', async () => {
     const temp = new TempDir();
     try {
-      temp.write(
-        'Alloc.java',
-        'public class Alloc { public static void main(String[] a) { byte[][] b = new byte[200][]; for (int i = 0; i < 200; i++) { b[i] = new byte[1 << 20]; b[i][0] = 1; } System.out.println("java 200"); } }\n',
-      );
+      temp.write('Alloc.java', ALLOC_JAVA);
       const javac = await runToEnd(['javac', 'Alloc.java'], { cwd: temp.path, ms: 50_000 });
       expect(javac.result.exitCode, javac.result.stderr).to.equal(0);
       const java = await runToEnd(['java', '-cp', temp.path, 'Alloc'], { cwd: temp.path, ms: 50_000 });
@@ -145,8 +146,22 @@ describe('resource limits of untrusted programs', function () {
     expect(result.stdout).to.not.contain('/socklab/');
     expect(notes).to.deep.equal([
       'resource limits fall back: processes limited per user by RLIMIT_NPROC, not per program (pids cgroup: cannot write /x (EACCES, not root)); ' +
-        'memory limited per process by RLIMIT_AS 4 GiB (memory cgroup: cannot write /y (EACCES, not root))',
+        `memory limited per process by RLIMIT_AS ${formatBytes(FALLBACK_ADDRESS_SPACE_BYTES)} (memory cgroup: cannot write /y (EACCES, not root))`,
     ]);
+  });
+
+  it('java starts and allocates 200 MB under the fallback RLIMIT_AS (no memory cgroup, as in a container)', async () => {
+    overrideLimitSupport({ ...support, cgroups: {}, missing: { pids: 'cannot write /x (EROFS)', memory: 'cannot write /y (EROFS)' } });
+    const temp = new TempDir();
+    try {
+      temp.write('Alloc.java', ALLOC_JAVA);
+      // Source-file mode: javac runs inside that same JVM, under the same limit.
+      const java = await runToEnd(['java', 'Alloc.java'], { cwd: temp.path, ms: 50_000 });
+      expect(java.result.stdout, java.result.stderr).to.equal('java 200\n');
+      expect(java.notes.join('\n')).to.contain(`RLIMIT_AS ${formatBytes(FALLBACK_ADDRESS_SPACE_BYTES)}`);
+    } finally {
+      temp.remove();
+    }
   });
 
   it('as root without cgroups or prlimit, says that nothing bounds processes, memory or CPU, and runs the program unwrapped', async () => {
