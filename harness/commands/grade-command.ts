@@ -17,8 +17,8 @@ import { Limiter } from '../run/limiter.js';
 import { createReporters } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import { writeFileAtomic } from '../report/write-atomic.js';
-import { detectPrograms } from '../grade/detect-programs.js';
-import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
+import { detectPrograms, foundProgram, missingReason } from '../grade/detect-programs.js';
+import { makeWorkingCopy, prepareRoles, type PreparedRole } from '../grade/working-copy.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { feedbackFor } from '../grade/feedback.js';
@@ -142,14 +142,12 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       copy = await makeWorkingCopy(student.folder, student.name);
       const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag, options.sandbox);
       for (const role of prepared) {
-        if (role.problem) roles.markUnavailable(role.role, role.problem);
-        else roles.override(role.role, role.command, role.cwd);
+        const problem = role.problem ?? playProblem(roles, role);
+        if (problem) roles.markUnavailable(role.role, problem);
       }
-      for (const role of detection.missing) {
-        roles.markUnavailable(role, `no program for role ${role} in the submission (looked for ${(lab.roles[role].files ?? []).join(', ')})`);
-      }
+      for (const role of detection.missing) roles.markUnavailable(role, missingReason(role, lab));
       for (const program of detection.programs) programFiles[program.role] = program.file ?? String(program.command);
-      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes: detection.notes };
+      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes: detection.notes, found: detection.programs.map(foundProgram) };
     }
     const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
@@ -172,6 +170,17 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
     });
   } finally {
     if (copy) await rm(copy, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Plays the role with the prepared program; what makes that impossible (a socklab.yaml command with an unknown template) is the role's problem, not the class's. */
+function playProblem(roles: RoleTable, role: PreparedRole): string | null {
+  try {
+    roles.override(role.role, role.command, role.cwd, { ...(role.conventions ? { conventions: role.conventions } : {}), ...(role.filesDir ? { filesDir: role.filesDir } : {}) });
+    return null;
+  } catch (error) {
+    if (error instanceof SocklabError) return error.message;
+    throw error;
   }
 }
 

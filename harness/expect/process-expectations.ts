@@ -71,9 +71,17 @@ function checkSilent(wanted: boolean, result: ProcessResult, options: Evaluation
 }
 
 function checkExit(wanted: number | number[] | 'nonzero', result: ProcessResult, implicit: boolean): ExpectationResult {
-  const code = result.exitCode;
+  // An interactive program stopped by the end of its input (EOFError at input()) ended as a person ends it, with Ctrl-D.
+  const ended = result.endedAtEndOfInput;
+  const code = ended && wanted !== 'nonzero' ? 0 : result.exitCode;
   const ok = wanted === 'nonzero' ? code !== null && code !== 0 : Array.isArray(wanted) ? code !== null && wanted.includes(code) : code === wanted;
   const expected = wanted === 'nonzero' ? 'a non-zero exit code' : Array.isArray(wanted) ? `exit code one of ${wanted.join(', ')}` : `exit code ${wanted}`;
-  const actual = code !== null ? `exit code ${code}` : result.timedOut ? `still running, killed (${result.signal ?? 'SIGKILL'})` : `killed by ${result.signal}`;
-  return { ...check('exit', ok, expected, actual, { kind: 'exit', expected: wanted, actual: code }), name: implicit ? 'exit (implicit)' : 'exit' };
+  const actual = ended
+    ? `ended at end of input (${ended.exception}${ended.at ? ` at ${ended.at}` : ''}, exit code ${result.exitCode ?? result.signal})`
+    : code !== null
+      ? `exit code ${code}`
+      : result.timedOut
+        ? `still running, killed (${result.signal ?? 'SIGKILL'})`
+        : `killed by ${result.signal}`;
+  return { ...check('exit', ok, expected, actual, { kind: 'exit', expected: wanted, actual: result.exitCode }), name: implicit ? 'exit (implicit)' : 'exit' };
 }

@@ -39,4 +39,6 @@ export interface ExperimentState {
   sharedEnvironment: Record<string, string>;
   /** The label of a step whose fixture acts on its own time (StepKind.timed), once one has run. */
   timedFixture?: string;
+  /** Per role, which of its command-line conventions its programs get now (after usage errors: the next one). */
+  conventionAttempts: Map<string, number>;
 }

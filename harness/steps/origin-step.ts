@@ -80,7 +80,7 @@ export const originStep: StepKind<OriginStep> = {
       return portTaken('origin', step.port, error);
     }
     context.onTeardown(() => origin.close());
-    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), watch: step.intercept === false ? [HTTP_PORT] : [], names: step.hostname ? [step.hostname] : [] });
+    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), watch: step.intercept === false ? [HTTP_PORT] : [], names: step.hostname ? [step.hostname] : [], strict: step.intercept === false });
     const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
       notes: origin.bareLineFeeds

@@ -89,7 +89,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     context.onTeardown(() => sink.close());
     const intercept = step.intercept === false ? [] : (step.intercept ?? SUBMISSION_PORTS);
     const watch = step.intercept === false ? [...SUBMISSION_PORTS, SUBMISSIONS_PORT] : [];
-    await context.offer({ name, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept, watch });
+    await context.offer({ name, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept, watch, strict: step.intercept === false });
     notes.unshift(`smtp-sink listening on ${context.hosts.internet}:${port}`);
     if (context.inWorld && tls && step.intercept !== false) {
       // A client of port 465 speaks TLS from the first byte: a second listener, recording into the same log.

@@ -33,6 +33,12 @@ export interface OfferedService {
   loopbackOnly?: boolean;
   /** Host names it answers at in the world (an origin's www.example.test): the world's DNS resolves them to its host. */
   names?: string[];
+  /**
+   * The experiment checks the command line strictly (`intercept: false`): only what is sent to its
+   * own address reaches it. Connections to localhost at its port are counted, not delivered, and
+   * names no fixture claims do not resolve to its host.
+   */
+  strict?: boolean;
 }
 
 export interface LaunchRequest {
@@ -62,6 +68,12 @@ export interface StepContext {
   remainingMs(): number;
   /** Starts the program that plays `role` (its own process group, tagged for the sweep). */
   launch(request: LaunchRequest): Program;
+  /**
+   * After a program of `role` ended with a usage error (`ended` says how): its later launches in this
+   * experiment get the next of its command-line conventions. False when there is none left to try
+   * (the program's source said which, or every one was tried).
+   */
+  nextConvention(role: string, ended: string): boolean;
   /** Prompt patterns of a role, stripped before deciding that a program printed nothing. */
   ignoredOutput(role: string): RegExp[];
   /** Ports students hard-code for a role (lab file `commonPorts`). */

@@ -19,6 +19,8 @@ export interface TcpSegmentFacts {
   newData: Buffer;
   fin: boolean;
   reset: boolean;
+  /** Relative sequence and acknowledgement numbers (ack 0 without ACK), and the window as scaled. */
+  numbers: { seq: number; ack: number; window: number };
 }
 
 /** One TCP conversation (a pair of endpoints, from a SYN to the next SYN that reuses them). */
@@ -155,7 +157,16 @@ export class TcpAnalyzer {
       (has('URG') ? ` Urg=${tcp.urgentPointer}` : '') +
       ` Len=${length}` +
       optionsInfo(options, (sequence) => relative(sequence, peerBase));
-    return { conversation: state.conversation, fromClient: source === state.conversation.client, info, flags: expert, newData, fin: has('FIN'), reset: has('RST') };
+    return {
+      conversation: state.conversation,
+      fromClient: source === state.conversation.client,
+      info,
+      flags: expert,
+      newData,
+      fin: has('FIN'),
+      reset: has('RST'),
+      numbers: { seq, ack: ack ?? 0, window },
+    };
   }
 }
 

@@ -32,6 +32,7 @@ a { color: #0550ae; }
 .run-meta { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 14px 0 0; }
 .run-meta div { display: flex; gap: 6px; }
 .run-meta dt { color: var(--muted); } .run-meta dd { margin: 0; font-weight: 600; }
+.programs { margin: 10px 0 0; } .programs summary { cursor: pointer; color: var(--muted); }
 
 .filters { position: sticky; top: 0; z-index: 10; background: rgba(246, 248, 250, 0.96); border-bottom: 1px solid var(--border); backdrop-filter: blur(4px); }
 .filters .wrap { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; padding-top: 10px; padding-bottom: 10px; }
