@@ -33,14 +33,15 @@ export function cgroupLayout(): CgroupLayout | { reason: string } {
 }
 
 function readLayout(): CgroupLayout | { reason: string } {
-  let mountinfo: string;
-  let ownGroups: string;
   try {
-    mountinfo = readFileSync('/proc/self/mountinfo', 'utf8');
-    ownGroups = readFileSync('/proc/self/cgroup', 'utf8');
+    return parseLayout(readFileSync('/proc/self/mountinfo', 'utf8'), readFileSync('/proc/self/cgroup', 'utf8'));
   } catch {
     return { reason: 'no /proc' };
   }
+}
+
+/** The layout from the text of /proc/self/mountinfo and /proc/self/cgroup. Exported for tests. */
+export function parseLayout(mountinfo: string, ownGroups: string): CgroupLayout {
   // /proc/self/cgroup: `4:memory:/a/b` for v1 hierarchies, `0::/a/b` for cgroup v2.
   const own = ownGroups
     .split('\n')
@@ -72,7 +73,8 @@ function readLayout(): CgroupLayout | { reason: string } {
 
 function hierarchy(point: string, root: string, ownPath: string): Hierarchy {
   const relative = root === '/' ? ownPath : ownPath === root || ownPath.startsWith(`${root}/`) ? ownPath.slice(root.length) : null;
-  return { point, own: relative === null ? null : path.join(point, relative), ownPath };
+  // resolve, not join: the root cgroup (`/`) is the mount point itself, without a trailing slash.
+  return { point, own: relative === null ? null : path.resolve(point, `.${relative}`), ownPath };
 }
 
 /** mountinfo escapes spaces and a few other characters as \ooo. */

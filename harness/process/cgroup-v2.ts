@@ -47,10 +47,10 @@ export function unifiedSettings(controller: Controller, limits: { processes: num
 /**
  * Finds (and makes) the `socklab` folder of the unified hierarchy that gives programs' cgroups the
  * most of `wanted`, the closest to socklab's own cgroup first, after trying that a process can join
- * a cgroup made there with its limits written. `id` names the trial's cgroup (`<pid>-probe`).
+ * a cgroup made there with its limits written. `id` names the trial's cgroup (`<pid>-probe`); `layout`
+ * is this machine's (tests give another).
  */
-export function unifiedBase(wanted: Controller[], id = `${process.pid}-probe`): UnifiedBase | { reason: string } {
-  const layout = cgroupLayout();
+export function unifiedBase(wanted: Controller[], id = `${process.pid}-probe`, layout = cgroupLayout()): UnifiedBase | { reason: string } {
   if ('reason' in layout) return layout;
   const unified = layout.unified;
   if (!unified) return { reason: 'no cgroup v2 hierarchy mounted' };
