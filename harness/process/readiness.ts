@@ -2,10 +2,12 @@
 // service's own /proc/PID/net tables, so the probe never consumes a connection or a datagram the
 // service would have to answer), a stdout line matching a pattern, or a fixed delay.
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
-// when the service exits.
+// when the service exits. Without /proc, lsof or a connect probe (platform-support.ts).
 import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { findExecutable } from './limit-support.js';
+import { platformSupport, UNSEEN_UDP_DELAY_MS } from './platform-support.js';
+import { acceptsConnections, lsofSockets } from './readiness-fallbacks.js';
 import type { Program } from './program.js';
 
 export interface ReadyCondition {
@@ -30,7 +32,14 @@ export interface Listening {
 }
 
 export type ReadyVerdict =
-  | { ready: true; waitedMs: number; /** Where it listens, when `tcp`/`udp` was asked. */ listening?: Listening }
+  | {
+      ready: true;
+      waitedMs: number;
+      /** Where it listens, when `tcp`/`udp` was asked. */
+      listening?: Listening;
+      /** How it was seen, when not from the kernel's socket tables: `seen by lsof`, `taken as there after 1s`. */
+      seenBy?: string;
+    }
   | { ready: false; waitedMs: number; reason: string; /** With `tcp`/`udp` and no discovery: the ports it listens on instead. */ listeningElsewhere?: number[] };
 
 /** Poll every millisecond while most services come up (the first FAST_PHASE_MS), every POLL_MS after. */
@@ -47,9 +56,19 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
   const deadline = started + timeoutMs;
   const pending: Array<{ what: string; done: () => Promise<boolean> | boolean }> = [];
   let listening: Listening | undefined;
+  const method = platformSupport().readiness;
+  const asksSockets = condition.tcp !== undefined || condition.udp !== undefined || condition.ownUdpSocket;
+  const seenBy = !asksSockets ? undefined : method === 'lsof' ? 'seen by lsof' : method === 'connect' ? 'seen by connecting' : undefined;
+  const unseenUntil = started + UNSEEN_UDP_DELAY_MS;
+  let assumed = false;
   for (const protocol of ['tcp', 'udp'] as const) {
     const port = condition[protocol];
     if (port === undefined) continue;
+    if (protocol === 'udp' && method === 'connect') {
+      // No way to see a UDP socket without /proc or lsof: taken as there after a delay, and said so.
+      pending.push({ what: `UDP socket bound to port ${port} (taken as there after ${UNSEEN_UDP_DELAY_MS}ms)`, done: () => (assumed = performance.now() >= unseenUntil) });
+      continue;
+    }
     const what = protocol === 'tcp' ? `TCP listener of its own on port ${port}` : `UDP socket of its own bound to port ${port}`;
     pending.push({
       what,
@@ -64,7 +83,12 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
       },
     });
   }
-  if (condition.ownUdpSocket) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => ownsBoundUdpSocket(program.pid) });
+  if (condition.ownUdpSocket && method === 'connect') {
+    pending.push({ what: `its first datagram (taken as sent after ${UNSEEN_UDP_DELAY_MS}ms)`, done: () => (assumed = performance.now() >= unseenUntil) });
+  } else if (condition.ownUdpSocket) {
+    pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', done: () => ownsBoundUdpSocket(program.pid) });
+  }
+  const how = () => (assumed ? { seenBy: `taken as there after ${UNSEEN_UDP_DELAY_MS}ms: UDP sockets cannot be seen without /proc or lsof` } : seenBy ? { seenBy } : {});
   if (condition.stdout !== undefined) {
     const pattern = new RegExp(condition.stdout);
     let seen = false;
@@ -96,7 +120,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
         };
       }
     }
-    if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
+    if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...how() };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
       return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => `a ${p.what}`).join(' and ')}: ${how}` };
@@ -105,7 +129,7 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
     if (performance.now() >= deadline) {
       // One last look: a program that got there while the deadline passed is ready, not late.
       for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
-      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
+      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...how() };
       const protocol = condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
       const elsewhere = protocol ? await ownListeningPorts(program.pid, protocol) : [];
       const instead = elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '';
@@ -140,6 +164,11 @@ export interface TableEntry {
 /** The program's own listening sockets (of `onlyPort`, when given), lowest port first. */
 async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
   if (pid === null) return [];
+  const { readiness, lsof } = platformSupport();
+  // The program leads its process group (program.ts spawns it detached): lsof selects by group.
+  if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, protocol, { onlyPort })).map((socket) => ({ ...socket, inode: '' })).sort((a, b) => a.port - b.port);
+  // A connect probe sees only the port it is given, and not whose listener it is, nor on which address.
+  if (readiness === 'connect') return protocol === 'tcp' && onlyPort !== undefined && (await acceptsConnections(onlyPort)) ? [{ port: onlyPort, inode: '', loopback: false }] : [];
   // The cheap table read first; the descriptors only once some socket could be the program's.
   const table = (await socketTable(pid, protocol, onlyPort)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
   if (table.length === 0) return [];
@@ -236,6 +265,8 @@ function sleep(ms: number): Promise<void> {
  */
 export async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
   if (pid === null) return false;
+  const { readiness, lsof } = platformSupport();
+  if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, 'udp', { connected: true })).length > 0;
   const bound = new Set<string>();
   for (const table of ['udp', 'udp6']) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');

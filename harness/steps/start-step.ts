@@ -108,7 +108,7 @@ export const startStep: StepKind<StartStep> = {
       verdict = await waitForIt(program);
     }
     if (verdict.ready) {
-      const notes = [`ready after ${formatDuration(verdict.waitedMs)}`, ...placed.notes];
+      const notes = [`ready after ${formatDuration(verdict.waitedMs)}${verdict.seenBy ? ` (${verdict.seenBy})` : ''}`, ...placed.notes];
       let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;
