@@ -11,6 +11,7 @@
 //     it, `ps e` lists the environments (of socklab's own user's processes);
 //   - namespaces, bubblewrap, cgroups and prlimit say so themselves (sandbox-support.ts, limit-support.ts).
 // Each missing piece is one line in the run's record (environment.missing), never silently.
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { findExecutable } from './limit-support.js';
 
@@ -47,12 +48,16 @@ export function overridePlatformSupport(support: PlatformSupport | null): void {
 export function probePlatform(options: { procNet?: string; searchPath?: string; forced?: string } = {}): PlatformSupport {
   const { procNet = '/proc/self/net/tcp', searchPath = `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`, forced = process.env.SOCKLAB_READINESS } = options;
   const proc = existsSync(procNet);
-  const lsof = findExecutable('lsof', searchPath);
-  const ps = findExecutable('ps', searchPath);
   const missing: string[] = [];
+  // Without /proc each tool is tried once: one may be installed and not work (Linux's lsof and ps read /proc too).
+  const lsofFound = findExecutable('lsof', searchPath);
+  const lsofFails = lsofFound && !proc ? failureOf(lsofFound, ['-n', '-P', '-w', '-a', '-p', String(process.pid), '-d', 'cwd', '-F', 'p'], `p${process.pid}`) : null;
+  const lsof = lsofFails ? null : lsofFound;
+  const psFound = findExecutable('ps', searchPath);
+  const ps = psFound && !proc && failureOf(psFound, ['-p', String(process.pid), '-o', 'pid=']) ? null : psFound;
   const available: Record<ReadinessMethod, string | null> = {
     proc: proc ? null : 'there is no /proc',
-    lsof: lsof ? null : 'lsof is not installed',
+    lsof: lsof ? null : (lsofFails ?? 'lsof is not installed'),
     connect: null,
   };
   let readiness: ReadinessMethod = proc ? 'proc' : lsof ? 'lsof' : 'connect';
@@ -62,7 +67,7 @@ export function probePlatform(options: { procNet?: string; searchPath?: string; 
     else if (available[wanted]) missing.push(`SOCKLAB_READINESS=${forced} ignored: ${available[wanted]}`);
     else readiness = wanted;
   }
-  const why = forced === readiness ? `SOCKLAB_READINESS=${forced}` : readiness === 'lsof' ? 'no /proc' : 'no /proc and no lsof';
+  const why = forced === readiness ? `SOCKLAB_READINESS=${forced}` : readiness === 'lsof' ? 'no /proc' : `no /proc, and ${available.lsof}`;
   if (readiness === 'lsof') missing.push(`readiness by lsof (${why}): the sockets of each program's process group as lsof lists them`);
   if (readiness === 'connect') {
     missing.push(
@@ -71,7 +76,17 @@ export function probePlatform(options: { procNet?: string; searchPath?: string; 
   }
   if (!proc) {
     missing.push('no stillness detection (no /proc): run steps wait out their timeouts');
-    missing.push(ps ? 'escaped processes found by `ps e` (no /proc/PID/environ)' : 'no sweep of escaped processes (no /proc, no ps): a program that leaves its process group may outlive the run');
+    const noPs = psFound ? 'ps does not run here' : 'no ps';
+    missing.push(ps ? 'escaped processes found by `ps e` (no /proc/PID/environ)' : `no sweep of escaped processes (no /proc, ${noPs}): a program that leaves its process group may outlive the run`);
   }
   return { proc, readiness, lsof, ps, missing };
+}
+
+/** Why `file args` does not work (a failed exit, or no line `expected` in its output), or null when it does. */
+function failureOf(file: string, args: string[], expected?: string): string | null {
+  const run = spawnSync(file, args, { encoding: 'utf8', timeout: 5000, stdio: ['ignore', 'pipe', 'pipe'] });
+  const works = expected === undefined ? run.status === 0 : run.stdout?.split('\n').includes(expected);
+  if (works) return null;
+  const said = (run.stderr ?? '').trim().split('\n').at(-1);
+  return `${file.split('/').at(-1)} does not work here (${run.error ? run.error.message : `exit ${run.status}`}${said ? `: ${said}` : ''})`;
 }

@@ -39,7 +39,7 @@ export function findTaggedProcesses(tagPrefix: string): number[] {
 export function findTaggedByPs(ps: string, tagPrefix: string): number[] {
   let listing: string;
   try {
-    listing = execFileSync(ps, ['axeww', '-o', 'pid=,command='], { encoding: 'utf8', timeout: 5000, maxBuffer: 64 * 1024 * 1024 });
+    listing = execFileSync(ps, ['axeww', '-o', 'pid=,command='], { encoding: 'utf8', timeout: 5000, maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
   } catch {
     return [];
   }

@@ -10,15 +10,19 @@ import { TempDir } from '../support/temp-dir.js';
 
 describe('platform support', () => {
   let temp: TempDir;
-  /** A PATH holding only the named tools (shell scripts that do nothing). */
-  let tools: (...names: string[]) => string;
+  /**
+   * A PATH holding only the named tools: shell scripts that work as the probe tries them (lsof lists
+   * its caller, ps exits 0), or, for `broken-lsof`, an lsof that fails as Linux's does without /proc.
+   */
+  let tools: (...names: Array<'lsof' | 'ps' | 'broken-lsof'>) => string;
   let noProc: string;
   beforeEach(() => {
     temp = new TempDir();
     noProc = path.join(temp.path, 'no-proc', 'self', 'net', 'tcp');
     tools = (...names) => {
       const dir = path.join(temp.path, `bin-${names.join('-') || 'none'}`);
-      for (const name of names) chmodSync(temp.write(path.relative(temp.path, path.join(dir, name)), '#!/bin/sh\n'), 0o755);
+      const scripts = { lsof: 'echo "p$PPID"', ps: 'exit 0', 'broken-lsof': 'echo "lsof: can\'t fopen(/proc/mounts, \\"r\\")" >&2; exit 1' };
+      for (const name of names) chmodSync(temp.write(path.relative(temp.path, path.join(dir, name.replace('broken-', ''))), `#!/bin/sh\n${scripts[name]}\n`), 0o755);
       return dir;
     };
   });
@@ -47,10 +51,16 @@ describe('platform support', () => {
     const found = probePlatform({ procNet: noProc, searchPath: tools(), forced: undefined });
     expect(found.readiness).to.equal('connect');
     expect(found.missing).to.deep.equal([
-      "readiness by connecting (no /proc and no lsof): a TCP server sees one extra connection that sends nothing; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there 1s after its start; no port discovery",
+      "readiness by connecting (no /proc, and lsof is not installed): a TCP server sees one extra connection that sends nothing; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there 1s after its start; no port discovery",
       'no stillness detection (no /proc): run steps wait out their timeouts',
       'no sweep of escaped processes (no /proc, no ps): a program that leaves its process group may outlive the run',
     ]);
+  });
+
+  it('without /proc, an lsof that is there and fails (as Linux\'s does) is not used, and says why', () => {
+    const found = probePlatform({ procNet: noProc, searchPath: tools('broken-lsof', 'ps'), forced: undefined });
+    expect(found).to.deep.include({ readiness: 'connect', lsof: null });
+    expect(found.missing[0]).to.match(/^readiness by connecting \(no \/proc, and lsof does not work here \(exit 1: lsof: can't fopen\(\/proc\/mounts, "r"\)\)\): /);
   });
 
   it('SOCKLAB_READINESS forces a method that is there, and is ignored, said why, when it is not or is no method', () => {
