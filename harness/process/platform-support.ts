@@ -71,7 +71,7 @@ export function probePlatform(options: { procNet?: string; searchPath?: string; 
   if (readiness === 'lsof') missing.push(`readiness by lsof (${why}): the sockets of each program's process group as lsof lists them`);
   if (readiness === 'connect') {
     missing.push(
-      `readiness by connecting (${why}): a TCP server sees one extra connection that sends nothing; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there ${UNSEEN_UDP_DELAY_MS / 1000}s after its start; no port discovery`,
+      `readiness by connecting (${why}): a TCP server sees one extra connection that sends nothing, and so does a packet capture; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there ${UNSEEN_UDP_DELAY_MS / 1000}s after its start; no port discovery`,
     );
   }
   if (!proc) {

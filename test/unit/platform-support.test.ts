@@ -51,7 +51,7 @@ describe('platform support', () => {
     const found = probePlatform({ procNet: noProc, searchPath: tools(), forced: undefined });
     expect(found.readiness).to.equal('connect');
     expect(found.missing).to.deep.equal([
-      "readiness by connecting (no /proc, and lsof is not installed): a TCP server sees one extra connection that sends nothing; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there 1s after its start; no port discovery",
+      "readiness by connecting (no /proc, and lsof is not installed): a TCP server sees one extra connection that sends nothing, and so does a packet capture; UDP sockets cannot be seen, so a UDP server or a client's first datagram counts as there 1s after its start; no port discovery",
       'no stillness detection (no /proc): run steps wait out their timeouts',
       'no sweep of escaped processes (no /proc, no ps): a program that leaves its process group may outlive the run',
     ]);
