@@ -7,7 +7,7 @@
 // can write, the tests are pending.
 import { expect } from 'chai';
 import { spawn, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, readFileSync, rmdirSync } from 'node:fs';
+import { chownSync, existsSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Program } from '../../harness/process/program.js';
@@ -17,6 +17,7 @@ import { createGroup, groupsOf, members, sweepStaleGroups } from '../../harness/
 import { hostileDir } from '../fixtures/hostile/hostile-lab.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 import { allocatePort, releasePorts } from '../../harness/plan/allocate-ports.js';
+import type { ResourceLimits } from '../../harness/process/resource-limits.js';
 
 const env = { PATH: process.env.PATH ?? '' };
 let counter = 0;
@@ -102,6 +103,24 @@ describe('cgroup v2 (on this machine\'s own hierarchy)', function () {
     expect(groupsOf(unified.base, process.pid)).to.deep.equal([]);
   });
 
+  it('holds the pids and memory limits in cgroup v2 where it has those controllers: forks refused, a hog killed, each said', async function () {
+    // A hybrid machine binds both to cgroup v1 (tested there by hostile-limits); scripts/cgroup2-vm.sh runs this in a VM that has them.
+    if (!unified.controllers.includes('pids') || !unified.controllers.includes('memory')) this.skip();
+    const limited = (command: string[], limits: Partial<ResourceLimits>) => new Program({ command, cwd: '/tmp', env, tag: tag(), limits });
+    const bomb = limited(['sh', '-c', 'i=0; while [ $i -lt 100 ]; do sleep 30 & i=$((i+1)); done; echo all forked'], { processes: 16 });
+    await bomb.waitForExit(30_000);
+    await bomb.stop();
+    expect(bomb.result({ stillRunning: false }).stdout).to.not.contain('all forked');
+    expect(bomb.limitNotes.join('\n')).to.match(/process limit \(16\) reached: \d+ forks? refused/);
+
+    const hog = limited([process.execPath, '-e', 'const kept = []; for (;;) kept.push(Buffer.alloc(16 * 1024 * 1024, 1));'], { memoryBytes: 128 * 1024 * 1024 });
+    await hog.waitForExit(30_000);
+    await hog.stop();
+    expect(hog.result({ stillRunning: false }).signal).to.equal('SIGKILL');
+    expect(hog.limitNotes.join('\n')).to.match(/memory limit \(128 MiB\) reached: the kernel killed/);
+    expect(groupsOf(unified.base, process.pid)).to.deep.equal([]);
+  });
+
   it('sweeps the cgroups a dead harness left, killing what still runs in them', async () => {
     const dead = spawnSync('true').pid!;
     const stale = createGroup(unified.base, `${dead}-0`, []);
@@ -131,13 +150,23 @@ describe('cgroup v2 (on this machine\'s own hierarchy)', function () {
       if (inner && existsSync(path.join(inner, 'socklab'))) rmdirSync(path.join(inner, 'socklab'));
     });
     after(() => {
-      for (const dir of [inner, outer]) if (dir && existsSync(dir)) rmdirSync(dir);
+      // The outer cgroup's own `socklab` folder, where a probe put it (controllers enabled in outer).
+      for (const dir of [inner, path.join(outer ?? '', 'socklab'), outer]) if (dir && existsSync(dir)) rmdirSync(dir);
     });
 
-    it('as root: makes its folder under its own cgroup, where its programs go', async () => {
+    it('as root: makes its folder under its own cgroup where no cgroup above hands a controller down, else under the closest that does', async () => {
+      // Where this hierarchy has pids or memory, the outer cgroup (without processes) hands them down,
+      // as systemd's slices do; the inner one holds the harness, so cgroup v2 lets it hand none down.
+      for (const controller of unified.controllers) writeFileSync(path.join(outer, 'cgroup.subtree_control'), `+${controller}`);
       const { support: found, cgroup } = await probeIn(inner, null);
-      expect(found.unified?.base).to.equal(path.join(inner, 'socklab'));
-      expect(cgroup).to.match(new RegExp(`/socklab-test-${process.pid}/inner/socklab/\\d+-0$`));
+      if (unified.controllers.length === 0) {
+        expect(found.unified?.base).to.equal(path.join(inner, 'socklab'));
+        expect(cgroup).to.match(new RegExp(`/socklab-test-${process.pid}/inner/socklab/\\d+-0$`));
+      } else {
+        expect(found.unified).to.deep.include({ base: path.join(outer, 'socklab'), controllers: unified.controllers, awayFrom: inner });
+        expect(cgroup).to.match(new RegExp(`/socklab-test-${process.pid}/socklab/\\d+-0$`));
+        expect(describeLimits(found)).to.contain(`(not under socklab's own cgroup ${inner}, which holds processes)`);
+      }
     });
 
     it('as a user the subtree is delegated to (its folder and files chowned): the same, and the v1 controllers it cannot write fall back with a note', async () => {
