@@ -79,6 +79,8 @@ describe('readiness and sweeps without /proc (forced on Linux)', function () {
       const server = start(TCP_SERVER, [String(ports.given)]);
       const verdict = await waitUntilReady(server, { tcp: ports.given }, 10_000, signal);
       expect(verdict).to.deep.include({ ready: true, seenBy: 'seen by connecting', listening: { protocol: 'tcp', port: ports.given, loopbackOnly: false } });
+      // The kernel completed the handshake; the server's accept thread takes it from the queue on its own time.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       await server.stop();
       expect(server.result({ stillRunning: true }).stdout).to.equal('accepted 1\n');
     });
