@@ -11,6 +11,7 @@ import type { ExperimentSpec } from '../spec/spec-types.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
 import { sandboxSupport } from '../process/sandbox-support.js';
+import { platformSupport } from '../process/platform-support.js';
 import { installExitCleanup, killAllSync, setRunTag } from '../process/live-groups.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
 import { closestMatch } from '../spec/did-you-mean.js';
@@ -122,6 +123,11 @@ export function chooseSandbox(option: boolean | undefined, byDefault: boolean, h
   if (option === true) throw new SocklabError('NO_SANDBOX', `--sandbox: ${support.problem}`, EXIT_CODES.harnessError);
   process.stderr.write(`socklab: warning: submission programs run without a filesystem sandbox: ${support.problem}\n`);
   return { sandbox: policy, description: `unavailable: ${support.problem}` };
+}
+
+/** Says once, before anything runs, what of socklab's Linux machinery this platform lacks (platform-support.ts). */
+export function announcePlatformGaps(): void {
+  for (const line of platformSupport().missing) process.stderr.write(`socklab: note: ${line}\n`);
 }
 
 /** Folders of the spec files and the lab file: what sandboxed programs must not read. */

@@ -26,7 +26,7 @@ import { isolateBlame } from '../grade/blame.js';
 import { ClassProgress } from '../grade/class-progress.js';
 import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
 import type { RemoteRoles } from '../remote/remote-roles.js';
-import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
+import { announceDefaults, checkReporterNames, defaults, prepareWorlds, announcePlatformGaps, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
 export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
@@ -72,6 +72,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
   if (experiments.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches --specs, --grep and --tag', EXIT_CODES.specInvalid);
   const students = shardOf(studentsToGrade(submission, options), options.class ? options.shard : undefined);
   const selected = options.class ? experiments : shardOf(experiments, options.shard);
+  announcePlatformGaps();
   const { sandbox, description: sandboxDescription } = chooseSandbox(options.sandbox, true, [path.resolve(options.out), ...specFolders(options.specs.length ? options.specs : [defaults.specs], options.lab), ...(options.class ? [options.class] : [])]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });

@@ -8,7 +8,7 @@ import { runSuite } from '../run/run-suite.js';
 import { createReporters, defaultReporterNames } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
-import { announceDefaults, checkReporterNames, defaults, prepareWorlds, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
+import { announceDefaults, checkReporterNames, defaults, prepareWorlds, announcePlatformGaps, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, splitPathsAndIds, version, withInterrupts } from './common.js';
 
 export interface RunOptions extends RemoteOptions {
   lab: string;
@@ -39,6 +39,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   for (const option of options.role) roles.overrideFromOption(option, process.cwd());
   const selected = shardOf(selectExperiments(experiments, { ids, grep: options.grep, tags: options.tag }), options.shard);
   if (selected.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches the given paths, ids, --grep, --tag and --shard', EXIT_CODES.specInvalid);
+  announcePlatformGaps();
   const { sandbox, description } = chooseSandbox(options.sandbox, false, [path.resolve(options.out), ...specFolders(paths.length ? paths : [defaults.specs], options.lab)]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });

@@ -194,7 +194,17 @@ export interface RunResult {
   maxScore: number;
   /** Where the roles' programs came from: `reference` or a submission folder. */
   subject: string;
-  environment: { node: string; platform: string; cpus: number; jobs: number; sandbox?: string };
+  environment: {
+    node: string;
+    platform: string;
+    cpus: number;
+    jobs: number;
+    sandbox?: string;
+    /** Where each resource limit of submission programs is held (cgroup v2, v1, rlimits) or why it is not. */
+    limits?: string;
+    /** What of socklab's Linux machinery this platform lacks and what the run did instead (no /proc: readiness by lsof, …). */
+    missing?: string[];
+  };
   experiments: ExperimentResult[];
   /** When a submission was graded: which file plays each role, what is missing. */
   submission?: {

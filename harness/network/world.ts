@@ -33,6 +33,7 @@ let availability: Promise<string | null> | undefined;
 /** Why namespaces cannot be made here (not root, no iproute2), or null when they can. Asked once per process. */
 export function namespacesUnavailable(): Promise<string | null> {
   availability ??= (async () => {
+    if (process.platform !== 'linux') return `network namespaces need Linux, not ${process.platform}`;
     if (process.getuid?.() !== 0) return 'network namespaces need root (run socklab as root)';
     const ip = await execa('ip', ['netns', 'list'], { reject: false });
     if (ip.failed) return `ip netns is not available (${ip.code === 'ENOENT' ? 'install iproute2: apt-get install iproute2' : ip.stderr.trim() || ip.shortMessage})`;

@@ -3,7 +3,7 @@
 // outlives the run.
 import { TAG_VARIABLE } from './process-sweep.js';
 import { killTaggedProcesses } from './process-sweep.js';
-import { destroyGroupsSync } from './cgroup-v1.js';
+import { destroyGroupsSync } from './cgroup-groups.js';
 
 export const liveGroups = new Set<number>();
 /** cgroup folders of programs (program-limits.ts), removed once their program is stopped. */

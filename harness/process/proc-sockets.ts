@@ -7,6 +7,8 @@ import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { SocketView } from './launched-program.js';
 import { findExecutable } from './limit-support.js';
+import { platformSupport } from './platform-support.js';
+import { acceptsConnections, lsofSockets } from './readiness-fallbacks.js';
 
 /** The sockets of the program `pid` (and its process group), in its own network namespace. */
 export function procSockets(pid: number | null): SocketView {
@@ -35,6 +37,11 @@ export interface TableEntry {
 /** The program's own listening sockets (of `onlyPort`, when given), lowest port first. */
 async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
   if (pid === null) return [];
+  const { readiness, lsof } = platformSupport();
+  // Without /proc (platform-support.ts). The program leads its process group (program.ts spawns it detached): lsof selects by group.
+  if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, protocol, { onlyPort })).map((socket) => ({ ...socket, inode: '' })).sort((a, b) => a.port - b.port);
+  // A connect probe sees only the port it is given, and not whose listener it is, nor on which address.
+  if (readiness === 'connect') return protocol === 'tcp' && onlyPort !== undefined && (await acceptsConnections(onlyPort)) ? [{ port: onlyPort, inode: '', loopback: false }] : [];
   // The cheap table read first; the descriptors only once some socket could be the program's.
   const table = (await socketTable(pid, protocol, onlyPort)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
   if (table.length === 0) return [];
@@ -127,6 +134,8 @@ export function diagnosticsTable(protocol: 'tcp' | 'udp', onlyPort?: number): Pr
  */
 async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
   if (pid === null) return false;
+  const { readiness, lsof } = platformSupport();
+  if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, 'udp', { connected: true })).length > 0;
   const bound = new Set<string>();
   for (const table of ['udp', 'udp6']) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');

@@ -1,15 +1,19 @@
-// The limits of one program: its own pids and memory cgroups (joined before the program runs its
-// first instruction), rlimits set by prlimit, the command line that puts it there, and what it hit.
+// The limits of one program: its own cgroups (one of cgroup v2, with the pids and memory limits where
+// v2 has those controllers; one per v1 controller that v2 does not have here), joined before the
+// program runs its first instruction, rlimits set by prlimit, the command line that puts it there, and
+// what it hit.
 //
 // The program is spawned through this wrapper, which execs all the way down, so the pid the harness
 // holds is the program's own, its exit status is the program's, and nothing stays in between:
 //
 //   /bin/sh -c 'while [ "$1" != -- ]; do echo $$ > "$1" || …; shift; done; shift; exec "$@"' \
-//     socklab-limits <pids>/cgroup.procs <memory>/cgroup.procs -- \
+//     socklab-limits <v2 group>/cgroup.procs <v1 pids>/cgroup.procs <v1 memory>/cgroup.procs -- \
 //     /usr/bin/prlimit --cpu=60:61 --fsize=67108864 --nofile=1024 --core=0 -- PROGRAM ARGS…
 import path from 'node:path';
 import type { ExitInfo } from './exit-info.js';
-import { createGroup, destroyGroups, killRound, readCounter, type Controller } from './cgroup-v1.js';
+import type { Controller } from './cgroup-v1.js';
+import { createGroup, destroyGroups, killRound, readCounter, type GroupSetting } from './cgroup-groups.js';
+import { unifiedSettings } from './cgroup-v2.js';
 import { limitSupport, userTaskCount, type LimitSupport } from './limit-support.js';
 import { liveCgroups } from './live-groups.js';
 import { FALLBACK_ADDRESS_SPACE_BYTES, formatBytes, withDefaults, type ResourceLimits } from './resource-limits.js';
@@ -23,7 +27,10 @@ export class ProgramLimits {
   readonly limits: ResourceLimits;
   /** One line when some limit falls back to a weaker one (or to none); empty when all hold. */
   readonly fallbackNotes: string[] = [];
+  /** cgroup v1 groups, per controller that cgroup v2 does not hold. */
   private readonly groups: Partial<Record<Controller, string>> = {};
+  /** The program's cgroup v2, and the controllers it has. */
+  private unified: { dir: string; controllers: Controller[] } | null = null;
   private readonly support: LimitSupport;
 
   /**
@@ -34,6 +41,15 @@ export class ProgramLimits {
     this.limits = withDefaults(limits);
     this.support = support;
     const failures: Partial<Record<Controller, string>> = {};
+    if (support.unified) {
+      const { base, controllers } = support.unified;
+      try {
+        this.unified = { dir: makeGroup(base, controllers.flatMap((controller) => unifiedSettings(controller, this.limits))), controllers };
+        liveCgroups.add(this.unified.dir);
+      } catch (error) {
+        for (const controller of controllers) failures[controller] = `cannot create a group in ${base}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`;
+      }
+    }
     for (const controller of ['pids', 'memory'] as const) {
       const base = support.cgroups[controller];
       if (!base) continue;
@@ -51,24 +67,25 @@ export class ProgramLimits {
   /** The command to spawn in place of `file args`: the cgroup join and prlimit in front, exec'd away. */
   wrap(file: string, args: string[]): [string, ...string[]] {
     const rlimits = this.prlimitWords();
-    const joins = Object.values(this.groups).map((dir) => path.join(dir, 'cgroup.procs'));
+    const joins = this.dirs().map((dir) => path.join(dir, 'cgroup.procs'));
     if (joins.length === 0) return [...rlimits, file, ...args] as [string, ...string[]];
     return ['/bin/sh', '-c', JOIN_SCRIPT, 'socklab-limits', ...joins, '--', ...rlimits, file, ...args];
   }
 
-  /** SIGKILL to every process in the program's cgroups, round after round, until none is left. */
+  /** SIGKILL to every process in the program's cgroups (cgroup.kill where there is one), round after round, until none is left. */
   async killMembers(timeoutMs = 2000): Promise<void> {
-    const dirs = Object.values(this.groups);
+    const dirs = this.dirs();
     const deadline = performance.now() + timeoutMs;
     while (killRound(dirs) > 0 && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
   }
 
   /** Kills what is left and removes the cgroups. Returns a note when a group could not be removed. */
   async destroy(): Promise<string[]> {
-    const dirs = Object.values(this.groups);
+    const dirs = this.dirs();
     const left = await destroyGroups(dirs);
     for (const dir of dirs) if (!left.includes(dir)) liveCgroups.delete(dir);
     for (const controller of Object.keys(this.groups) as Controller[]) delete this.groups[controller];
+    this.unified = null;
     return left.map((dir) => `could not remove the cgroup ${dir}: a process in it does not die`);
   }
 
@@ -76,9 +93,13 @@ export class ProgramLimits {
   hits(exit: ExitInfo | null): string[] {
     const hits: string[] = [];
     const { memory, pids } = this.groups;
-    const oomKills = memory ? readCounter(memory, 'memory.oom_control', 'oom_kill') : 0;
+    const inUnified = (controller: Controller) => (this.unified?.controllers.includes(controller) ? this.unified.dir : undefined);
+    const unifiedMemory = inUnified('memory');
+    const unifiedPids = inUnified('pids');
+    const oomKills = unifiedMemory ? readCounter(unifiedMemory, 'memory.events', 'oom_kill') : memory ? readCounter(memory, 'memory.oom_control', 'oom_kill') : 0;
     if (oomKills > 0) hits.push(`memory limit (${formatBytes(this.limits.memoryBytes)}) reached: the kernel killed ${plural(oomKills, 'process', 'processes')}`);
-    const refused = pids ? readCounter(pids, 'pids.events', 'max') : 0;
+    const pidsGroup = unifiedPids ?? pids;
+    const refused = pidsGroup ? readCounter(pidsGroup, 'pids.events', 'max') : 0;
     if (refused > 0) hits.push(`process limit (${this.limits.processes}) reached: ${plural(refused, 'fork', 'forks')} refused`);
     if (exit?.signal === 'SIGXCPU') hits.push(`CPU time limit (${this.limits.cpuSeconds}s) reached: killed by SIGXCPU`);
     if (exit?.signal === 'SIGXFSZ') hits.push(`file size limit (${formatBytes(this.limits.fileSizeBytes)}) reached: killed by SIGXFSZ`);
@@ -91,12 +112,22 @@ export class ProgramLimits {
     const { cpuSeconds, fileSizeBytes, openFiles, processes } = this.limits;
     // Soft CPU limit first (SIGXCPU says why), the hard one a second later in case SIGXCPU is ignored.
     const words = [prlimit, `--cpu=${cpuSeconds}:${cpuSeconds + 1}`, `--fsize=${fileSizeBytes}`, `--nofile=${openFiles}`, '--core=0'];
-    if (!this.groups.memory) words.push(`--as=${FALLBACK_ADDRESS_SPACE_BYTES}`);
+    if (!this.has('memory')) words.push(`--as=${FALLBACK_ADDRESS_SPACE_BYTES}`);
     // RLIMIT_NPROC counts every task of the user: what it runs already (for a sandbox user, the other
     // programs of its experiment) plus this program's own allowance.
-    if (!this.groups.pids && this.user !== undefined) words.push(`--nproc=${userTaskCount(this.user) + processes}`);
-    else if (!this.groups.pids && !root) words.push(`--nproc=${userTaskCount() + processes}`);
+    if (!this.has('pids') && this.user !== undefined) words.push(`--nproc=${userTaskCount(this.user) + processes}`);
+    else if (!this.has('pids') && !root) words.push(`--nproc=${userTaskCount() + processes}`);
     return [...words, '--'];
+  }
+
+  /** The program's cgroup folders: its cgroup v2 first, then its v1 groups. */
+  private dirs(): string[] {
+    return [...(this.unified ? [this.unified.dir] : []), ...Object.values(this.groups)];
+  }
+
+  /** Whether a cgroup of the program limits with `controller`. */
+  private has(controller: Controller): boolean {
+    return Boolean(this.groups[controller] || this.unified?.controllers.includes(controller));
   }
 
   private describeFallbacks(missing: Partial<Record<Controller | 'prlimit', string>>): string[] {
@@ -116,7 +147,7 @@ export class ProgramLimits {
   }
 }
 
-function settings(controller: Controller, limits: ResourceLimits): Array<[string, string, boolean?]> {
+function settings(controller: Controller, limits: ResourceLimits): GroupSetting[] {
   if (controller === 'pids') return [['pids.max', String(limits.processes)]];
   // RAM and RAM+swap alike: without the second, a program could swap its way past the first.
   return [
@@ -125,7 +156,7 @@ function settings(controller: Controller, limits: ResourceLimits): Array<[string
   ];
 }
 
-function makeGroup(base: string, groupSettings: Array<[string, string, boolean?]>): string {
+function makeGroup(base: string, groupSettings: GroupSetting[]): string {
   for (let attempt = 0; ; attempt += 1) {
     try {
       return createGroup(base, `${process.pid}-${nextGroup++}`, groupSettings);

@@ -3,8 +3,11 @@
 // datagram the service would have to answer), a stdout line matching a pattern, or a fixed delay.
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
 // when the service exits. A condition the view cannot check from here (a UDP server on another
-// machine) is left out with a note, never waited for in vain.
+// machine) is left out with a note, never waited for in vain. Without /proc, this machine's view
+// reads lsof or makes a connect probe (proc-sockets.ts, platform-support.ts), and a UDP socket that
+// nothing can see is taken as there after a delay, said so.
 import type { LaunchedProgram, ReadinessCheck, SocketView } from './launched-program.js';
+import { platformSupport, UNSEEN_UDP_DELAY_MS } from './platform-support.js';
 
 export interface ReadyCondition {
   tcp?: number;
@@ -32,6 +35,8 @@ interface VerdictNotes {
   unchecked?: string[];
   /** Whether the program's sockets were looked at (its SocketView's `method` then says how). */
   socketsRead?: true;
+  /** How it was seen on this machine without /proc: `seen by lsof`, `taken as there after 1000ms: …`. */
+  seenBy?: string;
 }
 
 export type ReadyVerdict =
@@ -59,9 +64,20 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
   };
   const pending: Array<{ what: string; done: () => Promise<boolean> | boolean; sockets?: true }> = [];
   let listening: Listening | undefined;
+  // This machine's own view (no `method`) follows the platform: /proc, else lsof, else a connect probe.
+  const method = sockets.method === undefined ? platformSupport().readiness : 'proc';
+  const asksSockets = condition.tcp !== undefined || condition.udp !== undefined || condition.ownUdpSocket;
+  const seenBy = !asksSockets ? undefined : method === 'lsof' ? 'seen by lsof' : method === 'connect' ? 'seen by connecting' : undefined;
+  const unseenUntil = started + UNSEEN_UDP_DELAY_MS;
+  let assumed = false;
   for (const protocol of ['tcp', 'udp'] as const) {
     const port = condition[protocol];
     if (port === undefined || !checkable(protocol)) continue;
+    if (protocol === 'udp' && method === 'connect') {
+      // No way to see a UDP socket without /proc or lsof: taken as there after a delay, and said so.
+      pending.push({ what: `UDP socket bound to port ${port} (taken as there after ${UNSEEN_UDP_DELAY_MS}ms)`, done: () => (assumed = performance.now() >= unseenUntil) });
+      continue;
+    }
     const what = protocol === 'tcp' ? (sockets.describeListener?.(port) ?? `TCP listener of its own on port ${port}`) : `UDP socket of its own bound to port ${port}`;
     pending.push({
       what,
@@ -77,7 +93,10 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
       },
     });
   }
-  if (condition.ownUdpSocket && checkable('ownUdpSocket')) pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', sockets: true, done: () => sockets.ownsBoundUdpSocket() });
+  if (condition.ownUdpSocket && checkable('ownUdpSocket')) {
+    if (method === 'connect') pending.push({ what: `its first datagram (taken as sent after ${UNSEEN_UDP_DELAY_MS}ms)`, done: () => (assumed = performance.now() >= unseenUntil) });
+    else pending.push({ what: 'a bound UDP socket of its own (its first datagram sent)', sockets: true, done: () => sockets.ownsBoundUdpSocket() });
+  }
   if (condition.stdout !== undefined && checkable('stdout')) {
     const pattern = new RegExp(condition.stdout);
     let seen = false;
@@ -92,6 +111,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
   }
   const socketsRead = pending.some((condition) => condition.sockets);
   const notes: VerdictNotes = { ...(unchecked.length ? { unchecked } : {}), ...(socketsRead ? { socketsRead: true as const } : {}) };
+  const how = (): VerdictNotes => ({ ...notes, ...(assumed ? { seenBy: `taken as there after ${UNSEEN_UDP_DELAY_MS}ms: UDP sockets cannot be seen without /proc or lsof` } : seenBy ? { seenBy } : {}) });
   // A program that listens on another port and not on its own has decided: it is not waited out.
   const exactProtocol = condition.discover ? undefined : condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
   const checksElsewhere = exactProtocol !== undefined && pending.some((condition) => condition.sockets);
@@ -108,7 +128,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
         return { ready: false, waitedMs: waited(), reason, listeningElsewhere: ports, ...notes };
       }
     }
-    if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...notes };
+    if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...how() };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
       return { ready: false, waitedMs: waited(), reason: `never showed ${pending.map((p) => `a ${p.what}`).join(' and ')}: ${how}`, ...notes };
@@ -117,7 +137,7 @@ export async function waitUntilReady(program: LaunchedProgram, condition: ReadyC
     if (performance.now() >= deadline) {
       // One last look: a program that got there while the deadline passed is ready, not late.
       for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
-      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...notes };
+      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}), ...how() };
       const protocol = condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
       const elsewhere = protocol && socketsRead ? await listeningPorts(sockets, protocol) : [];
       const instead = elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '';

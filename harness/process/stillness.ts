@@ -23,6 +23,7 @@
 // then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
 // a relay, a kept-alive connection the origin closes later) are the caller's to rule out (`busy`).
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { platformSupport } from './platform-support.js';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
@@ -105,7 +106,8 @@ export interface Stillness {
  */
 export async function untilStill(roots: () => number[], deadline: number, signal: AbortSignal, busy: () => string | undefined = () => undefined): Promise<Stillness | null> {
   const table = WAITS[process.arch];
-  if (!table) return null;
+  // Without /proc nothing can be seen (platform-support.ts says so in the run's record).
+  if (!table || !platformSupport().proc) return null;
   // The state that has lasted: when it was first seen, and the look before it (its waits began after that).
   let first: { at: number; look: Look; beganAfter: number | undefined } | undefined;
   let previousLook: number | undefined;

@@ -4,6 +4,8 @@ import os from 'node:os';
 import { countResults, type ExperimentResult, type RunResult, type StepResult } from '../model/result.js';
 import type { Reporter } from '../model/reporter.js';
 import { runTotals } from '../model/scoring.js';
+import { describeLimits } from '../process/limit-support.js';
+import { platformSupport } from '../process/platform-support.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { notRun, runExperiment, type ExperimentEnvironment } from './run-experiment.js';
 import { Limiter } from './limiter.js';
@@ -73,7 +75,15 @@ export async function runSuite(options: SuiteOptions): Promise<RunResult> {
     score,
     maxScore,
     subject: options.subject,
-    environment: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.availableParallelism(), jobs: options.jobs, ...(options.sandboxDescription ? { sandbox: options.sandboxDescription } : {}) },
+    environment: {
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+      cpus: os.availableParallelism(),
+      jobs: options.jobs,
+      ...(options.sandboxDescription ? { sandbox: options.sandboxDescription } : {}),
+      limits: describeLimits(),
+      ...(platformSupport().missing.length ? { missing: platformSupport().missing } : {}),
+    },
     experiments: finished,
     ...(options.submission ? { submission: options.submission } : {}),
   };

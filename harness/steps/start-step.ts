@@ -112,7 +112,7 @@ export const startStep: StepKind<StartStep> = {
     }
     const how = [...(program.sockets.method && verdict.socketsRead ? [`readiness checked with ${program.sockets.method}`] : []), ...(verdict.unchecked ?? [])];
     if (verdict.ready) {
-      const notes = [...startedElsewhere, `ready after ${formatDuration(verdict.waitedMs)}`, ...how, ...placed.notes];
+      const notes = [...startedElsewhere, `ready after ${formatDuration(verdict.waitedMs)}${verdict.seenBy ? ` (${verdict.seenBy})` : ''}`, ...how, ...placed.notes];
       let listening: StepOutcome['listening'];
       if (verdict.listening && planned !== undefined && context.host) {
         const { protocol, port } = verdict.listening;

@@ -7,7 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:f
 import path from 'node:path';
 import { Program } from '../../harness/process/program.js';
 import { limitSupport, overrideLimitSupport, type LimitSupport } from '../../harness/process/limit-support.js';
-import { createGroup, groupsOf, sweepStaleGroups } from '../../harness/process/cgroup-v1.js';
+import { createGroup, groupsOf, sweepStaleGroups } from '../../harness/process/cgroup-groups.js';
 import { DEFAULT_LIMITS, FALLBACK_ADDRESS_SPACE_BYTES, formatBytes, type ResourceLimits } from '../../harness/process/resource-limits.js';
 import { TempDir } from '../support/temp-dir.js';
 import { loadInline, renderedErrors } from '../support/spec-source.js';
@@ -22,7 +22,10 @@ async function runToEnd(command: string[], options: { limits?: Partial<ResourceL
   return { program, exit, result: program.result({ stillRunning: !exit }), notes: program.limitNotes };
 }
 
-/** What a program sees of its own limits: /proc/self/limits and the limit files of its own cgroups. */
+/**
+ * What a program sees of its own limits: /proc/self/limits and the limit files of its own cgroups, in
+ * cgroup v1 (pids.max, memory.limit_in_bytes) or in cgroup v2 (pids.max, memory.max; hybrid or unified).
+ */
 const SHOW_LIMITS = [
   'sh',
   '-c',
@@ -31,8 +34,14 @@ for controller in pids memory; do
   own=$(grep ":$controller:" /proc/self/cgroup | cut -d: -f3)
   echo "$controller $own"
 done
-cat "/sys/fs/cgroup/pids$(grep ':pids:' /proc/self/cgroup | cut -d: -f3)/pids.max"
-cat "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes"`,
+v2=$(grep '^0::' /proc/self/cgroup | cut -d: -f3)
+echo "v2 $v2"
+for file in "/sys/fs/cgroup/pids$(grep ':pids:' /proc/self/cgroup | cut -d: -f3)/pids.max" "/sys/fs/cgroup/unified$v2/pids.max" "/sys/fs/cgroup$v2/pids.max"; do
+  [ -f "$file" ] && { cat "$file"; break; }
+done
+for file in "/sys/fs/cgroup/memory$(grep ':memory:' /proc/self/cgroup | cut -d: -f3)/memory.limit_in_bytes" "/sys/fs/cgroup/unified$v2/memory.max" "/sys/fs/cgroup$v2/memory.max"; do
+  [ -f "$file" ] && { cat "$file"; break; }
+done`,
 ];
 
 /** A Java program that allocates and touches 200 MB. */
@@ -53,9 +62,9 @@ describe('resource limits of untrusted programs', function () {
   });
   afterEach(() => overrideLimitSupport(null));
 
-  it('finds pids and memory cgroups and prlimit here (root, cgroup v1)', () => {
+  it('finds pids and memory cgroups (v1 or v2) and prlimit here (root)', () => {
     expect(support.missing).to.deep.equal({});
-    expect(Object.keys(support.cgroups).sort()).to.deep.equal(['memory', 'pids']);
+    for (const controller of ['pids', 'memory'] as const) expect(Boolean(support.cgroups[controller]) || support.unified?.controllers.includes(controller), controller).to.equal(true);
     expect(support.prlimit).to.match(/\/prlimit$/);
   });
 
@@ -68,8 +77,10 @@ describe('resource limits of untrusted programs', function () {
     expect(limitLine(output, 'open files').slice(0, 2)).to.deep.equal(['1024', '1024']);
     expect(limitLine(output, 'core file size').slice(0, 2)).to.deep.equal(['0', '0']);
     expect(limitLine(output, 'address space')[0]).to.equal('unlimited');
-    expect(output).to.match(new RegExp(`^pids .*/socklab/${process.pid}-\\d+$`, 'm'));
-    expect(output).to.match(new RegExp(`^memory .*/socklab/${process.pid}-\\d+$`, 'm'));
+    for (const controller of ['pids', 'memory'] as const) {
+      const line = support.unified?.controllers.includes(controller) ? 'v2' : controller;
+      expect(output).to.match(new RegExp(`^${line} .*/socklab/${process.pid}-\\d+$`, 'm'));
+    }
     expect(output).to.match(/^256$/m);
     expect(output).to.match(new RegExp(`^${DEFAULT_LIMITS.memoryBytes}$`, 'm'));
     expect(notes).to.deep.equal([]);
@@ -139,7 +150,7 @@ describe('resource limits of untrusted programs', function () {
   });
 
   it('falls back to RLIMIT_AS and RLIMIT_NPROC without cgroups (not root), and says so in one note', async () => {
-    overrideLimitSupport({ ...support, cgroups: {}, root: false, missing: { pids: 'cannot write /x (EACCES, not root)', memory: 'cannot write /y (EACCES, not root)' } });
+    overrideLimitSupport({ ...support, cgroups: {}, unified: undefined, root: false, missing: { pids: 'cannot write /x (EACCES, not root)', memory: 'cannot write /y (EACCES, not root)' } });
     const { result, notes } = await runToEnd(SHOW_LIMITS);
     expect(limitLine(result.stdout, 'address space')[0]).to.equal(String(FALLBACK_ADDRESS_SPACE_BYTES));
     expect(Number(limitLine(result.stdout, 'processes')[0])).to.be.greaterThan(DEFAULT_LIMITS.processes);
@@ -165,12 +176,12 @@ describe('resource limits of untrusted programs', function () {
   });
 
   it('as root without cgroups or prlimit, says that nothing bounds processes, memory or CPU, and runs the program unwrapped', async () => {
-    overrideLimitSupport({ cgroups: {}, prlimit: null, root: true, missing: { pids: 'cgroup v2 only (not supported yet)', memory: 'cgroup v2 only (not supported yet)', prlimit: 'prlimit not found (apt-get install util-linux)' } });
+    overrideLimitSupport({ cgroups: {}, prlimit: null, root: true, missing: { pids: 'cgroup v2: pids is not enabled in /sys/fs/cgroup/cgroup.subtree_control', memory: 'cgroup v2: memory is not enabled in /sys/fs/cgroup/cgroup.subtree_control', prlimit: 'prlimit not found (apt-get install util-linux)' } });
     const { result, notes } = await runToEnd(SHOW_LIMITS);
     expect(limitLine(result.stdout, 'cpu time')[0]).to.equal('unlimited');
     expect(notes).to.deep.equal([
-      'resource limits fall back: no process limit (pids cgroup: cgroup v2 only (not supported yet); RLIMIT_NPROC does not bind root); ' +
-        'no memory limit (memory cgroup: cgroup v2 only (not supported yet)); no CPU, file size or open-file limits (prlimit not found (apt-get install util-linux))',
+      'resource limits fall back: no process limit (pids cgroup: cgroup v2: pids is not enabled in /sys/fs/cgroup/cgroup.subtree_control; RLIMIT_NPROC does not bind root); ' +
+        'no memory limit (memory cgroup: cgroup v2: memory is not enabled in /sys/fs/cgroup/cgroup.subtree_control); no CPU, file size or open-file limits (prlimit not found (apt-get install util-linux))',
     ]);
   });
 
@@ -199,13 +210,14 @@ describe('resource limits of untrusted programs', function () {
   });
 
   it('removes its cgroups when the program is stopped, and sweeps those a dead harness left', async () => {
-    const before = Object.values(support.cgroups).flatMap((base) => groupsOf(base, process.pid));
+    const bases = [...(support.unified ? [support.unified.base] : []), ...Object.values(support.cgroups)];
+    const before = bases.flatMap((base) => groupsOf(base, process.pid));
     const { result } = await runToEnd(['true']);
     expect(result.exitCode).to.equal(0);
-    expect(Object.values(support.cgroups).flatMap((base) => groupsOf(base, process.pid))).to.deep.equal(before);
+    expect(bases.flatMap((base) => groupsOf(base, process.pid))).to.deep.equal(before);
 
     const dead = spawnSync('true').pid!;
-    const base = support.cgroups.pids!;
+    const base = support.cgroups.pids ?? support.unified!.base;
     mkdirSync(base, { recursive: true });
     const stale = createGroup(base, `${dead}-0`, [['pids.max', '8']]);
     expect(existsSync(stale)).to.equal(true);

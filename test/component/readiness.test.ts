@@ -3,52 +3,12 @@
 // its port as soon as that is clear, a bound UDP socket counts, and the two ways of reading the kernel's socket tables (the
 // socket diagnostics that ss asks for, /proc/PID/net) agree.
 import { expect } from 'chai';
-import os from 'node:os';
-import { Program } from '../../harness/process/program.js';
+import type { Program } from '../../harness/process/program.js';
 import { diagnosticsTable, procTable } from '../../harness/process/proc-sockets.js';
 import { waitUntilReady } from '../../harness/process/readiness.js';
 import { allocatePorts, releasePorts } from '../../harness/plan/allocate-ports.js';
 import { needsTool } from '../support/tools.js';
-
-let counter = 0;
-
-/** A TCP server that counts the connections it accepted and prints the count when stopped (SIGTERM). */
-const TCP_SERVER = `
-import signal, socket, sys, threading, time
-s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-s.bind(('127.0.0.1', int(sys.argv[1])))
-s.listen(5)
-accepted = 0
-def stop(*_):
-    print('accepted', accepted, flush=True)
-    sys.exit(0)
-signal.signal(signal.SIGTERM, stop)
-def serve():
-    global accepted
-    while True:
-        c, _ = s.accept()
-        accepted += 1
-        c.close()
-threading.Thread(target=serve, daemon=True).start()
-while True:
-    time.sleep(1)
-`;
-
-const UDP_SERVER = `
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(('', int(sys.argv[1])))
-s.recvfrom(2048)
-`;
-
-function python(source: string, args: string[]): Program {
-  return new Program({
-    command: ['python3', '-c', source, ...args],
-    cwd: os.tmpdir(),
-    env: { PATH: process.env.PATH ?? '' },
-    tag: `test-${process.pid}-readiness-${counter++}`,
-  });
-}
+import { python, TCP_SERVER, UDP_SERVER } from '../fixtures/readiness/servers.js';
 
 describe('readiness (waitUntilReady) against real programs', function () {
   this.timeout(20_000);

@@ -258,6 +258,14 @@ describe('HtmlReporter', () => {
     expect(document).to.include('<dt>duration</dt><dd>4.6 s</dd>');
   });
 
+  it('says where the limits were held and what the platform lacked, when the run recorded it', () => {
+    const environment = { ...run.environment, limits: 'cgroup v2 (/sys/fs/cgroup/socklab): a cgroup per program, with pids and memory limits', missing: ['no stillness detection (no /proc): run steps wait out their timeouts', 'readiness by lsof (no /proc): …'] };
+    const page = renderHtmlReport({ ...run, environment });
+    expect(page).to.include('<dt>limits</dt><dd>cgroup v2 (/sys/fs/cgroup/socklab): a cgroup per program, with pids and memory limits</dd>');
+    expect(page).to.include('<dt>not on this platform</dt><dd>no stillness detection (no /proc): run steps wait out their timeouts; readiness by lsof (no /proc): …</dd>');
+    expect(document).to.not.include('<dt>not on this platform</dt>');
+  });
+
   it('marks harness errors as not the program\'s fault, and shows skip reasons', () => {
     expect(document).to.include("<strong>Harness error — not the program's fault.</strong>\n<code>ENOENT</code>: udp-client: program not found");
     expect(document).to.include('<p class="skip-reason">Skipped: needs --network</p>');

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables' | 'ss' | 'ssh' | 'sshd';
+export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables' | 'ss' | 'ssh' | 'sshd' | 'lsof';
 
 /** The OpenSSH server the --ssh tests start in a network namespace, as another machine. */
 export const SSHD_PATH = '/usr/sbin/sshd';
@@ -40,6 +40,8 @@ function failureOf(command: string, args: string[]): string | null {
 const TOOLS: Record<ToolName, Tool> = {
   // The kernel's socket diagnostics, which readiness asks in the machine's own namespace.
   ss: { debianPackage: 'iproute2', notRunning: () => failureOf('ss', ['-V']) },
+  // Readiness where there is no /proc (macOS): the tests force it on Linux.
+  lsof: { debianPackage: 'lsof', notRunning: () => failureOf('lsof', ['-v']) },
   // -d opens the interface (to compile the filter for it), so it needs the permission to capture.
   tcpdump: { debianPackage: 'tcpdump', notRunning: () => failureOf('tcpdump', ['--version']), notAllowed: () => failureOf('tcpdump', ['-i', 'lo', '-d', 'tcp']) },
   // The harness's sandbox needs bwrap to make namespaces here, not only to be installed.

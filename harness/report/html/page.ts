@@ -69,6 +69,8 @@ ${statusOrder.map((status) => html`<div class="count status-${status}"><span cla
 <div><dt>experiments</dt><dd>${run.counts.total}</dd></div>
 <div><dt>environment</dt><dd>${run.tool.name} ${run.tool.version}, node ${environment.node}, ${environment.platform}, ${environment.jobs} of ${environment.cpus} cpus</dd></div>
 ${environment.sandbox ? html`<div><dt>sandbox</dt><dd>${environment.sandbox}</dd></div>` : ''}
+${environment.limits ? html`<div><dt>limits</dt><dd>${environment.limits}</dd></div>` : ''}
+${environment.missing?.length ? html`<div><dt>not on this platform</dt><dd>${environment.missing.join('; ')}</dd></div>` : ''}
 </dl>
 ${run.submission ? html`<details class="programs"><summary>Which program plays each role, and why</summary><ul class="notes">${programLines(run.submission).map((line) => html`<li>${line}</li>`)}${run.submission.missing.length ? html`<li>no program for: ${run.submission.missing.join(', ')}</li>` : ''}</ul></details>` : ''}
 </div></header>`;
