@@ -21,6 +21,8 @@ export interface RoleBinding {
   commonPorts: number[];
   /** Why this role cannot be played (no program in the submission, a failed build): its steps fail with this. */
   unavailable?: string;
+  /** Added to its program's environment (variables a student's program reads, set as a grader exports them). */
+  env?: Record<string, string>;
 }
 
 export class RoleTable {
@@ -63,6 +65,12 @@ export class RoleTable {
     const words = Array.isArray(command) ? command : parseCommandString(command);
     if (words.length === 0) throw new SocklabError('EMPTY_COMMAND', `empty command for role ${role}`, EXIT_CODES.specInvalid);
     this.bindings.set(role, { ...current, command: words, cwd, source: 'submission' });
+  }
+
+  /** Sets environment variables for the program playing `role` (they come after the inherited ones). */
+  supplyEnvironment(role: string, env: Record<string, string>): void {
+    const current = this.get(role);
+    this.bindings.set(role, { ...current, env: { ...current.env, ...env } });
   }
 
   /** Marks a role as having no program (a submission without it, or whose build failed). */

@@ -58,9 +58,10 @@ export interface WorldEvents {
   /**
    * "It connected to `asked`; socklab delivered it to `deliveredTo`". `serverMoved`: it used the port
    * it was told, where the server did not listen (the server's hard-coded port, not the client's).
-   * `hardCodedAt`: where the program's source writes the port it used.
+   * `hardCodedAt`: where the program's source writes the port it used. `address`: where it was going:
+   * a loopback address (localhost), another address, or the address of the service it reached (only its port was wrong).
    */
-  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine }>;
+  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine; address?: 'loopback' | 'other' | 'the-service' }>;
   /** Connections to a hard-coded port this experiment does not intercept (a strict command-line check): they went where they were going. */
   watched?: Array<{ protocol: 'tcp' | 'udp'; port: number; service: string; servicePort: number; connections: number; hardCodedAt?: SourceLine }>;
   /** For a server: where it was told to listen and where it does (port discovery). */
