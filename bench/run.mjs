@@ -5,7 +5,8 @@
 //
 // usage: node bench/run.mjs [--quick] [NAME...]   (NAME: a benchmark's name; default: all)
 //   --quick   about a third of the repetitions, for trying the bench out (figures get noisier)
-// Environment: BENCH_INSTALL=1 (as root) lets the web-server benchmark apt-get install nginx.
+// Run as root, the web-server benchmark apt-get installs wrk and nginx when they are missing (and says
+// so); BENCH_INSTALL=0 forbids it.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';

@@ -12,6 +12,7 @@ import { defaultGradeReporters, gradeCommand, type GradeOptions } from './comman
 import { mergeCommand } from './commands/merge-command.js';
 import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
 import { initCommand, type InitOptions } from './commands/init-command.js';
+import { evidenceCommand, type EvidenceOptions } from './commands/evidence-command.js';
 
 quietWhenReaderLeaves();
 
@@ -57,8 +58,27 @@ program
   .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
   .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: run as an unprivileged user per experiment (when root), each in its own PID namespace, seeing the system read-only, their own folder and the /tmp of their experiment')
+  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
   .action(async (args: string[], options: RunOptions) => {
     process.exitCode = await runCommand(args, options);
+  });
+
+program
+  .command('evidence')
+  .description('write the hand-in pack: per experiment, the terminal transcript and the Wireshark-style packet list with its ladder, as HTML and PNG, and an index (runs the experiments with packet capture first, unless --from)')
+  .argument('[paths-or-ids...]', 'spec files, folders, or experiment ids (with --from: experiment ids of that run)')
+  .option('--from <dir>', "make the pack from a finished run's report folder (its results.json and pcaps) instead of running")
+  .option('-o, --out <dir>', 'the folder of the pack (the run, when there is one, goes in DIR/run)', 'reports/evidence')
+  .option('-g, --grep <regex>', 'only experiments whose id or title matches')
+  .addOption(listOption('-t, --tag <tag>', 'only experiments with this tag (repeatable)', repeat, 'any tag'))
+  .addOption(jobsOption('experiments run at once'))
+  .option('--isolate', 'run every experiment in its own network world (server, client and Internet hosts)')
+  .addOption(labOption('lab file declaring the roles'))
+  .option('--submission <dir>', 'play roles with the programs mapped in DIR/socklab.yaml')
+  .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
+  .option('--sandbox', 'confine the --submission / --role programs with bubblewrap')
+  .action(async (args: string[], options: EvidenceOptions) => {
+    process.exitCode = await evidenceCommand(args, options);
   });
 
 program
@@ -79,6 +99,7 @@ program
   .option('--sandbox', 'require the filesystem sandbox (bubblewrap) for the students\' programs; default: use it where it works')
   .option('--no-sandbox', 'run the students\' programs unconfined (they can read and write any file socklab can)')
   .option('--all-experiments', 'include experiments tagged reference (they use flags only the reference programs have)')
+  .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
   .addOption(labOption('lab file declaring the roles and languages'))
   .action(async (submission: string | undefined, options: GradeOptions) => {
     process.exitCode = await gradeCommand(submission, options);

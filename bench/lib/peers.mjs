@@ -3,7 +3,8 @@
 // or { skipped: reason }.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { runCommand, startProcess, stopProcess } from './processes.mjs';
+import { findOrInstall } from './apt.mjs';
+import { startProcess, stopProcess } from './processes.mjs';
 import { freePort, HOST, waitForPort } from './ports.mjs';
 import { findOnPath } from './services.mjs';
 import { tempDir } from './temp.mjs';
@@ -15,16 +16,13 @@ export async function startPythonHttpServer(documentRoot) {
   return ready(proc, port);
 }
 
-/** nginx from PATH or /usr/sbin; installed with apt-get only when running as root with BENCH_INSTALL=1. */
+/**
+ * Debian's nginx (installed with apt-get when missing, see apt.mjs), with a config in a temp folder:
+ * one worker process, no access log, keep-alive for 5 s and 1000 requests (our web-server's defaults).
+ */
 export async function startNginx(documentRoot, log) {
-  let binary = findOnPath('nginx', ['/usr/sbin']);
-  if (!binary) {
-    if (process.getuid?.() !== 0 || process.env.BENCH_INSTALL !== '1') return { skipped: 'nginx is not installed (run as root with BENCH_INSTALL=1 to apt-get install it)' };
-    const installed = await aptInstall('nginx', log);
-    if (installed !== true) return { skipped: installed };
-    binary = findOnPath('nginx', ['/usr/sbin']);
-    if (!binary) return { skipped: 'apt-get installed nginx but no nginx binary was found' };
-  }
+  const { binary, skipped } = await findOrInstall('nginx', 'nginx', log);
+  if (skipped) return { skipped };
   const prefix = tempDir('nginx');
   const port = await freePort();
   for (const dir of ['logs', 'temp']) mkdirSync(path.join(prefix, dir), { recursive: true });
@@ -39,7 +37,8 @@ events { worker_connections 1024; }
 http {
   access_log off;
   sendfile on;
-  keepalive_timeout 0;
+  keepalive_timeout 5s;
+  keepalive_requests 1000;
   types { text/html html; text/css css; image/png png; }
   ${['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(temp).join('\n  ')}
   server { listen ${HOST}:${port}; root ${documentRoot}; }
@@ -58,17 +57,4 @@ async function ready(proc, port) {
     await stopProcess(proc);
     return { skipped: `did not start: ${error.message}` };
   }
-}
-
-async function aptInstall(name, log) {
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  const install = () => runCommand('apt-get', ['install', '-y', '--no-install-recommends', name], { env, timeoutMs: 300_000 });
-  log(`apt-get install ${name}`);
-  let result = await install();
-  if (result.code !== 0) {
-    log('apt-get update, then install again');
-    await runCommand('apt-get', ['update'], { env, timeoutMs: 300_000 });
-    result = await install();
-  }
-  return result.code === 0 ? true : `apt-get install ${name} failed (exit ${result.code ?? result.signal}): ${result.stderr.trim().split('\n').at(-1)}`;
 }

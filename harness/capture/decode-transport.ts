@@ -20,6 +20,10 @@ export interface TcpHeader extends PortHeader {
   flags: string[];
   /** The window field as sent, not multiplied by a window-scale factor. */
   window: number;
+  /** Where the TCP header starts in the record (its options run from here + 20 to payloadOffset). */
+  headerOffset: number;
+  /** The urgent pointer field. */
+  urgentPointer: number;
 }
 
 const TCP_FLAG_NAMES = ['FIN', 'SYN', 'RST', 'PSH', 'ACK', 'URG', 'ECE', 'CWR'];
@@ -51,6 +55,8 @@ export function decodeTcp(data: Buffer, ip: IpHeader): TcpHeader | undefined {
     ack: data.readUInt32BE(start + 8),
     flags: TCP_FLAG_NAMES.filter((_name, bit) => (flagBits & (1 << bit)) !== 0),
     window: data.readUInt16BE(start + 14),
+    headerOffset: start,
+    urgentPointer: data.readUInt16BE(start + 18),
     payloadOffset: start + headerLength,
     payloadLength: Math.max(0, ip.payloadLength - headerLength),
   };

@@ -9,6 +9,7 @@ export { decodeIp, formatIpv6, type IpHeader } from './decode-ip.js';
 export { decodeTcp, decodeUdp, decodeIcmp, describeIcmp, isPortUnreachable, type TcpHeader, type PortHeader } from './decode-transport.js';
 export { decodePacket, type DecodedPacket } from './decode-packet.js';
 export { summarizeCapture, summarizePcap, DEFAULT_MAX_PACKETS, type SummaryOptions } from './summarize-capture.js';
+export { buildPacketList, readPacketList } from './packet-list/build-packet-list.js';
 export { formatEndpoint, EndpointNames } from './endpoint-names.js';
 export { payloadPreview } from './payload-preview.js';
 export {

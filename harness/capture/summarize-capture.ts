@@ -33,7 +33,7 @@ export function summarizePcap(capture: PcapCapture, options: SummaryOptions): Ca
   const timeOf = (packet: DecodedPacket): number =>
     round((packet.record.seconds - first.seconds) * 1000 + (packet.record.nanoseconds - first.nanoseconds) / 1e6);
   const names = new EndpointNames(options.endpointNames);
-  const relative = relativeSequenceNumbers(packets);
+  const relative = relativeSequenceNumbers(packets, timeOf);
   const connections = trackTcpConnections(packets, relative);
   const events: CaptureEvent[] = [
     ...tcpEvents(connections, names, timeOf),
@@ -63,18 +63,19 @@ function packetSummary(packet: DecodedPacket, timeMs: number, numbers: RelativeN
     info: infoLine(packet, numbers),
   };
   if (packet.tcp && numbers) {
-    summary.tcp = { flags: packet.tcp.flags, seq: numbers.seq, ack: numbers.ack, window: packet.tcp.window };
+    summary.tcp = { flags: packet.tcp.flags, seq: numbers.seq, ack: numbers.ack, window: numbers.window };
   }
   if (packet.icmp) summary.icmp = packet.icmp;
   if (packet.payload.length > 0) summary.payloadPreview = payloadPreview(packet.payload);
   return summary;
 }
 
-/** Like Wireshark's Info column: `SYN seq=0 win=65495`, `PSH, ACK len=11 seq=1 ack=1 win=512`, `UDP len=5`. */
+/** After Wireshark's Info column, shorter: `SYN seq=0 win=65495`, `PSH, ACK len=11 seq=1 ack=1 win=65536` (relative numbers, scaled window), `UDP len=5`. */
 export function infoLine(packet: DecodedPacket, numbers: RelativeNumbers | undefined): string {
   if (packet.note) return packet.note;
   if (packet.tcp && numbers) {
-    const { flags, window } = packet.tcp;
+    const { flags } = packet.tcp;
+    const { window } = numbers;
     const parts = [flags.length > 0 ? flags.join(', ') : '(no flags)'];
     if (packet.payloadLength > 0) parts.push(`len=${packet.payloadLength}`);
     parts.push(`seq=${numbers.seq}`);

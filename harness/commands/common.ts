@@ -33,11 +33,23 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
   return { paths: args.filter((arg) => existsSync(arg)), ids: args.filter((arg) => !existsSync(arg)) };
 }
 
-export function loadLabAndSpecs(paths: string[], labFile: string): { lab: LabDefinition; experiments: ExperimentSpec[] } {
+/**
+ * The lab file and the experiments of the spec files under `paths`. Given `ids` (`socklab run
+ * tcp-lowercase`), only the files whose text names one of them are parsed: a file that does not
+ * contain an id cannot define it. When none does, every file is parsed, so that the error can say
+ * which ids exist.
+ */
+export function loadLabAndSpecs(paths: string[], labFile: string, ids: readonly string[] = []): { lab: LabDefinition; experiments: ExperimentSpec[] } {
   const lab = loadLab(labFile);
   const files = findSpecFiles(paths.length > 0 ? paths : [defaults.specs]);
-  const experiments = loadSpecFilesOrThrow(files, { roles: new Set(Object.keys(lab.roles)) });
+  const naming = ids.length ? files.filter((file) => mayDefine(file, ids)) : files;
+  const experiments = loadSpecFilesOrThrow(naming.length ? naming : files, { roles: new Set(Object.keys(lab.roles)) });
   return { lab, experiments };
+}
+
+function mayDefine(file: string, ids: readonly string[]): boolean {
+  const text = readFileSync(file, 'utf8');
+  return ids.some((id) => text.includes(id));
 }
 
 /** Says where the specs and lab file came from when either was a default (`socklab: specs ./specs and …`). */

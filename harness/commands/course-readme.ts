@@ -59,8 +59,9 @@ socklab grade --class submissions/ -s specs/task1 -j 4     # every sub-folder is
 
 \`reports/grade/grades.csv\` has the points per experiment and student, \`class.html\` who failed what,
 and each student's folder their own \`index.html\`. Students' programs are found by their file names
-(\`TCPServer.py\`, \`WebServer.java\`, …, as \`specs/lab.yaml\` lists them) and run in a sandbox
-(bubblewrap) where it is installed.
+(\`TCPServer.py\`, \`WebServer.java\`, …, as \`specs/lab.yaml\` lists them), else by what their code
+does (\`task1/tcp_server.py\`, \`2-webserver/server.py\`), get their arguments the way their source reads
+them (\`PORT\`, \`IP PORT\`, \`--port PORT\`, none), and run in a sandbox (bubblewrap) where it is installed.
 
 ## Gradescope
 

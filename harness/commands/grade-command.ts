@@ -17,8 +17,8 @@ import { Limiter } from '../run/limiter.js';
 import { createReporters } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import { writeFileAtomic } from '../report/write-atomic.js';
-import { detectPrograms } from '../grade/detect-programs.js';
-import { makeWorkingCopy, prepareRoles } from '../grade/working-copy.js';
+import { detectPrograms, foundProgram, missingReason } from '../grade/detect-programs.js';
+import { makeWorkingCopy, prepareRoles, type PreparedRole } from '../grade/working-copy.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
 import { environmentFor, feedbackFor, type SubmissionPrograms } from '../grade/feedback.js';
@@ -48,6 +48,8 @@ export interface GradeOptions {
   isolate?: boolean;
   /** true: --sandbox (required), false: --no-sandbox, undefined: sandbox where bubblewrap works. */
   sandbox?: boolean;
+  /** --wait-timeouts: never end a step early because its programs can only wait (stillness.ts). */
+  waitTimeouts?: boolean;
 }
 
 interface Student {
@@ -82,7 +84,7 @@ export async function gradeCommand(submission: string | undefined, options: Grad
         const studentDir = options.class ? path.join(outputDir, safeName(student.name)) : outputDir;
         mkdirSync(studentDir, { recursive: true });
         const gradescopeFile = options.class ? undefined : options.gradescope;
-        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription });
+        const run = await gradeStudent(student, selected, lab, { studentDir, limiter, signal, runTag: `${runTag}.s${index}`, jobs: options.jobs, reporters, gradescopeFile, worlds, sandbox, sandboxDescription, waitOutTimeouts: options.waitTimeouts });
         progress?.studentDone(student.name, run);
         return { student: student.name, run, page: `${encodeURIComponent(path.basename(studentDir))}/index.html` };
       }),
@@ -125,6 +127,7 @@ interface StudentRunOptions {
   /** Where the gradescope reporter also writes (grade --gradescope FILE). */
   gradescopeFile?: string;
   worlds: Pick<ExperimentEnvironment, 'worlds' | 'namespacesUnavailable' | 'interceptionUnavailable'>;
+  waitOutTimeouts?: boolean;
   sandbox?: SandboxPolicy;
   sandboxDescription: string;
 }
@@ -143,12 +146,10 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       copy = await makeWorkingCopy(student.folder, student.name);
       const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag, options.sandbox);
       for (const role of prepared) {
-        if (role.problem) roles.markUnavailable(role.role, role.problem);
-        else roles.override(role.role, role.command, role.cwd);
+        const problem = role.problem ?? playProblem(roles, role);
+        if (problem) roles.markUnavailable(role.role, problem);
       }
-      for (const role of detection.missing) {
-        roles.markUnavailable(role, `no program for role ${role} in the submission (looked for ${(lab.roles[role].files ?? []).join(', ')})`);
-      }
+      for (const role of detection.missing) roles.markUnavailable(role, missingReason(role, lab));
       for (const program of detection.programs) programFiles[program.role] = program.file ?? String(program.command);
       const notes = [...detection.notes, ...(programs.analysis.unavailable ? [programs.analysis.unavailable] : [])];
       for (const role of Object.keys(programFiles)) {
@@ -158,7 +159,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
         programs.supplied![role] = Object.keys(env);
         notes.push(`${role}: set ${Object.keys(env).join(', ')} (the program reads ${Object.keys(env).length > 1 ? 'them' : 'it'} from the environment)`);
       }
-      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes };
+      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes, found: detection.programs.map(foundProgram) };
     }
     const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
@@ -170,7 +171,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       outputDir: options.studentDir,
       subject: student.folder ?? 'reference',
       // Each experiment works in its own copy of the working copy (plan/contain-experiment.ts).
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], ...options.worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir: options.studentDir, runTag: options.runTag, signal: options.signal, sandbox: options.sandbox, copyPerExperiment: copy ? [copy] : [], waitOutTimeouts: options.waitOutTimeouts, ...options.worlds },
       toolVersion: version,
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,
@@ -181,6 +182,17 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
     });
   } finally {
     if (copy) await rm(copy, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/** Plays the role with the prepared program; what makes that impossible (a socklab.yaml command with an unknown template) is the role's problem, not the class's. */
+function playProblem(roles: RoleTable, role: PreparedRole): string | null {
+  try {
+    roles.override(role.role, role.command, role.cwd, { ...(role.conventions ? { conventions: role.conventions } : {}), ...(role.filesDir ? { filesDir: role.filesDir } : {}) });
+    return null;
+  } catch (error) {
+    if (error instanceof SocklabError) return error.message;
+    throw error;
   }
 }
 

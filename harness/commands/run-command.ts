@@ -23,6 +23,7 @@ export interface RunOptions {
   shard?: string;
   /** Confine the programs of --submission / --role with the filesystem sandbox (off by default). */
   sandbox?: boolean;
+  waitTimeouts?: boolean;
 }
 
 export async function runCommand(args: string[], options: RunOptions): Promise<number> {
@@ -30,7 +31,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   checkReporterNames(reporterNames);
   const { paths, ids } = splitPathsAndIds(args);
   if (reporterNames.includes('console')) announceDefaults(paths.length > 0, options.lab);
-  const { lab, experiments } = loadLabAndSpecs(paths, options.lab);
+  const { lab, experiments } = loadLabAndSpecs(paths, options.lab, ids);
   const roles = new RoleTable(lab);
   if (options.submission) roles.overrideFromSubmission(options.submission);
   // A --role program runs where socklab was started, like the same command typed there.
@@ -50,7 +51,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
       outputDir,
       subject: options.submission ? path.resolve(options.submission) : options.role.length ? 'custom roles' : 'reference',
       // In the sandbox, as in grading, each experiment works in its own copy of the submission's folder.
-      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, sandbox, copyPerExperiment: sandbox && options.submission ? [path.resolve(options.submission)] : [], ...worlds },
+      environment: { roles, weights: lab.weights ?? {}, root, fixturesDir, outputDir, runTag, signal, captureAll: options.capture, waitOutTimeouts: options.waitTimeouts, sandbox, copyPerExperiment: sandbox && options.submission ? [path.resolve(options.submission)] : [], ...worlds },
       toolVersion: version,
       sandboxDescription: description,
     }),

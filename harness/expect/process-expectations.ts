@@ -24,7 +24,7 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   const expectsTimeout = expect.silent === true || expect.timedOut === true;
   if (expect.timedOut !== undefined || (!expectsTimeout && result.timedOut && options.implicitExit !== false)) {
     const wanted = expect.timedOut ?? false;
-    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? `still running after ${formatDuration(options.timeoutMs)}, stopped` : `ended after ${formatDuration(result.durationMs)}`, { kind: 'flag', expected: wanted, actual: result.timedOut }));
+    checks.push(check('timedOut', result.timedOut === wanted, wanted ? `still running after ${formatDuration(options.timeoutMs)}` : `finishes within ${formatDuration(options.timeoutMs)}`, result.timedOut ? stillRunningText(result, options) : `ended after ${formatDuration(result.durationMs)}`, { kind: 'flag', expected: wanted, actual: result.timedOut }));
   }
   if (expect.silent !== undefined) checks.push(checkSilent(expect.silent, result, options));
   if (expect.error !== undefined) {
@@ -48,9 +48,15 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
   if (expect.output) checks.push(...matchText('output', expect.output, `${result.stdout}${result.stderr}`));
   if (expect.within !== undefined) {
     const limit = parseDuration(expect.within) ?? 0;
-    checks.push(check('within', result.durationMs <= limit, `within ${formatDuration(limit)}`, `took ${formatDuration(result.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: result.durationMs }));
+    checks.push(check('within', result.durationMs <= limit && !result.timedOut, `within ${formatDuration(limit)}`, result.timedOut ? stillRunningText(result, options) : `took ${formatDuration(result.durationMs)}`, { kind: 'duration', limitMs: limit, actualMs: result.durationMs }));
   }
   return checks;
+}
+
+/** A program stopped at its timeout, or before it because nothing could happen any more (ProcessResult.stuck). */
+function stillRunningText(result: ProcessResult, options: EvaluationOptions): string {
+  if (!result.stuck) return `still running after ${formatDuration(options.timeoutMs)}, stopped`;
+  return `waiting for input that nothing was going to send, stopped after ${formatDuration(result.stuck.afterMs)} (it could not have finished within ${formatDuration(options.timeoutMs)})`;
 }
 
 function checkSilent(wanted: boolean, result: ProcessResult, options: EvaluationOptions): ExpectationResult {
@@ -60,15 +66,23 @@ function checkSilent(wanted: boolean, result: ProcessResult, options: Evaluation
   const actual = !result.timedOut
     ? `ended after ${formatDuration(result.durationMs)} (exit ${result.exitCode ?? result.signal})${result.stdout ? `, printed ${preview(result.stdout, 200)}` : ''}`
     : printed.trim() === ''
-      ? `still waiting after ${formatDuration(options.timeoutMs)}, nothing printed`
+      ? `${stillRunningText(result, options)}, nothing printed`
       : `still running, but printed ${preview(printed, 200)}`;
   return check('silent', isSilent === wanted, wanted ? `still waiting with no reply after ${formatDuration(options.timeoutMs)}` : 'not silent', actual, { kind: 'flag', expected: wanted, actual: isSilent });
 }
 
 function checkExit(wanted: number | number[] | 'nonzero', result: ProcessResult, implicit: boolean): ExpectationResult {
-  const code = result.exitCode;
+  // An interactive program stopped by the end of its input (EOFError at input()) ended as a person ends it, with Ctrl-D.
+  const ended = result.endedAtEndOfInput;
+  const code = ended && wanted !== 'nonzero' ? 0 : result.exitCode;
   const ok = wanted === 'nonzero' ? code !== null && code !== 0 : Array.isArray(wanted) ? code !== null && wanted.includes(code) : code === wanted;
   const expected = wanted === 'nonzero' ? 'a non-zero exit code' : Array.isArray(wanted) ? `exit code one of ${wanted.join(', ')}` : `exit code ${wanted}`;
-  const actual = code !== null ? `exit code ${code}` : result.timedOut ? `still running, killed (${result.signal ?? 'SIGKILL'})` : `killed by ${result.signal}`;
-  return { ...check('exit', ok, expected, actual, { kind: 'exit', expected: wanted, actual: code }), name: implicit ? 'exit (implicit)' : 'exit' };
+  const actual = ended
+    ? `ended at end of input (${ended.exception}${ended.at ? ` at ${ended.at}` : ''}, exit code ${result.exitCode ?? result.signal})`
+    : code !== null
+      ? `exit code ${code}`
+      : result.timedOut
+        ? `still running, killed (${result.signal ?? 'SIGKILL'})`
+        : `killed by ${result.signal}`;
+  return { ...check('exit', ok, expected, actual, { kind: 'exit', expected: wanted, actual: result.exitCode }), name: implicit ? 'exit (implicit)' : 'exit' };
 }

@@ -78,7 +78,7 @@ export function findNoReply(evidence: ExperimentEvidence): Finding[] {
       role: run.role,
       steps: [run.step.index],
       message:
-        `${evidence.programName(run.role)} waited ${seconds(run.process.durationMs)} for a reply${server ? ` from ${evidence.programName(server)}` : ''} and printed nothing. ` +
+        `${evidence.programName(run.role)} ${run.process.stuck ? 'waited' : `waited ${seconds(run.process.durationMs)}`} for a reply${server ? ` from ${evidence.programName(server)}` : ''}${run.process.stuck ? ' that nothing was going to send' : ''} and printed nothing. ` +
         `${emptyLine}${replyHint(run.role)}`,
     });
   }

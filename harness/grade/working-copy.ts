@@ -8,6 +8,7 @@ import { parseCommandString } from 'execa';
 import type { LabDefinition } from '../lab/lab-schema.js';
 import { Program } from '../process/program.js';
 import type { DetectedProgram } from './detect-programs.js';
+import type { ConventionChoice } from '../lab/role-arguments.js';
 import type { SandboxPolicy, SandboxRequest } from '../process/sandbox.js';
 import { sandboxSupport } from '../process/sandbox-support.js';
 import { chownTree, leaseSandboxUser, releaseSandboxUser } from '../process/sandbox-user.js';
@@ -16,8 +17,12 @@ import { copySubmissionFolder } from '../plan/contain-experiment.js';
 export interface PreparedRole {
   role: string;
   command: string[];
-  /** Folder the program runs in (inside the working copy). */
+  /** Folder the program runs in (inside the working copy): the program file's own folder, as a grader would `cd` there. */
   cwd: string;
+  /** How it takes the steps' arguments (detect-arguments.ts); absent for a socklab.yaml command. */
+  conventions?: ConventionChoice[];
+  /** Where it finds its files, when not in `cwd` (inside the working copy). */
+  filesDir?: string;
   /** Why the role cannot be played (a build failed, an unknown language). */
   problem?: string;
 }
@@ -53,9 +58,10 @@ async function prepareEachRole(copy: string, programs: DetectedProgram[], lab: L
   const prepared: PreparedRole[] = [];
   const built = new Map<string, string | null>();
   for (const program of programs) {
+    const found = { ...(program.conventions ? { conventions: program.conventions } : {}), ...(program.filesDir ? { filesDir: path.join(copy, program.filesDir) } : {}) };
     if (program.command !== undefined) {
       const command = Array.isArray(program.command) ? program.command : parseCommandString(program.command);
-      prepared.push({ role: program.role, command, cwd: copy });
+      prepared.push({ role: program.role, command, cwd: copy, ...found });
       continue;
     }
     const file = program.file!;
@@ -75,7 +81,7 @@ async function prepareEachRole(copy: string, programs: DetectedProgram[], lab: L
         continue;
       }
     }
-    prepared.push({ role: program.role, command: language.run.map((word) => fill(word, values)), cwd });
+    prepared.push({ role: program.role, command: [...language.run.map((word) => fill(word, values)), ...(program.args ?? [])], cwd, ...found });
   }
   return prepared;
 }

@@ -6,6 +6,7 @@ import { parseCommandString } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { SocklabError, EXIT_CODES } from '../errors.js';
 import type { LabDefinition } from './lab-schema.js';
+import { roleCommandProblem, usesArgumentTemplates, type ConventionChoice } from './role-arguments.js';
 
 export interface RoleBinding {
   role: string;
@@ -13,6 +14,11 @@ export interface RoleBinding {
   command: string[];
   /** Working folder; undefined runs in the experiment's temp folder. */
   cwd?: string;
+  /**
+   * Where the program finds its files, when not its working folder: a web server that serves the
+   * folder of the submission's own pages (`server/www/`). Steps' `files:` go there, `{{dir.ROLE}}` names it.
+   */
+  filesDir?: string;
   source: 'reference' | 'submission';
   ignoredOutput: RegExp[];
   /** Which host its program runs on in the two-host topology. */
@@ -21,9 +27,20 @@ export interface RoleBinding {
   commonPorts: number[];
   /** Why this role cannot be played (no program in the submission, a failed build): its steps fail with this. */
   unavailable?: string;
+  /** The role's usage from the lab file (`PORT`, `HOST PORT`): what the steps' arguments carry. */
+  usage: string;
+  /** How the steps' arguments reach the program (lab/role-arguments.ts). */
+  invocation: RoleInvocation;
   /** Added to its program's environment (variables a student's program reads, set as a grader exports them). */
   env?: Record<string, string>;
 }
+
+/**
+ * `given`: the step's arguments appended (reference programs, a command without templates);
+ * `template`: the command places them itself (`--port {{port}}`); `conventions`: a program found by
+ * grading, with the convention read from its source (one choice) or those to try in order.
+ */
+export type RoleInvocation = { kind: 'given' } | { kind: 'template' } | { kind: 'conventions'; choices: ConventionChoice[] };
 
 export class RoleTable {
   private readonly bindings = new Map<string, RoleBinding>();
@@ -42,6 +59,8 @@ export class RoleTable {
       source: 'reference',
       host: definition.host ?? 'client',
       commonPorts: definition.commonPorts ?? [],
+      usage: definition.usage,
+      invocation: { kind: 'given' },
       ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
     };
   }
@@ -56,15 +75,22 @@ export class RoleTable {
     return binding;
   }
 
-  /** Plays `role` with `command` (a string parsed like a shell would split words, or a list). */
-  override(role: string, command: string | string[], cwd?: string): void {
+  /**
+   * Plays `role` with `command` (a string parsed like a shell would split words, or a list). A command
+   * with `{{port}}` or `{{host}}` places the step's arguments itself; `conventions` says how a program
+   * found by grading takes them.
+   */
+  override(role: string, command: string | string[], cwd?: string, found?: { conventions?: ConventionChoice[]; filesDir?: string }): void {
     const current = this.bindings.get(role);
     if (!current) {
       throw new SocklabError('UNKNOWN_ROLE', `unknown role "${role}"; the lab defines: ${[...this.bindings.keys()].join(', ')}`, EXIT_CODES.specInvalid);
     }
     const words = Array.isArray(command) ? command : parseCommandString(command);
     if (words.length === 0) throw new SocklabError('EMPTY_COMMAND', `empty command for role ${role}`, EXIT_CODES.specInvalid);
-    this.bindings.set(role, { ...current, command: words, cwd, source: 'submission' });
+    const problem = roleCommandProblem(words);
+    if (problem) throw new SocklabError('BAD_ROLE_COMMAND', `role ${role}: ${problem}`, EXIT_CODES.specInvalid);
+    const invocation: RoleInvocation = usesArgumentTemplates(words) ? { kind: 'template' } : found?.conventions?.length ? { kind: 'conventions', choices: found.conventions } : { kind: 'given' };
+    this.bindings.set(role, { ...current, command: words, cwd, source: 'submission', invocation, ...(found?.filesDir ? { filesDir: found.filesDir } : {}) });
   }
 
   /** Sets environment variables for the program playing `role` (they come after the inherited ones). */

@@ -11,10 +11,12 @@ export interface Endpoint {
 export type TransportProtocol = 'tcp' | 'udp' | 'icmp' | 'icmp6' | 'other';
 
 export interface TcpInfo {
-  /** Flag names in Wireshark's order: SYN, ACK, FIN, RST, PSH, URG. */
+  /** Flag names in the header's bit order, as Wireshark lists them: FIN, SYN, RST, PSH, ACK, URG, ECE, CWR. */
   flags: string[];
+  /** Relative sequence and acknowledgement numbers, as Wireshark shows them. */
   seq: number;
   ack: number;
+  /** The advertised window multiplied by the scale both SYNs agreed on. */
   window: number;
 }
 

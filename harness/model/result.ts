@@ -2,7 +2,7 @@
 // Reporters see only these types (never the runner); results.json is a RunResult verbatim.
 import type { CaptureResult } from './capture.js';
 import type { ExpectationResult, SourceLocation } from './expectation.js';
-import type { ProcessResult } from './process-result.js';
+import type { ProcessResult, SourceLine } from './process-result.js';
 import type { StepDetails } from './step-details.js';
 
 export type { CaptureResult } from './capture.js';
@@ -53,27 +53,47 @@ export interface StepResult {
 /** What an experiment's world saw of one program: names it looked up, connections socklab delivered elsewhere. */
 export interface WorldEvents {
   host: 'server' | 'client' | 'internet';
-  /** Every name looked up and the address the world's DNS answered (null: no answer for that type). */
-  lookups: Array<{ name: string; type: string; answer: string | null }>;
+  /**
+   * Every name looked up and the address the world's DNS answered (null: no answer for that type).
+   * `hardCodedAt`: the source line that writes the name (`serverName = 'servername'`).
+   */
+  lookups: Array<{ name: string; type: string; answer: string | null; hardCodedAt?: SourceLine }>;
   /**
    * "It connected to `asked`; socklab delivered it to `deliveredTo`". `serverMoved`: it used the port
    * it was told, where the server did not listen (the server's hard-coded port, not the client's).
-   * `hardCodedAt`: where the program's source writes the port it used. `address`: where it was going:
-   * a loopback address (localhost), another address, or the address of the service it reached (only its port was wrong).
+   * `hardCodedAt`: where the program's source writes the port it used; `hostHardCodedAt`, for a
+   * connection to localhost, where it writes that address (`serverName = '127.0.0.1'`). `address`:
+   * where it was going: a loopback address (localhost), another address, or the address of the service
+   * it reached (only its port was wrong).
    */
-  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine; address?: 'loopback' | 'other' | 'the-service' }>;
+  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine; hostHardCodedAt?: SourceLine; address?: 'loopback' | 'other' | 'the-service' }>;
+  /**
+   * Connections to localhost at the port a strict experiment (`intercept: false`) gave its service:
+   * not delivered, since the program was told the server's address and used its own instead.
+   */
+  undelivered?: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; service: string; connections: number; hostHardCodedAt?: SourceLine }>;
   /** Connections to a hard-coded port this experiment does not intercept (a strict command-line check): they went where they were going. */
   watched?: Array<{ protocol: 'tcp' | 'udp'; port: number; service: string; servicePort: number; connections: number; hardCodedAt?: SourceLine }>;
   /** For a server: where it was told to listen and where it does (port discovery). */
   listening?: { protocol: 'tcp' | 'udp'; given: number; actual: number; loopbackOnly: boolean; hardCodedAt?: SourceLine };
 }
 
-/** A line of a program's source: `TCPServer.py:3 serverPort = 12000`. */
-export interface SourceLine {
-  /** Relative to the program's folder. */
-  file: string;
-  line: number;
-  text: string;
+
+/** Which program of a submission plays a role, and why (grade/detect-programs.ts). */
+export interface FoundProgram {
+  role: string;
+  /** The file (relative to the submission) with its mode word if any (`tcp.py server`), or the socklab.yaml command. */
+  program: string;
+  /** `file name`: the lab's name for it; `content`: what its code does; `socklab.yaml`: the submission says. */
+  how: 'socklab.yaml' | 'file name' | 'content';
+  /** What its code does (`a TCP server (SOCK_STREAM, bind, listen, accept)`), or `its name`, or `socklab.yaml`. */
+  why: string;
+  /** How it takes the steps' arguments, when its source shows it: `IP PORT`, and the line. */
+  convention?: { name: string; source?: SourceLine };
+  /** Where it finds its files, when not its own folder: the folder of its HelloWorld.html. */
+  filesDir?: string;
+  /** Other files that could have played the role; the choice is deterministic (grade/detect-programs.ts). */
+  others?: string[];
 }
 
 export interface HarnessErrorInfo {
@@ -152,7 +172,15 @@ export interface RunResult {
   environment: { node: string; platform: string; cpus: number; jobs: number; sandbox?: string };
   experiments: ExperimentResult[];
   /** When a submission was graded: which file plays each role, what is missing. */
-  submission?: { folder: string; student: string; programs: Record<string, string>; missing: string[]; notes: string[] };
+  submission?: {
+    folder: string;
+    student: string;
+    programs: Record<string, string>;
+    missing: string[];
+    notes: string[];
+    /** Per role: which program plays it, why, and how it takes its arguments. */
+    found?: FoundProgram[];
+  };
 }
 
 export function countResults(experiments: ExperimentResult[]): RunCounts {

@@ -15,7 +15,7 @@ export interface Redirect {
   port: number;
   /** loopback: 127.0.0.0/8; other-address: anything but the target's address; the-given-port: the target's address itself. */
   match: CaughtDestination;
-  /** Where it is delivered; null for a watch, which only counts connections and lets them go where they were going. */
+  /** Where it is delivered; null for a watch, which only counts connections (to any address, or to loopback only) and lets them go where they were going. */
   to: { address: string; port: number } | null;
   /** What it delivers to, for reports: `tcp-server`, `origin`. */
   service: string;
@@ -108,7 +108,7 @@ function keyOf(redirect: Redirect): string {
 function ruleOf(redirect: Redirect): string {
   const start = `-A ${CHAIN} -p ${redirect.protocol}`;
   const end = `-m ${redirect.protocol} --dport ${redirect.port} -m comment --comment ${keyOf(redirect)}`;
-  if (!redirect.to) return `${start} ${end} -j RETURN`;
+  if (!redirect.to) return `${start}${redirect.match === 'loopback' ? ' -d 127.0.0.0/8' : ''} ${end} -j RETURN`;
   // Rules are checked in order and a DNAT ends the search: each port's loopback rule comes before its
   // other-address rule, which therefore needs to exclude only the target's own address.
   const destination = { loopback: '-d 127.0.0.0/8', 'other-address': `! -d ${redirect.to.address}/32`, 'the-given-port': `-d ${redirect.to.address}/32`, any: '' }[redirect.match];

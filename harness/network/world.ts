@@ -88,16 +88,27 @@ export class World {
     await Promise.all([server, client].map((host) => writeNetnsFiles(host.namespace)));
     // Each veth is made directly inside its two namespaces, so its names need be unique only there.
     await ipBatch(null, [server, client].map((host) => `link add ${host.device} netns ${host.namespace} type veth peer name v${host.name[0]} netns ${internet.namespace}`));
+    // The world speaks IPv4. Its links get no IPv6 link-local address (addrgenmode none), so that
+    // coming up they send no router solicitations, duplicate-address probes or multicast listener
+    // reports, and the bridge does no multicast snooping (which joins groups with IGMP and MLD): a
+    // capture shows the experiment's own traffic, as on the student's switch.
     await Promise.all([
       ipBatch(internet.namespace, [
         'link set lo up',
-        `link add ${internet.device} type bridge`,
+        `link add ${internet.device} type bridge mcast_snooping 0`,
+        `link set ${internet.device} addrgenmode none`,
         `addr add ${internet.address}/${PREFIX_LENGTH} dev ${internet.device}`,
         `link set ${internet.device} up`,
-        ...[server, client].flatMap((host) => [`link set v${host.name[0]} master ${internet.device}`, `link set v${host.name[0]} up`]),
+        ...[server, client].flatMap((host) => [`link set v${host.name[0]} addrgenmode none`, `link set v${host.name[0]} master ${internet.device}`, `link set v${host.name[0]} up`]),
       ]),
       ...[server, client].map((host) =>
-        ipBatch(host.namespace, ['link set lo up', `addr add ${host.address}/${PREFIX_LENGTH} dev ${host.device}`, `link set ${host.device} up`, `route add default via ${internet.address}`]),
+        ipBatch(host.namespace, [
+          'link set lo up',
+          `link set ${host.device} addrgenmode none`,
+          `addr add ${host.address}/${PREFIX_LENGTH} dev ${host.device}`,
+          `link set ${host.device} up`,
+          `route add default via ${internet.address}`,
+        ]),
       ),
       // A web server hard-coded to port 80 binds it as it would on the student's own machine, even
       // when it runs as an unprivileged user: on these hosts every port is an ordinary one.

@@ -20,8 +20,8 @@ export interface Containment {
   tmp: string;
   /** The user its confined programs run as, when they get one. */
   user?: SandboxUser;
-  /** The folder a role's program works in: in the experiment's copy when its folder was copied. */
-  cwdOf(binding: RoleBinding): string | undefined;
+  /** Where a folder of a role's program (its cwd, its files) is in this experiment: in the experiment's copy when its folder was copied. */
+  inExperiment(folder: string | undefined): string | undefined;
   /** Whether `cwd` is the experiment's own (its copy or temp folder), rather than a folder it may only read. */
   ownsFolder(cwd: string): boolean;
 }
@@ -59,10 +59,10 @@ export async function containExperiment(request: ContainmentRequest): Promise<Co
   return {
     tmp,
     ...(user ? { user } : {}),
-    cwdOf: (binding) => {
-      if (!binding.cwd) return undefined;
-      for (const [root, copy] of copies) if (inside(binding.cwd, root)) return path.join(copy, path.relative(root, binding.cwd));
-      return binding.cwd;
+    inExperiment: (folder) => {
+      if (!folder) return undefined;
+      for (const [root, copy] of copies) if (inside(folder, root)) return path.join(copy, path.relative(root, folder));
+      return folder;
     },
     ownsFolder: (cwd) => inside(cwd, tmpDir),
   };

@@ -6,6 +6,7 @@ import type { SandboxRequest } from '../process/sandbox.js';
 import type { SandboxUser } from '../process/sandbox-user.js';
 import type { CaptureExpectation } from '../capture/capture-expectation-schema.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
+import type { PlannedInvocation } from './role-invocation.js';
 
 /**
  * `loopback`: every program on 127.0.0.1, in socklab's own network. `two-hosts`: the experiment's own
@@ -40,9 +41,15 @@ export interface ExperimentPlan {
 
 export interface PlannedRole {
   role: string;
-  /** The command before each step's own arguments, templates rendered. */
+  /** The command before each step's own arguments, templates rendered except `{{port}}` and `{{host}}` (filled per step). */
   command: string[];
+  /** The role's usage (`PORT`, `HOST PORT`): what the steps' arguments carry. */
+  usage: string;
+  /** How the steps' arguments reach the program (plan/role-invocation.ts). */
+  invocation: PlannedInvocation;
   cwd: string;
+  /** The folder where a step's `files:` go and `{{dir.ROLE}}` points: where the program finds its files (its cwd unless the submission's pages are elsewhere). */
+  filesDir: string;
   host: 'server' | 'client';
   source: 'reference' | 'submission';
   /** Set when the program is a submission's and must be confined (process/sandbox.ts). */
@@ -73,7 +80,7 @@ export interface PlannedStep {
   /** The experiment's ports and hosts the step names, in the order written. */
   told: { ports: number[]; hosts: string[] };
   /** The service it starts and where it will listen (a start step with `ready: { tcp | udp }`): hard-coded ports routed to it. */
-  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[]; watch: number[] };
+  serves?: { name: string; protocol: 'tcp' | 'udp'; port: number; intercept: number[]; watch: number[]; strict: boolean };
   location: SourceLocation;
   expectLocations: Record<string, SourceLocation>;
 }

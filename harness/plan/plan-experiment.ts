@@ -11,7 +11,9 @@ import type { ExperimentSpec, SpecStep } from '../spec/spec-types.js';
 import { findTemplateReferences, portNameOf, renderDeep, renderTemplate, type TemplateValues } from '../spec/template.js';
 import { stepKinds } from '../steps/registry.js';
 import { CLIENT_ADDRESS, INTERNET_ADDRESS, SERVER_ADDRESS } from '../network/world.js';
+import { KEEP_ARGUMENT_TEMPLATES } from '../lab/role-arguments.js';
 import { allocatePorts, releasePorts } from './allocate-ports.js';
+import { planInvocation } from './role-invocation.js';
 import { containExperiment, releaseContainment, type Containment } from './contain-experiment.js';
 import type { ExperimentPlan, PlannedCapture, PlannedRole, PlannedStep, Topology } from './experiment-plan.js';
 
@@ -65,9 +67,9 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       copyPerExperiment: environment.copyPerExperiment ?? [],
     });
     const contained = containment;
-    const roles = Object.fromEntries(bindings.map((binding) => [binding.role, planRole(binding, environment, values, tmpDir!, contained)]));
-    // `{{dir.ROLE}}`: where a program runs (and a web server finds its files) is known once its role is settled.
-    for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.cwd;
+    const roles = Object.fromEntries(bindings.map((binding) => [binding.role, planRole(binding, spec, environment, values, tmpDir!, contained)]));
+    // `{{dir.ROLE}}`: where a program finds its files (a web server its pages) is known once its role is settled.
+    for (const [role, planned] of Object.entries(roles)) values[`dir.${role}`] = planned.filesDir;
     const steps = spec.steps.map((step) => planStep(step, values, ports, hosts, environment.roles));
     return {
       spec,
@@ -169,7 +171,7 @@ function planStep(step: SpecStep, values: TemplateValues, ports: Record<string, 
     host: role !== undefined ? roles.get(role).host : kind.runsOn,
     name,
     told: toldIn(step.body, ports, hosts),
-    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept, watch } } : {}),
+    ...(listens && name ? { serves: { name, protocol: listens.protocol, port: listens.port, intercept, watch, strict: listens.intercept === false } } : {}),
     location: step.location,
     expectLocations: step.expectLocations,
   };
@@ -205,17 +207,23 @@ function bindingOf(role: string, spec: ExperimentSpec, roles: RoleTable): RoleBi
   return spec.reference?.includes(role) ? roles.reference(role) : roles.get(role);
 }
 
-function planRole(binding: RoleBinding, environment: PlanEnvironment, values: TemplateValues, tmpDir: string, containment: Containment): PlannedRole {
+function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanEnvironment, values: TemplateValues, tmpDir: string, containment: Containment): PlannedRole {
   const role = binding.role;
-  const cwd = containment.cwdOf(binding) ?? tmpDir;
+  const cwd = containment.inExperiment(binding.cwd) ?? tmpDir;
+  // `{{port}}` and `{{host}}` stay for each step to fill with its own arguments (plan/role-invocation.ts).
+  const rendered = binding.command.map((word) => renderTemplate(word, { ...values, ...KEEP_ARGUMENT_TEMPLATES }));
+  const { command, invocation } = planInvocation(binding.invocation, rendered, spec.tags);
   // A submission's programs are untrusted: confined to their experiment's folders, as its user. A
   // folder that is not the experiment's own (a --role program's, where socklab was started) they may only read.
   const confined = environment.sandbox && binding.source === 'submission';
   const folders = containment.ownsFolder(cwd) ? { writable: [cwd, tmpDir] } : { writable: [tmpDir], readable: [cwd] };
   return {
     role,
-    command: binding.command.map((word) => renderTemplate(word, values)),
+    command,
+    usage: binding.usage,
+    invocation,
     cwd,
+    filesDir: containment.inExperiment(binding.filesDir) ?? cwd,
     host: binding.host,
     source: binding.source,
     // In the sandbox, /tmp is that folder, and TMPDIR says /tmp (sandbox.ts).

@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import type { DetectedError, ProcessResult } from '../model/result.js';
+import type { DetectedError, Invocation, ProcessResult } from '../model/result.js';
 import { DEFAULT_OUTPUT_CAP_BYTES, OutputCapture } from './output-capture.js';
 import { TAG_VARIABLE, killTaggedProcesses } from './process-sweep.js';
 import { liveGroups } from './live-groups.js';
@@ -42,6 +42,8 @@ export interface LaunchOptions {
    * where it cannot run as the request's user, as socklab's own, with a note.
    */
   sandbox?: SandboxRequest;
+  /** How a submission's program was given its arguments, recorded in its result. */
+  invocation?: Invocation;
 }
 
 /** How long a program gets between SIGTERM and SIGKILL. */
@@ -233,6 +235,7 @@ export class Program {
     const end = this.endedAt ?? performance.now();
     return {
       command: this.options.command,
+      ...(this.options.invocation ? { invocation: this.options.invocation } : {}),
       cwd: this.options.cwd,
       pid: this.pid,
       exitCode: this.exitInfo?.exitCode ?? null,

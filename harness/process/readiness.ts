@@ -3,7 +3,9 @@
 // service would have to answer), a stdout line matching a pattern, or a fixed delay.
 // Event-driven where possible, a short poll otherwise, always with a deadline, and it gives up early
 // when the service exits.
+import { execFile } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
+import { findExecutable } from './limit-support.js';
 import type { Program } from './program.js';
 
 export interface ReadyCondition {
@@ -35,6 +37,9 @@ export type ReadyVerdict =
 const FAST_POLL_MS = 1;
 const FAST_PHASE_MS = 300;
 const POLL_MS = 5;
+/** How often a program is checked for listening elsewhere, and how long it must do so to have decided. */
+const ELSEWHERE_CHECK_MS = 100;
+const ELSEWHERE_DECIDED_MS = 500;
 
 export async function waitUntilReady(program: Program, condition: ReadyCondition, timeoutMs: number, signal: AbortSignal): Promise<ReadyVerdict> {
   const started = performance.now();
@@ -72,8 +77,25 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
     const until = started + condition.delayMs;
     pending.push({ what: `a delay of ${condition.delayMs}ms`, done: () => performance.now() >= until });
   }
+  // A program that listens on another port and not on its own has decided: it is not waited out.
+  const exactProtocol = condition.discover ? undefined : condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
+  let nextElsewhereCheck = started + ELSEWHERE_CHECK_MS;
+  let elsewhereSince: { at: number; ports: number[] } | undefined;
   while (true) {
     for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
+    if (pending.length > 0 && exactProtocol && performance.now() >= nextElsewhereCheck) {
+      nextElsewhereCheck = performance.now() + ELSEWHERE_CHECK_MS;
+      const ports = await ownListeningPorts(program.pid, exactProtocol);
+      elsewhereSince = ports.length === 0 ? undefined : (elsewhereSince ?? { at: performance.now(), ports });
+      if (elsewhereSince && performance.now() - elsewhereSince.at >= ELSEWHERE_DECIDED_MS) {
+        return {
+          ready: false,
+          waitedMs: waited(),
+          reason: `no ${pending.map((p) => p.what).join(' and no ')} after ${waited()}ms; it listens on ${ports.join(', ')} instead`,
+          listeningElsewhere: ports,
+        };
+      }
+    }
     if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
     if (!program.running) {
       const how = program.spawnError ? program.spawnError.message : `it exited (${describeExit(program)}) before that`;
@@ -81,6 +103,9 @@ export async function waitUntilReady(program: Program, condition: ReadyCondition
     }
     if (signal.aborted) return { ready: false, waitedMs: waited(), reason: 'the experiment was stopped while waiting' };
     if (performance.now() >= deadline) {
+      // One last look: a program that got there while the deadline passed is ready, not late.
+      for (let index = pending.length - 1; index >= 0; index -= 1) if (await pending[index].done()) pending.splice(index, 1);
+      if (pending.length === 0) return { ready: true, waitedMs: waited(), ...(listening ? { listening } : {}) };
       const protocol = condition.tcp !== undefined ? 'tcp' : condition.udp !== undefined ? 'udp' : undefined;
       const elsewhere = protocol ? await ownListeningPorts(program.pid, protocol) : [];
       const instead = elsewhere.length ? `; it listens on ${elsewhere.join(', ')} instead` : '';
@@ -105,7 +130,7 @@ export async function ownListeningPorts(pid: number | null, protocol: 'tcp' | 'u
   return [...new Set((await ownListeningSockets(pid, protocol, onlyPort)).map((socket) => socket.port))].sort((a, b) => a - b);
 }
 
-interface TableEntry {
+export interface TableEntry {
   port: number;
   inode: string;
   /** Bound to 127.0.0.0/8 or ::1. */
@@ -116,7 +141,7 @@ interface TableEntry {
 async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
   if (pid === null) return [];
   // The cheap table read first; the descriptors only once some socket could be the program's.
-  const table = (await socketTable(pid, protocol)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
+  const table = (await socketTable(pid, protocol, onlyPort)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
   if (table.length === 0) return [];
   const owned = (inodes: Set<string>) => table.filter((entry) => inodes.has(entry.inode));
   // The service itself nearly always holds the socket: look there first, the whole group only if not.
@@ -128,8 +153,26 @@ async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', 
 /** ::1, and IPv4's 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1, as Java binds it), in /proc's word order. */
 const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
 
-/** Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid`. */
-async function socketTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
+/**
+ * Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid` (of `onlyPort`
+ * when given, though the caller filters too).
+ *
+ * /proc/PID/net/tcp lists every socket of the namespace: in an experiment's own world that is a
+ * handful, but in the machine's namespace it can be tens of thousands (a load test's TIME_WAITs),
+ * and reading it grows with them. There the kernel's socket diagnostics (ss) are asked instead, for
+ * listening sockets of the port only: the kernel walks its listening table and filters by port, so
+ * the cost follows the listeners, not the machine.
+ */
+async function socketTable(pid: number, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
+  if (ssPath && (await inOurNamespace(pid))) {
+    const entries = await diagnosticsTable(protocol, onlyPort);
+    if (entries) return entries;
+  }
+  return procTable(pid, protocol);
+}
+
+/** The listening (TCP) or bound unconnected (UDP) sockets of `pid`'s namespace, from /proc/PID/net. Exported for tests. */
+export async function procTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
   const entries: TableEntry[] = [];
   for (const table of [protocol, `${protocol}6`]) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
@@ -144,6 +187,43 @@ async function socketTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableE
     }
   }
   return entries;
+}
+
+const ssPath = findExecutable('ss', `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`);
+let ourNamespace: Promise<string> | undefined;
+
+/** Whether `pid` shares socklab's network namespace (the machine's, not an experiment's world). */
+async function inOurNamespace(pid: number): Promise<boolean> {
+  ourNamespace ??= readlink('/proc/self/ns/net').catch(() => '');
+  const [theirs, ours] = await Promise.all([readlink(`/proc/${pid}/ns/net`).catch(() => undefined), ourNamespace]);
+  return theirs !== undefined && theirs === ours;
+}
+
+/**
+ * `ss -Hn -e -tl [sport = :PORT]` in socklab's own namespace: the listening sockets with their inodes,
+ * or undefined when ss is missing or fails. Exported for tests.
+ */
+export function diagnosticsTable(protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[] | undefined> {
+  const ss = ssPath;
+  if (!ss) return Promise.resolve(undefined);
+  const args = ['-H', '-n', '-e', protocol === 'tcp' ? '-tl' : '-ul', ...(onlyPort === undefined ? [] : [`sport = :${onlyPort}`])];
+  return new Promise((resolve) => {
+    execFile(ss, args, { encoding: 'utf8', timeout: 2000 }, (error, stdout) => {
+      if (error) return resolve(undefined);
+      const entries: TableEntry[] = [];
+      for (const line of stdout.split('\n')) {
+        // State Recv-Q Send-Q Local:Port Peer:Port ino:N sk:…  (UDP's unconnected sockets are UNCONN)
+        const fields = line.trim().split(/\s+/);
+        const inode = /(?:^|\s)ino:(\d+)/.exec(line)?.[1];
+        if (fields.length < 5 || !inode || inode === '0') continue;
+        const local = fields[3];
+        const colon = local.lastIndexOf(':');
+        const address = local.slice(0, colon).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+        entries.push({ port: Number(local.slice(colon + 1)), inode, loopback: /^(127\.|::1$|::ffff:127\.)/i.test(address) });
+      }
+      resolve(entries);
+    });
+  });
 }
 
 function sleep(ms: number): Promise<void> {

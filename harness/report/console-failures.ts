@@ -4,6 +4,7 @@
 import type { ExperimentResult, ExpectationResult, StepResult } from '../model/result.js';
 import {
   describeExit,
+  describeInvocation,
   detailLines,
   failuresOutsideSteps,
   worldLines,
@@ -75,6 +76,7 @@ function processLines(step: StepResult, paint: Paint): string[] {
   if (!process) return [];
   const lines = [
     `     command: ${printable(formatCommand(process.command))}`,
+    ...(process.invocation ? [paint('dim', `     started as: ${printable(describeInvocation(process.invocation))}`)] : []),
     paint('dim', `     ended: ${describeExit(process)}`),
   ];
   for (const stream of ['stdout', 'stderr'] as const) {

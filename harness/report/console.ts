@@ -7,7 +7,7 @@ import type { ExperimentResult, ExperimentStatus, RunCounts, RunResult } from '.
 import { randomBytes } from 'node:crypto';
 import { formatFailureDetails, printable, type Color, type Paint } from './console-failures.js';
 import type { ExperimentBeginInfo, Reporter, ReporterOptions, RunBeginInfo } from '../model/reporter.js';
-import { formatDuration, plural } from './result-text.js';
+import { formatDuration, plural, programLines } from './result-text.js';
 
 const colorCodes: Record<Color, number> = { green: 32, red: 31, yellow: 33, dim: 2 };
 const clearLine = '\r\x1b[2K';
@@ -87,6 +87,8 @@ export class ConsoleReporter implements Reporter {
     this.running.clear();
     const unprinted = result.experiments.filter((experiment) => !this.printed.has(experiment.id));
     const lines = unprinted.flatMap((experiment) => [this.experimentLine(experiment), ...this.passedHints(experiment)]);
+    // Which program played each role and why: the first thing to check when a submission fails.
+    if (result.submission) lines.push('', 'programs:', ...programLines(result.submission).map((line) => `  ${printable(line)}`));
     const summaryColor: Color = result.counts.failed + result.counts.error > 0 ? 'red' : 'green';
     lines.push('', this.paint(summaryColor, formatSummary(result.counts)));
     lines.push(`score ${result.score}/${result.maxScore}`, `duration ${formatDuration(result.durationMs)}`);

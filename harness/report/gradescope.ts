@@ -14,7 +14,7 @@ import { roundPoints as round } from '../model/scoring.js';
 import { writeFileAtomic } from './write-atomic.js';
 import { escapeMarkdown } from './gradescope/markdown.js';
 import { testOutput } from './gradescope/test-output.js';
-import { plural } from './result-text.js';
+import { plural, programLines } from './result-text.js';
 
 export const gradescopeFileName = 'gradescope.json';
 
@@ -105,8 +105,8 @@ function summary(run: RunResult): string {
   const hidden = run.experiments.length - visible.length;
   if (hidden > 0) lines.push(`${plural(hidden, 'hidden experiment')} ${hidden === 1 ? 'is' : 'are'} not shown here; those that ran count toward your score.`);
   if (count('skipped') > 0) lines.push('Skipped experiments could not run on this grading machine; they count for neither your score nor the maximum.');
-  const programs = Object.entries(run.submission?.programs ?? {});
-  if (programs.length) lines.push(`Programs found: ${escapeMarkdown(programs.map(([role, file]) => `${role}: ${file}`).join(', '))}.`);
+  const programs = run.submission ? programLines(run.submission) : [];
+  if (programs.length) lines.push(`Programs found: ${escapeMarkdown(programs.join(', '))}.`);
   if (run.submission?.missing.length) lines.push(`**No program found for:** ${escapeMarkdown(run.submission.missing.join(', '))}. Their experiments fail.`);
   return lines.join('\n\n');
 }

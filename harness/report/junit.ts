@@ -12,6 +12,7 @@ import type { ExperimentResult, ExpectationResult, RunResult } from '../model/re
 import type { Reporter, ReporterOptions } from '../model/reporter.js';
 import {
   describeExit,
+  describeInvocation,
   detailLines,
   failuresOutsideSteps,
   worldLines,
@@ -151,6 +152,7 @@ function problemText(experiment: ExperimentResult, where: (file: string) => stri
     if (step.status === 'failed') lines.push(...step.notes.flatMap((note) => note.split('\n')).map((line) => `  ${line}`));
     // The command lets the reader rerun the step by hand; system-out has what it printed.
     if (step.process) lines.push(`  command: ${formatCommand(step.process.command)} (${describeExit(step.process)})`);
+    if (step.process?.invocation) lines.push(`  started as: ${describeInvocation(step.process.invocation)}`);
   }
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, where));
   for (const feedback of experiment.feedback ?? []) lines.push(`hint (${feedback.code}): ${feedback.message}`);

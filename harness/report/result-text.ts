@@ -3,8 +3,12 @@
 import type {
   ExperimentResult,
   ExpectationResult,
+  FoundProgram,
   HarnessErrorInfo,
+  Invocation,
   ProcessResult,
+  RunResult,
+  SourceLine,
   StepDetails,
   StepResult,
   WorldEvents,
@@ -166,12 +170,62 @@ function distinct(lines: string[]): string[] {
  * `connected to localhost:12000; socklab delivered it to tcp-server (192.0.2.1:12000)`.
  */
 export function worldLines(world: WorldEvents): string[] {
-  const lookups = distinct(world.lookups.map((lookup) => `looked up ${lookup.name} (${lookup.type}) → ${lookup.answer ?? 'no address'}`));
+  const lookups = distinct(world.lookups.map((lookup) => `looked up ${lookup.name} (${lookup.type}) → ${lookup.answer ?? 'no address'}${writtenAt(lookup.hardCodedAt)}`));
   const delivered = world.delivered.map(
-    (entry) => `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} ${entry.asked}; socklab delivered it to ${entry.deliveredTo}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}`,
+    (entry) =>
+      `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} ${entry.asked}${writtenAt(entry.hostHardCodedAt)}; socklab delivered it to ${entry.deliveredTo}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}`,
+  );
+  const undelivered = (world.undelivered ?? []).map(
+    (entry) =>
+      `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} ${entry.asked}${writtenAt(entry.hostHardCodedAt)}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}, not the address it was told: not delivered to ${entry.service} in this experiment`,
   );
   const watched = (world.watched ?? []).map(
     (entry) => `${entry.protocol === 'udp' ? 'sent to' : 'connected to'} port ${entry.port}${entry.connections > 1 ? ` (${entry.connections} times)` : ''}, where ${entry.service} does not listen (it listens on ${entry.servicePort}): not delivered in this experiment`,
   );
-  return [...lookups, ...delivered, ...watched];
+  return [...lookups, ...delivered, ...undelivered, ...watched];
+}
+
+/** ` (written at TCPClient.py:5: serverName = 'servername')`, or '' when the source does not show it. */
+function writtenAt(line: SourceLine | undefined): string {
+  return line ? ` (written at ${line.file}:${line.line}: ${line.text})` : '';
+}
+
+/**
+ * How a submission's program was given its arguments, for the line after its command:
+ * `IP PORT convention, from http_proxy.py:10 (PORT = int(sys.argv[2]))`; '' for the arguments as given.
+ */
+export function describeInvocation(invocation: Invocation | undefined): string {
+  if (!invocation) return '';
+  const tried = (invocation.tried ?? []).map((entry) => `\`${formatCommand(entry.command)}\` ended with ${entry.ended}`);
+  const after = tried.length ? `, after ${tried.join('; ')}` : '';
+  switch (invocation.how) {
+    case 'template':
+      return "the role command's own template";
+    case 'handout':
+      return `the handout's ${invocation.convention} convention, which this command-line experiment judges`;
+    case 'source':
+      return `${conventionName(invocation.convention)}${invocation.source ? `, from ${invocation.source.file}:${invocation.source.line} (${invocation.source.text})` : ''}${after}`;
+    case 'tried':
+      return `${conventionName(invocation.convention)}, tried in order (its source does not say)${after}`;
+  }
+}
+
+function conventionName(convention: string): string {
+  return convention === 'none' ? 'no arguments (none convention: what it needs is written in)' : `${convention} convention`;
+}
+
+/**
+ * Which program plays each role and why, one line per role: `tcp-server: task1/tcp_server.py (a TCP
+ * server (SOCK_STREAM, bind, listen, accept); takes PORT, from task1/tcp_server.py:10)`.
+ */
+export function programLines(submission: NonNullable<RunResult['submission']>): string[] {
+  if (!submission.found) return Object.entries(submission.programs).map(([role, file]) => `${role}: ${file}`);
+  return submission.found.map((found) => `${found.role}: ${found.program} (${foundWhy(found)})`);
+}
+
+function foundWhy(found: FoundProgram): string {
+  const why = found.how === 'file name' ? 'by its name' : found.how === 'socklab.yaml' ? 'from socklab.yaml' : found.why;
+  const convention = found.convention;
+  const takes = convention ? `; takes ${convention.name === 'none' ? 'no arguments' : convention.name}${convention.source ? `, from ${convention.source.file}:${convention.source.line}` : ''}` : '';
+  return `${why}${takes}${found.filesDir ? `; its pages in ${found.filesDir}/` : ''}${found.others ? `; chosen over ${found.others.join(', ')}` : ''}`;
 }

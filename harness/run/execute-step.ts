@@ -1,11 +1,13 @@
 // One planned step: build its StepContext, execute its kind, and turn the outcome into a StepResult.
 // A throw from a step kind is a harness error, never the program's failure.
-import type { StepResult } from '../model/result.js';
+import type { Invocation, StepResult } from '../model/result.js';
 import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
 import { Program } from '../process/program.js';
+import { untilStill } from '../process/stillness.js';
 import { localNetwork } from '../network/host-network.js';
+import { conventionCount, roleCommandLine } from '../plan/role-invocation.js';
 import type { ExperimentState } from './experiment-state.js';
 
 export interface ExecutedStep {
@@ -32,6 +34,7 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
     location: step.location,
   };
   let stopExperiment = false;
+  if (kind.timed?.(step.body)) state.timedFixture ??= step.label;
   try {
     const outcome = await kind.execute(step.body, contextFor(step, state, result));
     result.process = outcome.process;
@@ -55,6 +58,9 @@ export async function executeStep(step: PlannedStep, state: ExperimentState): Pr
 
 function contextFor(step: PlannedStep, state: ExperimentState, result: StepResult): StepContext {
   const { environment, plan } = state;
+  // This step's last command line per role, and the ones that ended with a usage error, for its result.
+  const launched = new Map<string, { command: string[]; invocation?: Invocation }>();
+  const tried = new Map<string, NonNullable<Invocation['tried']>>();
   return {
     experimentId: plan.spec.id,
     stepIndex: step.index,
@@ -70,16 +76,35 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     offer: async (service) => state.world?.offer(service),
     shareEnvironment: (variables) => Object.assign(state.sharedEnvironment, variables),
     commonPorts: (role) => plan.roles[role]?.commonPorts ?? [],
-    folderOf: (role) => plan.roles[role]?.cwd ?? plan.tmpDir,
+    folderOf: (role) => plan.roles[role]?.filesDir ?? plan.tmpDir,
     artifacts: { dir: environment.outputDir, prefix: `${plan.spec.id}-step${step.index + 1}` },
     ignoredOutput: (role) => plan.roles[role]?.ignoredOutput ?? [],
     atEnd: (check) => state.deferred.push({ step: result, planned: step, check }),
     onTeardown: (cleanup) => state.teardowns.push(cleanup),
+    untilStill: async (program, deadline, signal) => {
+      if (environment.waitOutTimeouts || state.timedFixture) return null;
+      const roots = () => [program, ...[...state.services.values()].map((service) => service.program)].flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
+      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]));
+    },
+    nextConvention: (role, ended) => {
+      const planned = plan.roles[role];
+      const attempt = state.conventionAttempts.get(role) ?? 0;
+      if (!planned || attempt + 1 >= conventionCount(planned.invocation)) return false;
+      state.conventionAttempts.set(role, attempt + 1);
+      const last = launched.get(role);
+      if (last) tried.set(role, [...(tried.get(role) ?? []), { command: [...last.command], convention: last.invocation?.convention ?? 'as given', ended }]);
+      return true;
+    },
     launch: (request) => {
       const role = plan.roles[request.role];
       if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
+      const line = roleCommandLine({ command: role.command, usage: role.usage, invocation: role.invocation, args: request.args, attempt: state.conventionAttempts.get(request.role) ?? 0, ownHost: plan.hosts[role.host] });
+      const earlier = tried.get(request.role);
+      const invocation = 'command' in line && line.invocation ? { ...line.invocation, ...(earlier ? { tried: earlier } : {}) } : undefined;
+      if ('command' in line) launched.set(request.role, { command: line.command, invocation });
       return new Program({
-        command: [...role.command, ...request.args],
+        command: 'command' in line ? line.command : role.command,
+        ...(invocation ? { invocation } : {}),
         namespace: state.world?.namespaces[role.host],
         sandbox: role.sandbox,
         cwd: role.cwd,
@@ -87,7 +112,7 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
         stdin: request.stdin,
         tag: plan.tag,
         outputCapBytes: environment.outputCapBytes,
-        unavailable: role.unavailable,
+        unavailable: role.unavailable ?? ('problem' in line ? line.problem : undefined),
         limits: plan.spec.limits,
         // A fallback to weaker limits, or a limit the program ran into, joins this step's notes at the end.
         onLimitNotes: (read) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) }),

@@ -17,6 +17,8 @@ export interface ExperimentEnvironment extends PlanEnvironment {
   signal: AbortSignal;
   onStepEnd?: (step: StepResult) => void;
   outputCapBytes?: number;
+  /** Wait out every step's timeout, even when its programs all wait for input that cannot come (--wait-timeouts). */
+  waitOutTimeouts?: boolean;
 }
 
 export interface ExperimentState {
@@ -35,4 +37,8 @@ export interface ExperimentState {
   steps: StepResult[];
   /** Environment variables steps shared with the programs started after them (StepContext.shareEnvironment). */
   sharedEnvironment: Record<string, string>;
+  /** The label of a step whose fixture acts on its own time (StepKind.timed), once one has run. */
+  timedFixture?: string;
+  /** Per role, which of its command-line conventions its programs get now (after usage errors: the next one). */
+  conventionAttempts: Map<string, number>;
 }

@@ -94,7 +94,8 @@ export class ExperimentWorld {
     this.lookupsSeen = this.dns?.lookups.length ?? 0;
     const caught = (await this.interceptions[host]?.caught()) ?? [];
     if (lookups.length === 0 && caught.length === 0) return undefined;
-    const watched = caught.filter((entry) => entry.redirect.to === null);
+    const watched = caught.filter((entry) => entry.redirect.to === null && entry.redirect.match !== 'loopback');
+    const undelivered = caught.filter((entry) => entry.redirect.to === null && entry.redirect.match === 'loopback');
     return {
       host,
       lookups: lookups.map(({ name, type, answer }) => ({ name, type, answer })),
@@ -104,6 +105,7 @@ export class ExperimentWorld {
           : [],
       ),
       ...(watched.length ? { watched: watched.map(({ redirect, count }) => ({ protocol: redirect.protocol, port: redirect.port, service: redirect.service, servicePort: redirect.servicePort ?? 0, connections: count })) } : {}),
+      ...(undelivered.length ? { undelivered: undelivered.map(({ redirect, count }) => ({ protocol: redirect.protocol, asked: describeAsked(redirect), port: redirect.port, service: redirect.service, connections: count })) } : {}),
     };
   }
 
@@ -121,10 +123,11 @@ export class ExperimentWorld {
   /**
    * A name no fixture claimed: a client's lookup finds the experiment's server when it has one (a
    * program on the server host), else the Internet host; the server's own lookups go to the Internet.
+   * A strict experiment's server is reached only at its address: its client's names go to the Internet.
    */
   private defaultAddress(asker: string): string {
     const { server, internet } = this.world.hosts;
-    const hasServer = this.services.some((service) => service.host === 'server');
+    const hasServer = this.services.some((service) => service.host === 'server' && !service.strict);
     return asker !== server.address && hasServer ? server.address : internet.address;
   }
 
@@ -149,9 +152,15 @@ export class ExperimentWorld {
         claimed.add(key);
         redirects.push({ protocol: service.protocol, port, match: 'any', to: null, service: service.name, servicePort: service.actual });
       }
+      if (service.strict && service.planned === service.actual) {
+        // Counted, not delivered: a program told the server's address that goes to localhost instead.
+        const key = `${service.protocol}:${service.planned}:loopback`;
+        if (!claimed.has(key)) redirects.push({ protocol: service.protocol, port: service.planned, match: 'loopback', to: null, service: service.name, servicePort: service.actual });
+        claimed.add(key);
+      }
       for (const port of new Set([service.planned, ...service.intercept, service.actual])) {
         const key = `${service.protocol}:${port}`;
-        if (claimed.has(key)) continue;
+        if (claimed.has(key) || (service.strict && port === service.planned && port === service.actual)) continue;
         claimed.add(key);
         const to = { address, port: service.actual };
         const base = { protocol: service.protocol, port, to, service: service.name };

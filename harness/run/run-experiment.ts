@@ -3,7 +3,7 @@
 // deferred checks, then tears down in reverse (fixtures, services, escaped processes, hosts, capture).
 import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult, WorldEvents } from '../model/result.js';
 import type { ExperimentPlan, PlannedRole, PlannedStep } from '../plan/experiment-plan.js';
-import { findLiteral } from '../steps/shared/source-literal.js';
+import { findLiteral, findTextLiteral } from '../steps/shared/source-literal.js';
 import { judgeDestination } from '../expect/destination-expectations.js';
 import type { StepCondition } from '../steps/shared/common-fields.js';
 import { existsSync } from 'node:fs';
@@ -57,6 +57,7 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
     teardowns: [],
     steps: [],
     sharedEnvironment: {},
+    conventionAttempts: new Map(),
   };
   const notes: string[] = [];
   let error: HarnessErrorInfo | undefined;
@@ -167,20 +168,44 @@ async function observeWorld(state: ExperimentState, step: StepResult): Promise<v
   }
 }
 
-/** Where the program's source writes each hard-coded port it used (the ports it was told are not its own doing). */
+/** The loopback names a program may write for its server. */
+const LOOPBACK_NAMES = ['localhost', '127.0.0.1'];
+
+/**
+ * Where the program's source writes each hard-coded destination it used: the port (the ports it was
+ * told are not its own doing), the name it looked up, and localhost.
+ */
 function withSourceLines(events: WorldEvents, role: PlannedRole | undefined): WorldEvents {
   if (!role) return events;
   const at = (port: number) => findLiteral(role.command, role.cwd, port) ?? undefined;
+  const named = (names: readonly string[]) => findTextLiteral(role.command, role.cwd, names) ?? undefined;
+  const loopback = (asked: string) => (asked.startsWith('localhost:') ? named(LOOPBACK_NAMES) : undefined);
+  const withHost = <T extends { asked: string }>(entry: T): T => {
+    const hostHardCodedAt = loopback(entry.asked);
+    return hostHardCodedAt ? { ...entry, hostHardCodedAt } : entry;
+  };
   return {
     ...events,
-    delivered: events.delivered.map((entry) => (entry.serverMoved ? entry : { ...entry, hardCodedAt: at(entry.port) })),
+    lookups: events.lookups.map((lookup) => {
+      const hardCodedAt = named([lookup.name]);
+      return hardCodedAt ? { ...lookup, hardCodedAt } : lookup;
+    }),
+    delivered: events.delivered.map((entry) => withHost(entry.serverMoved ? entry : { ...entry, hardCodedAt: at(entry.port) })),
     ...(events.watched ? { watched: events.watched.map((entry) => ({ ...entry, hardCodedAt: at(entry.port) })) } : {}),
+    ...(events.undelivered ? { undelivered: events.undelivered.map(withHost) } : {}),
   };
 }
 
 function mergeWorldEvents(earlier: WorldEvents, later: WorldEvents): WorldEvents {
   const watched = [...(earlier.watched ?? []), ...(later.watched ?? [])];
-  return { ...earlier, lookups: [...earlier.lookups, ...later.lookups], delivered: [...earlier.delivered, ...later.delivered], ...(watched.length ? { watched } : {}) };
+  const undelivered = [...(earlier.undelivered ?? []), ...(later.undelivered ?? [])];
+  return {
+    ...earlier,
+    lookups: [...earlier.lookups, ...later.lookups],
+    delivered: [...earlier.delivered, ...later.delivered],
+    ...(watched.length ? { watched } : {}),
+    ...(undelivered.length ? { undelivered } : {}),
+  };
 }
 
 function describeWorld(world: ExperimentWorld): string {

@@ -9,7 +9,8 @@ export interface Selection {
   tags: string[];
 }
 
-export function selectExperiments(experiments: ExperimentSpec[], selection: Selection): ExperimentSpec[] {
+/** Works on specs and on the results of a finished run alike (`socklab evidence --from`). */
+export function selectExperiments<T extends Pick<ExperimentSpec, 'id' | 'title' | 'tags'>>(experiments: T[], selection: Selection): T[] {
   const known = new Set(experiments.map((experiment) => experiment.id));
   for (const id of selection.ids) {
     if (!known.has(id)) {

@@ -38,8 +38,12 @@ export class YamlSource {
     }
   }
 
+  private js: { value: unknown } | undefined;
+
+  /** The document as plain values, expanded once (the alias check above may already have done it). */
   toJS(): unknown {
-    return this.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    this.js ??= { value: this.document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) };
+    return this.js.value;
   }
 
   private quotedScalarEndingAt(offset: number): readonly [number, number, number] | undefined {
@@ -60,6 +64,8 @@ export class YamlSource {
   private aliasError(): Diagnostic | undefined {
     const aliases: Alias[] = [];
     visit(this.document, { Alias: (_key, node) => void aliases.push(node) });
+    // Without aliases there is nothing to expand (nor to go wrong expanding).
+    if (aliases.length === 0) return undefined;
     // toJS() turns an alias inside its own anchor into a cycle, on which every later stage would recurse forever.
     const cyclic = aliases.find((alias) => encloses(alias.resolve(this.document), alias));
     if (cyclic) return this.aliasDiagnostic(cyclic, `alias *${cyclic.source} is inside the node it names (&${cyclic.source}), which makes an endless structure`);

@@ -65,6 +65,7 @@ export const originStep: StepKind<OriginStep> = {
   summary: 'Start an origin web server inside the harness that counts requests per path; check the counts at the end.',
   runsOn: 'internet',
   label: (step) => step.title ?? `origin ${step.origin} on port ${step.port}`,
+  timed: (step) => Object.values(step.routes).some((route) => route.delay !== undefined),
   defines: (step) => step.origin,
   async execute(step, context) {
     const routes = Object.fromEntries(
@@ -79,7 +80,7 @@ export const originStep: StepKind<OriginStep> = {
       return portTaken('origin', step.port, error);
     }
     context.onTeardown(() => origin.close());
-    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), watch: step.intercept === false ? [HTTP_PORT] : [], names: step.hostname ? [step.hostname] : [] });
+    await context.offer({ name: step.origin, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept: step.intercept === false ? [] : (step.intercept ?? [HTTP_PORT]), watch: step.intercept === false ? [HTTP_PORT] : [], names: step.hostname ? [step.hostname] : [], strict: step.intercept === false });
     const listening = { host: context.hosts.internet, port };
     context.atEnd(async () => ({
       notes: origin.bareLineFeeds

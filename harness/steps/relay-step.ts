@@ -38,6 +38,8 @@ export const relayStep: StepKind<RelayStep> = {
   schema: RelayStepSchema,
   summary: 'A link between client and server in user space that delays, drops or reorders datagrams (or delays TCP data).',
   runsOn: 'server',
+  // It holds what it relays (a delay, a datagram kept back to reorder): not only an answer to input.
+  timed: () => true,
   label: (step) => step.title ?? `relay ${step.protocol} ${step.listen} → ${step.to}${step.drop?.length ? ` dropping #${step.drop.join(', #')}` : ''}${step.delay ? ` delay ${step.delay}` : ''}`,
   defines: (step) => step.relay,
   async execute(step, context) {

@@ -7,7 +7,10 @@ import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
-import type { StepKind } from './step-kind.js';
+import { argumentRefusal } from './shared/usage-error.js';
+import type { StepContext, StepKind } from './step-kind.js';
+
+type LaunchedRun = ReturnType<StepContext['launch']>;
 
 export const DEFAULT_RUN_TIMEOUT_MS = 10_000;
 
@@ -30,12 +33,45 @@ export const runStep: StepKind<RunStep> = {
   role: (step) => step.run,
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
-    const program = context.launch({ role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
-    const exit = await program.waitForExit(timeoutMs, context.signal);
+    const request = { role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+    let program = context.launch(request);
+    let { exit, stillness, startedAt } = await settle(program, timeoutMs, context);
+    // A program that refuses its arguments runs again the next way programs take them, when its source did not say which.
+    while (exit) {
+      await program.stop(); // its output, complete
+      const refusal = argumentRefusal(program);
+      if (!refusal || !context.nextConvention(step.run, refusal)) break;
+      program = context.launch(request);
+      ({ exit, stillness, startedAt } = await settle(program, timeoutMs, context));
+    }
     if (!exit) program.timedOut = !context.signal.aborted;
     const process = await finishProgram(program, { stillRunning: !exit });
+    if (stillness) process.stuck = { afterMs: Math.round(performance.now() - startedAt), waits: stillness.waits };
     const expectations = evaluateProcess(step.expect ?? {}, process, { ignoredOutput: context.ignoredOutput(step.run), timeoutMs });
-    const notes = process.timedOut ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`] : [];
+    const notes = stillness
+      ? [`stopped after ${formatDuration(process.stuck!.afterMs)} instead of waiting out its ${formatDuration(timeoutMs)} timeout: it and every other program waited for input that nothing was going to send (${stillness.waits.join(', ')})`]
+      : process.timedOut
+        ? [`stopped after ${formatDuration(timeoutMs)} (timeout)`]
+        : [];
+    const ended = process.endedAtEndOfInput;
+    if (ended) notes.push(`ended at end of input: ${ended.exception}${ended.at ? ` at ${ended.at}` : ''} once its input ran out, as when a person presses Ctrl-D at its prompt; its output is what counts`);
     return { process, expectations, notes };
   },
 };
+
+/**
+ * The program ends, or its timeout passes, or it and every service wait for input that nothing will
+ * send before the timeout (decided: it is stopped as the timeout would have stopped it).
+ */
+async function settle(program: LaunchedRun, timeoutMs: number, context: StepContext) {
+  const startedAt = performance.now();
+  const settled = new AbortController();
+  const until = AbortSignal.any([context.signal, settled.signal]);
+  const never = new Promise<never>(() => undefined);
+  const outcome = await Promise.race([
+    program.waitForExit(timeoutMs, until).then((exit) => ({ exit, stillness: undefined })),
+    context.untilStill(program, startedAt + timeoutMs, until).then((stillness) => (stillness && !program.exitInfo ? { exit: null, stillness } : never)),
+  ]);
+  settled.abort();
+  return { ...outcome, startedAt };
+}

@@ -57,6 +57,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
   summary: 'Start an SMTP server inside the harness that records what it receives; check it at the end.',
   runsOn: 'internet',
   label: (step) => step.title ?? `smtp-sink ${step['smtp-sink']} on port ${step.port}`,
+  timed: (step) => step.delay !== undefined,
   defines: (step) => step['smtp-sink'],
   async execute(step, context) {
     const name = step['smtp-sink'];
@@ -91,7 +92,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
     context.onTeardown(() => sink.close());
     const intercept = step.intercept === false ? [] : (step.intercept ?? SUBMISSION_PORTS);
     const watch = step.intercept === false ? [...SUBMISSION_PORTS, SUBMISSIONS_PORT] : [];
-    await context.offer({ name, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept, watch });
+    await context.offer({ name, host: 'internet', protocol: 'tcp', planned: port, actual: port, intercept, watch, strict: step.intercept === false });
     notes.unshift(`smtp-sink listening on ${context.hosts.internet}:${port}`);
     if (context.inWorld && tls && step.intercept !== false) {
       // A client of port 465 speaks TLS from the first byte: a second listener, recording into the same log.

@@ -11,6 +11,7 @@ import { parseDuration, formatDuration } from '../schema/duration.js';
 import { waitUntilReady } from '../process/readiness.js';
 import { tailLines } from './shared/output-tail.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
+import { argumentRefusal } from './shared/usage-error.js';
 import type { StepKind, StepOutcome } from './step-kind.js';
 
 export const DEFAULT_READY_TIMEOUT_MS = 5_000;
@@ -74,25 +75,38 @@ export const startStep: StepKind<StartStep> = {
     const name = step.name ?? step.start;
     const placed = await placeFiles(step.files ?? {}, context.folderOf(step.start));
     context.onTeardown(() => placed.remove());
-    const program = context.launch({ role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env });
+    const request = { role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+    let program = context.launch(request);
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
     if (!step.ready) return { expectations: [], notes: ['no readiness condition: continuing at once', ...placed.notes], ...(placed.names.length ? { placedFiles: placed.names } : {}) };
-    const timeoutMs = stepTimeoutMs(step.ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
-    const planned = step.ready.tcp !== undefined ? Number(step.ready.tcp) : step.ready.udp !== undefined ? Number(step.ready.udp) : undefined;
-    const verdict = await waitUntilReady(
-      program,
-      {
-        tcp: step.ready.tcp === undefined ? undefined : Number(step.ready.tcp),
-        udp: step.ready.udp === undefined ? undefined : Number(step.ready.udp),
-        stdout: step.ready.stdout,
-        ownUdpSocket: step.ready.ownUdpSocket,
-        delayMs: step.ready.delay === undefined ? undefined : (parseDuration(step.ready.delay) ?? 0),
-        // In a world nobody else can hold the port: a listener elsewhere is the program's own choice.
-        discover: context.inWorld && step.ready.exact !== true,
-      },
-      timeoutMs,
-      context.signal,
-    );
+    const ready = step.ready;
+    const timeoutMs = stepTimeoutMs(ready.timeout, DEFAULT_READY_TIMEOUT_MS, context);
+    const planned = ready.tcp !== undefined ? Number(ready.tcp) : ready.udp !== undefined ? Number(ready.udp) : undefined;
+    const waitForIt = (started: typeof program) =>
+      waitUntilReady(
+        started,
+        {
+          tcp: ready.tcp === undefined ? undefined : Number(ready.tcp),
+          udp: ready.udp === undefined ? undefined : Number(ready.udp),
+          stdout: ready.stdout,
+          ownUdpSocket: ready.ownUdpSocket,
+          delayMs: ready.delay === undefined ? undefined : (parseDuration(ready.delay) ?? 0),
+          // In a world nobody else can hold the port: a listener elsewhere is the program's own choice.
+          discover: context.inWorld && ready.exact !== true,
+        },
+        timeoutMs,
+        context.signal,
+      );
+    let verdict = await waitForIt(program);
+    // A server that refuses its arguments starts again the next way servers take them, when its source did not say which.
+    while (!verdict.ready && !program.running && program.exitInfo) {
+      await program.stop(); // its output, complete
+      const refusal = argumentRefusal(program);
+      if (!refusal || !context.nextConvention(step.start, refusal)) break;
+      program = context.launch(request);
+      context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
+      verdict = await waitForIt(program);
+    }
     if (verdict.ready) {
       const notes = [`ready after ${formatDuration(verdict.waitedMs)}`, ...placed.notes];
       let listening: StepOutcome['listening'];
@@ -109,7 +123,7 @@ export const startStep: StepKind<StartStep> = {
         }
         const intercept = step.intercept === false ? [] : (step.intercept ?? context.commonPorts(step.start));
         const watch = step.intercept === false ? context.commonPorts(step.start) : [];
-        await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, watch, loopbackOnly: verdict.listening.loopbackOnly });
+        await context.offer({ name, host: context.host, protocol, planned, actual: port, intercept, watch, loopbackOnly: verdict.listening.loopbackOnly, strict: step.intercept === false });
       }
       return { expectations: [], notes, ...(listening ? { listening } : {}), ...(placed.names.length ? { placedFiles: placed.names } : {}) };
     }
@@ -117,7 +131,7 @@ export const startStep: StepKind<StartStep> = {
     const elsewhere = verdict.listeningElsewhere?.[0];
     const hardCodedAt = elsewhere !== undefined ? findLiteral(program.command, program.cwd, elsewhere) : null;
     const literal = describeLiteral(hardCodedAt);
-    const protocol = step.ready.tcp !== undefined ? 'tcp' : 'udp';
+    const protocol = ready.tcp !== undefined ? 'tcp' : 'udp';
     const listening: StepOutcome['listening'] =
       elsewhere !== undefined && planned !== undefined ? { protocol, given: planned, actual: elsewhere, loopbackOnly: false, ...(hardCodedAt ? { hardCodedAt } : {}) } : undefined;
     const reason = elsewhere !== undefined && planned !== undefined ? `it listens on ${elsewhere}, not on the port it was given (${planned})${literal ? `: ${literal}` : ''}` : verdict.reason;

@@ -98,16 +98,18 @@ export function ipv6(source: string, destination: string, protocol: number, payl
 
 const FLAG_BITS: Record<string, number> = { FIN: 1, SYN: 2, RST: 4, PSH: 8, ACK: 16, URG: 32 };
 
-export function tcp(sourcePort: number, destinationPort: number, fields: { seq?: number; ack?: number; flags: string[]; window?: number; payload?: string }): Buffer {
+export function tcp(sourcePort: number, destinationPort: number, fields: { seq?: number; ack?: number; flags: string[]; window?: number; payload?: string | Buffer; options?: Buffer }): Buffer {
+  const options = fields.options ?? Buffer.alloc(0);
   const header = Buffer.alloc(20);
   header.writeUInt16BE(sourcePort, 0);
   header.writeUInt16BE(destinationPort, 2);
   header.writeUInt32BE((fields.seq ?? 0) >>> 0, 4);
   header.writeUInt32BE((fields.ack ?? 0) >>> 0, 8);
-  header[12] = 5 << 4;
+  header[12] = ((20 + options.length) / 4) << 4;
   header[13] = fields.flags.reduce((bits, flag) => bits | FLAG_BITS[flag], 0);
   header.writeUInt16BE(fields.window ?? 65495, 14);
-  return Buffer.concat([header, Buffer.from(fields.payload ?? '', 'latin1')]);
+  const payload = typeof fields.payload === 'string' || fields.payload === undefined ? Buffer.from(fields.payload ?? '', 'latin1') : fields.payload;
+  return Buffer.concat([header, options, payload]);
 }
 
 export function udp(sourcePort: number, destinationPort: number, payload: string): Buffer {

@@ -30,7 +30,8 @@ describe('capture: TCP connection to a closed port', () => {
       expect(summary.packets.map(flagsOf)).to.deep.equal(['SYN', 'RST, ACK']);
       const clientPort = summary.packets[0].source.port!;
       expect(summary.packets[0].destination).to.deep.equal({ host, port });
-      expect(summary.packets[1].info).to.equal(`RST, ACK seq=0 ack=1 win=0`);
+      // As Wireshark numbers it: the RST side never sent a SYN, so it counts from its first number minus one.
+      expect(summary.packets[1].info).to.equal(`RST, ACK seq=1 ack=1 win=0`);
       expect(summary.events.map((event) => [event.kind, event.text])).to.deep.equal([
         ['refused', `connection refused: SYN to tcp-server (${host.includes(':') ? `[${host}]` : host}:${port}) answered by RST`],
       ]);

@@ -92,11 +92,11 @@ title: a client printing only its prompt is silent
 steps:
   - run: prompter
     args: ["Input: "]
-    timeout: 300ms
+    timeout: 5s
     expect: { silent: true }
   - run: prompter
     args: ["Input: REPLY"]
-    timeout: 300ms
+    timeout: 5s
     expect: { silent: false, timedOut: true }
 `,
     );
@@ -104,6 +104,33 @@ steps:
     const run = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', out]);
     expect(run.exitCode, run.stdout + run.stderr).to.equal(0);
     expect(readResults(out).experiments[0].steps.map((step) => step.status)).to.deep.equal(['passed', 'passed']);
+  });
+
+  it('ends a step as its timeout would once its programs can only wait (no input can come); --wait-timeouts waits it out', async () => {
+    const lab = fixtureLab(temp);
+    const spec = (timeout: string) => `id: waits
+title: a client that waits for ever
+steps:
+  - run: prompter
+    args: ["Input: "]
+    timeout: ${timeout}
+    expect: { silent: true }
+`;
+    temp.write('specs/waits.yaml', spec('60s'));
+    const early = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'early')]);
+    expect(early.exitCode, early.stdout + early.stderr).to.equal(0);
+    const [ended] = readResults(path.join(temp.path, 'early')).experiments[0].steps;
+    expect(ended.process?.timedOut).to.equal(true);
+    expect(ended.process?.stuck?.waits).to.have.length.greaterThan(0);
+    expect(ended.process!.stuck!.afterMs).to.be.below(60_000);
+    expect(ended.notes[0]).to.match(/^stopped after .+ instead of waiting out its 60s timeout: it and every other program waited for input that nothing was going to send \(node \(pid \d+\) in epoll_pwait/);
+
+    temp.write('specs/waits.yaml', spec('1s'));
+    const waited = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'waited'), '--wait-timeouts']);
+    expect(waited.exitCode, waited.stdout + waited.stderr).to.equal(0);
+    const [full] = readResults(path.join(temp.path, 'waited')).experiments[0].steps;
+    expect(full.process?.stuck).to.equal(undefined);
+    expect(full.notes).to.deep.equal(['stopped after 1s (timeout)']);
   });
 
   it('fails a service that never becomes ready, shows why, and skips the steps after it', async () => {

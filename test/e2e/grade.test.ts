@@ -70,7 +70,9 @@ describe('socklab grade (end to end)', function () {
     const [server, client] = readJson<RunResult>(path.join(out, 'results.json')).experiments;
     expect([server.id, server.status, server.score]).to.deep.equal(['tcp-lowercase.server', 'passed', 0.5]);
     expect([client.id, client.status, client.score]).to.deep.equal(['tcp-lowercase.client', 'failed', 0]);
-    expect(client.failures[0].message).to.equal('no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js)');
+    expect(client.failures[0].message).to.equal(
+      'no program for role tcp-client in the submission (looked for TCPClient.py, TCPClient.java, TCPClient.c, TCPClient.js, and for a TCP client (connect without bind or listen) in any file)',
+    );
   });
 
   it('grades 30 students in parallel with bounded concurrency, then shards merge into the same gradebook', async () => {
@@ -148,7 +150,7 @@ describe('socklab grade (end to end)', function () {
         'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         // Its server exits after one request: only the server's half of several-clients is lost.
         'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4,server exits after one request (TCPServer.py)',
-        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPServer.py, TCPClient.py)"',
+        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPClient.py, TCPServer.py)"',
         // Its str.upper() fails tcp-non-ascii, which goes beyond the handout: nothing lost, no why.
         'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
         'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',

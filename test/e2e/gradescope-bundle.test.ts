@@ -102,7 +102,7 @@ describe('socklab gradescope-bundle (end to end)', function () {
     expect(output).to.match(/^\*\*✗ Failed\*\*: no points \(it goes beyond the handout/);
     // The student's server met the reference client, whose command is shown; in the experiment's
     // world the server is 192.0.2.1.
-    expect(output).to.match(/Command:\n\n```\nnode \S+\/tcp-client\.js 192\.0\.2\.1 \d+\n```/);
+    expect(output).to.match(/Command:\n\n```\nnode (?:--[\w-]+ )*\S+\/tcp-client\.js 192\.0\.2\.1 \d+\n```/);
     expect(output).to.contain('Input sent (stdin):\n\n```\nstraße café 日本 ok\n```');
     expect(output).to.contain('```diff\n--- expected\n+++ actual\n@@ -1 +1 @@\n-STRAßE CAFé 日本 OK\n+STRASSE CAFÉ 日本 OK\n```');
     // socklab's own reports of the run are beside results.json, and agree with it.

@@ -101,11 +101,19 @@ describe('grading programs where they want to run (end to end)', function () {
     const client = results.get('client-localhost-12000')!.experiments.find((experiment) => experiment.id === 'tcp-works.client')!;
     const run = client.steps.find((step) => step.role === 'tcp-client')!;
     expect(run.world?.delivered).to.deep.include.members([
-      { protocol: 'tcp', asked: 'localhost:12000', port: 12000, deliveredTo: `tcp-server (192.0.2.1:${client.ports.server})`, connections: 1, hardCodedAt: { file: 'TCPClient.py', line: 4, text: 'serverPort = 12000' } },
+      {
+        protocol: 'tcp',
+        asked: 'localhost:12000',
+        port: 12000,
+        deliveredTo: `tcp-server (192.0.2.1:${client.ports.server})`,
+        connections: 1,
+        hardCodedAt: { file: 'TCPClient.py', line: 4, text: 'serverPort = 12000' },
+        hostHardCodedAt: { file: 'TCPClient.py', line: 3, text: "serverName = 'localhost'" },
+      },
     ]);
     const mail = results.get('mail-gmail')!.experiments.find((experiment) => experiment.id === 'mail-delivered')!;
     const client2 = mail.steps.find((step) => step.role === 'mail-client')!;
-    expect(client2.world?.lookups).to.deep.include({ name: 'smtp.gmail.com', type: 'A', answer: '192.0.2.3' });
+    expect(client2.world?.lookups).to.deep.include({ name: 'smtp.gmail.com', type: 'A', answer: '192.0.2.3', hardCodedAt: { file: 'MailClient.py', line: 10, text: "mailserver = ('smtp.gmail.com', 587)" } });
     expect(client2.world?.delivered.map((entry) => entry.asked)).to.deep.equal(['192.0.2.3:587']);
   });
 

@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import type { RunResult } from '../../harness/model/result.js';
 import { ConsoleReporter, formatSummary, wantsColors } from '../../harness/report/console.js';
 import type { RunBeginInfo } from '../../harness/model/reporter.js';
-import { makeRun } from './fixtures.js';
+import { failedExperiment, makeRun } from './fixtures.js';
 
 /** A stream that records what was written and can pretend to be a terminal. */
 class CaptureStream extends Writable {
@@ -112,6 +112,24 @@ describe('ConsoleReporter', () => {
     const stream = new CaptureStream(false);
     new ConsoleReporter({ outputDir: '/tmp/unused', stream }, {}).onRunEnd(makeRun());
     expect(stream.text).to.include('  - smtp-send  Send one mail\n').and.include('  ✓ tcp-echo-basic');
+  });
+
+  it("says which program played each role and why, and how a failed step's program was started", () => {
+    const stream = new CaptureStream(false);
+    const run = makeRun([failedExperiment]);
+    const failed = run.experiments[0];
+    const step = { ...failed.steps[1], process: { ...failed.steps[1].process!, command: ['python3', 'http_proxy.py', '0.0.0.0', '8888'], invocation: { convention: 'IP PORT', how: 'source' as const, source: { file: 'http_proxy.py', line: 10, text: 'PORT = int(sys.argv[2])' } } } };
+    const submission = {
+      folder: '/s/alice',
+      student: 'alice',
+      programs: { proxy: 'http_proxy.py' },
+      missing: [],
+      notes: [],
+      found: [{ role: 'proxy', program: 'http_proxy.py', how: 'content' as const, why: 'a web proxy (listen, accept, connect, an HTTP request)', convention: { name: 'IP PORT', source: { file: 'http_proxy.py', line: 10, text: 'PORT = int(sys.argv[2])' } } }],
+    };
+    new ConsoleReporter({ outputDir: '/tmp/unused', stream }, {}).onRunEnd({ ...run, submission, experiments: [{ ...failed, steps: [failed.steps[0], step] }] });
+    expect(stream.text).to.include('programs:\n  proxy: http_proxy.py (a web proxy (listen, accept, connect, an HTTP request); takes IP PORT, from http_proxy.py:10)\n');
+    expect(stream.text).to.include('     command: python3 http_proxy.py 0.0.0.0 8888\n     started as: IP PORT convention, from http_proxy.py:10 (PORT = int(sys.argv[2]))\n');
   });
 
   it('stays plain on a terminal when asked for plain output', () => {

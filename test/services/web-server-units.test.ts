@@ -2,8 +2,9 @@ import { expect } from 'chai';
 import { UsageError } from '../../services/lib/common/cli-args.js';
 import { parseWebServerCommandLine } from '../../services/lib/web/command-line.js';
 import { contentTypeFor } from '../../services/lib/web/content-types.js';
+import { announcesBody, clientPersistence, clientSendsNoMore, persistenceAfter } from '../../services/lib/web/keep-alive.js';
 import { parseWebRequestHead, type WebHeadResult, type WebRequest, type WebRequestError } from '../../services/lib/web/request.js';
-import { errorPage, escapeHtml, formatResponseHead, loggableRequestLine } from '../../services/lib/web/response.js';
+import { errorPage, escapeHtml, formatResponseHead, httpDate, loggableRequestLine, responseBytes } from '../../services/lib/web/response.js';
 import { itRefusesEach, type RefusalCase } from './support/refusal-cases.js';
 
 // The web server's pieces that need no socket. The head's grammar itself (request line, header
@@ -120,11 +121,54 @@ describe('web-server requests: the shared head parser plus the target as a path'
 
 describe('web-server responses and command line', () => {
   it('formats the status line and header fields with an IMF-fixdate', () => {
-    const head = formatResponseHead({ status: 404, contentType: 'text/html; charset=utf-8', contentLength: 12, date: new Date(Date.UTC(1994, 10, 6, 8, 49, 37)) });
-    expect(head.toString('latin1')).to.equal(
+    const head = formatResponseHead({ status: 404, contentType: 'text/html; charset=utf-8', contentLength: 12, connection: 'close', date: new Date(Date.UTC(1994, 10, 6, 8, 49, 37)) });
+    expect(head).to.equal(
       'HTTP/1.1 404 Not Found\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: 12\r\n' +
         'Date: Sun, 06 Nov 1994 08:49:37 GMT\r\nServer: socklab-web-server\r\nConnection: close\r\n\r\n',
     );
+  });
+
+  it('says keep-alive to HTTP/1.1 and to HTTP/1.0 asking for it, and lets the client say close', () => {
+    expect(formatResponseHead({ status: 200, contentType: 'text/plain', contentLength: 0, connection: 'keep-alive', extraHeaders: { 'Last-Modified': 'x' } })).to.match(
+      /\r\nConnection: keep-alive\r\nLast-Modified: x\r\n\r\n$/,
+    );
+    const field = (name: string, value: string) => ({ name, value });
+    expect(clientPersistence('1.1', [])).to.equal('keep-alive');
+    expect(clientPersistence('1.1', [field('Connection', 'Upgrade, CLOSE')])).to.equal('close');
+    expect(clientPersistence('1.0', [])).to.equal('close');
+    expect(clientPersistence('1.0', [field('connection', 'Keep-Alive')])).to.equal('keep-alive');
+    expect(clientPersistence('1.0', [field('Connection', 'keep-alive'), field('Connection', 'close')])).to.equal('close');
+  });
+
+  it('closes after a body it cannot frame, a server error, and the last request a connection may carry', () => {
+    const field = (name: string, value: string) => ({ name, value });
+    expect(announcesBody([field('Content-Length', '0')])).to.equal(false);
+    expect(announcesBody([field('Content-Length', '0, 0')])).to.equal(false);
+    for (const fields of [[field('Content-Length', '5')], [field('Content-Length', 'abc')], [field('Transfer-Encoding', 'chunked')], [field('Content-Length', '0, 1')]]) {
+      expect(announcesBody(fields), JSON.stringify(fields)).to.equal(true);
+    }
+    const limits = { maxRequests: 3 };
+    const answered = { version: '1.1' as const, headers: [], status: 200, number: 1 };
+    expect(persistenceAfter(answered, limits)).to.equal('keep-alive');
+    expect(persistenceAfter({ ...answered, status: 404 }, limits)).to.equal('keep-alive');
+    expect(persistenceAfter({ ...answered, status: 500 }, limits)).to.equal('close');
+    expect(persistenceAfter({ ...answered, number: 3 }, limits)).to.equal('close');
+    expect(persistenceAfter({ ...answered, headers: [field('Content-Length', '2')] }, limits)).to.equal('close');
+    expect(persistenceAfter({ ...answered, version: '1.0' }, limits)).to.equal('close');
+    // Only a client that asked to close and sends no body is closed on at once, without lingering.
+    expect(clientSendsNoMore('1.0', [])).to.equal(true);
+    expect(clientSendsNoMore('1.1', [field('Connection', 'close')])).to.equal(true);
+    expect(clientSendsNoMore('1.1', [field('Connection', 'close'), field('Content-Length', '3')])).to.equal(false);
+    expect(clientSendsNoMore('1.1', [])).to.equal(false);
+  });
+
+  it('formats the Date once per second and puts head and body in one buffer', () => {
+    const second = Date.UTC(1994, 10, 6, 8, 49, 37);
+    expect(httpDate(second)).to.equal('Sun, 06 Nov 1994 08:49:37 GMT');
+    expect(httpDate(second + 999)).to.equal('Sun, 06 Nov 1994 08:49:37 GMT');
+    expect(httpDate(second + 1000)).to.equal('Sun, 06 Nov 1994 08:49:38 GMT');
+    expect(responseBytes('HEAD\xe9\r\n\r\n', Buffer.from('body')).toString('latin1')).to.equal('HEAD\xe9\r\n\r\nbody');
+    expect(responseBytes('HEAD\r\n\r\n').toString('latin1')).to.equal('HEAD\r\n\r\n');
   });
 
   it('escapes HTML in error pages', () => {
@@ -159,18 +203,26 @@ describe('web-server responses and command line', () => {
   });
 
   it('parses the command line with defaults and refuses bad values', () => {
-    expect(parseWebServerCommandLine(['8080'])).to.deep.equal({ host: '127.0.0.1', port: 8080, root: undefined, once: false, headerTimeoutMs: 5000 });
-    expect(parseWebServerCommandLine(['0', '--host', '::1', '--root', '/srv', '--once', '--header-timeout', '500ms'])).to.deep.equal({
-      host: '::1',
-      port: 0,
-      root: '/srv',
-      once: true,
-      headerTimeoutMs: 500,
+    expect(parseWebServerCommandLine(['8080'])).to.deep.equal({
+      host: '127.0.0.1',
+      port: 8080,
+      root: undefined,
+      once: false,
+      headerTimeoutMs: 5000,
+      idleTimeoutMs: 5000,
+      maxRequests: 1000,
     });
+    expect(
+      parseWebServerCommandLine(['0', '--host', '::1', '--root', '/srv', '--once', '--header-timeout', '500ms', '--idle-timeout', '2m', '--max-requests', '7']),
+    ).to.deep.equal({ host: '::1', port: 0, root: '/srv', once: true, headerTimeoutMs: 500, idleTimeoutMs: 120_000, maxRequests: 7 });
     expect(parseWebServerCommandLine(['--help'])).to.equal('help');
     expect(() => parseWebServerCommandLine([])).to.throw(UsageError, 'missing PORT');
     expect(() => parseWebServerCommandLine(['http'])).to.throw(UsageError, 'PORT: expected a port number 0–65535, got "http"');
     expect(() => parseWebServerCommandLine(['80', '--header-timeout', 'soon'])).to.throw(UsageError, '--header-timeout: expected a duration');
     expect(() => parseWebServerCommandLine(['80', '--bogus'])).to.throw(UsageError, "'--bogus'");
+    expect(() => parseWebServerCommandLine(['80', '--idle-timeout', '0'])).to.throw(UsageError, '--idle-timeout: expected a duration above zero, got "0"');
+    for (const bad of ['0', '1.5', 'many', '9999999999']) {
+      expect(() => parseWebServerCommandLine(['80', '--max-requests', bad]), bad).to.throw(UsageError, `--max-requests: expected a whole number of at least 1, got "${bad}"`);
+    }
   });
 });

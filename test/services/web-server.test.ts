@@ -1,116 +1,36 @@
 import { expect } from 'chai';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, realpath, rm, symlink, writeFile } from 'node:fs/promises';
-import { connect, createServer, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, realpath, symlink, writeFile } from 'node:fs/promises';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { unusedTcpPort } from './support/service-process.js';
+import {
+  BUNDLED_ROOT,
+  cleanUpWebServerTests,
+  openConnection,
+  rawExchange,
+  READY_LINE,
+  spawnServer,
+  splitResponse,
+  startWebServer,
+  temporaryFolder,
+  waitForExit,
+  type RawResponse,
+} from './support/web-server-process.js';
 
 // The web server as a real child process on a real port, spoken to with raw sockets (to send exactly
-// the bytes an attacker or a hand-typed request would), Node's fetch and curl.
+// the bytes an attacker or a hand-typed request would), Node's fetch and curl. One request per
+// connection here; persistent connections and pipelining are in web-server-keep-alive.test.ts.
 
-const SERVER = fileURLToPath(new URL('../../services/web-server.js', import.meta.url));
-const BUNDLED_ROOT = fileURLToPath(new URL('../../../services/www/', import.meta.url));
-const READY_LINE = /^web-server listening on 127\.0\.0\.1:(\d+) \(root (.+)\)$/m;
 const IMF_FIXDATE = /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 const PASSWD_MARKER = 'root:x:0:0';
 
-interface WebServer {
-  child: ChildProcess;
-  port: number;
-  url(path: string): string;
-  stdout(): string;
-  stderr(): string;
-  waitForStdout(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
-}
-
-interface RawResponse {
-  statusLine: string;
-  headers: Record<string, string>;
-  body: Buffer;
-  raw: Buffer;
-}
-
-const children = new Set<ChildProcess>();
-const temporaryFolders: string[] = [];
-const openSockets: Socket[] = [];
-
-function spawnServer(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, [SERVER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return { child, stdout: () => stdout, stderr: () => stderr };
-}
-
-async function startWebServer(args: string[] = []): Promise<WebServer> {
-  const { child, stdout, stderr } = spawnServer(['0', ...args]);
-  const waitForStdout = (pattern: RegExp, timeoutMs = 5000) =>
-    new Promise<RegExpMatchArray>((resolve, reject) => {
-      const started = Date.now();
-      const check = () => {
-        const match = pattern.exec(stdout());
-        if (match) return resolve(match);
-        if (Date.now() - started > timeoutMs) {
-          return reject(new Error(`stdout did not match ${pattern} within ${timeoutMs}ms; stdout: ${JSON.stringify(stdout())} stderr: ${JSON.stringify(stderr())}`));
-        }
-        setTimeout(check, 10);
-      };
-      check();
-    });
-  const port = Number((await waitForStdout(READY_LINE))[1]);
-  return { child, port, url: (path) => `http://127.0.0.1:${port}${path}`, stdout, stderr, waitForStdout };
-}
-
-/** Sends `request` as is and collects everything until the server closes; `halfClose` sends FIN after it. */
-function rawExchange(port: number, request: string | Buffer, options: { halfClose?: boolean } = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    openSockets.push(socket);
-    const chunks: Buffer[] = [];
-    socket.setTimeout(10_000, () => socket.destroy(new Error('no close from the server within 10s')));
-    socket.on('connect', () => (options.halfClose ? socket.end(request) : socket.write(request)));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('close', () => resolve(Buffer.concat(chunks)));
-  });
-}
-
-function splitResponse(raw: Buffer): RawResponse {
-  const headEnd = raw.indexOf('\r\n\r\n');
-  expect(headEnd, `a blank line ending the head in ${JSON.stringify(raw.toString('latin1').slice(0, 200))}`).to.be.greaterThan(0);
-  const [statusLine, ...fieldLines] = raw.toString('latin1', 0, headEnd).split('\r\n');
-  const headers: Record<string, string> = {};
-  for (const line of fieldLines) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  return { statusLine: statusLine!, headers, body: raw.subarray(headEnd + 4), raw };
-}
-
+/** One GET that asks the server to close after answering, so the response ends where the connection does. */
 async function get(port: number, target: string, extraLines = ''): Promise<RawResponse> {
-  return splitResponse(await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${extraLines}\r\n`));
-}
-
-async function temporaryFolder(): Promise<string> {
-  const folder = await realpath(await mkdtemp(join(tmpdir(), 'socklab-web-')));
-  temporaryFolders.push(folder);
-  return folder;
-}
-
-/** Waits for 'close', not 'exit', so that everything the child wrote has been read. */
-function waitForExit(child: ChildProcess): Promise<{ exitCode: number | null; signal: NodeJS.Signals | null }> {
-  if (child.stdout?.closed !== false && (child.exitCode !== null || child.signalCode !== null)) {
-    return Promise.resolve({ exitCode: child.exitCode, signal: child.signalCode });
-  }
-  return new Promise((resolve) => child.once('close', (exitCode, signal) => resolve({ exitCode, signal })));
+  return splitResponse(await rawExchange(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n${extraLines}\r\n`));
 }
 
 const bundled = (name: string) => readFile(join(BUNDLED_ROOT, name));
@@ -118,15 +38,7 @@ const bundled = (name: string) => readFile(join(BUNDLED_ROOT, name));
 describe('web-server', function () {
   this.timeout(30_000);
 
-  afterEach(async () => {
-    for (const socket of openSockets.splice(0)) socket.destroy();
-    await Promise.all([...children].map((child) => {
-      const exited = waitForExit(child);
-      child.kill('SIGKILL');
-      return exited;
-    }));
-    await Promise.all(temporaryFolders.splice(0).map((folder) => rm(folder, { recursive: true, force: true })));
-  });
+  afterEach(cleanUpWebServerTests);
 
   describe('serving files', () => {
     it('prints the ready line with the bound port and the real path of the bundled root', async () => {
@@ -201,7 +113,7 @@ describe('web-server', function () {
     it('answers HEAD with the headers of GET, same Content-Length, and no body', async () => {
       const server = await startWebServer();
       const asGet = await get(server.port, '/style.css');
-      const raw = await rawExchange(server.port, 'HEAD /style.css HTTP/1.1\r\nHost: h\r\n\r\n');
+      const raw = await rawExchange(server.port, 'HEAD /style.css HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n');
       const asHead = splitResponse(raw);
       expect(asHead.statusLine).to.equal('HTTP/1.1 200 OK');
       expect(asHead.headers['content-length']).to.equal(asGet.headers['content-length']).and.equal(String(asGet.body.length));
@@ -209,7 +121,7 @@ describe('web-server', function () {
       expect(asHead.body.length, 'nothing after the blank line').to.equal(0);
       await server.waitForStdout(/"HEAD \/style\.css HTTP\/1\.1" 200 0$/m);
       for (const [request, statusLine] of [
-        ['HEAD /missing.html HTTP/1.1\r\n\r\n', 'HTTP/1.1 404 Not Found'],
+        ['HEAD /missing.html HTTP/1.1\r\nConnection: close\r\n\r\n', 'HTTP/1.1 404 Not Found'],
         ['HEAD / HTTP/2.0\r\n\r\n', 'HTTP/1.1 505 HTTP Version Not Supported'],
       ] as const) {
         const refused = splitResponse(await rawExchange(server.port, request));
@@ -259,7 +171,7 @@ describe('web-server', function () {
       expect(response.headers.allow).to.equal('GET, HEAD');
       expect(response.body.toString()).to.contain('POST');
       for (const method of ['PUT', 'DELETE', 'OPTIONS']) {
-        expect((await rawExchange(server.port, `${method} / HTTP/1.1\r\n\r\n`)).toString('latin1'), method).to.match(/^HTTP\/1\.1 405 /);
+        expect((await rawExchange(server.port, `${method} / HTTP/1.1\r\nConnection: close\r\n\r\n`)).toString('latin1'), method).to.match(/^HTTP\/1\.1 405 /);
       }
     });
   });
@@ -281,7 +193,7 @@ describe('web-server', function () {
         '/%2fetc%2fpasswd',
       ];
       for (const target of attacks) {
-        const raw = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: h\r\n\r\n`);
+        const raw = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n`);
         const response = splitResponse(raw);
         expect(response.statusLine, target).to.match(/^HTTP\/1\.1 (400|403|404) /);
         expect(raw.toString('latin1'), target).not.to.contain(PASSWD_MARKER);
@@ -310,7 +222,7 @@ describe('web-server', function () {
       const server = await startWebServer(['--root', root]);
 
       for (const target of ['/secret-link.txt', '/outside-folder/secret.txt', '/passwd.txt']) {
-        const raw = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\n\r\n`);
+        const raw = await rawExchange(server.port, `GET ${target} HTTP/1.1\r\nConnection: close\r\n\r\n`);
         expect(splitResponse(raw).statusLine, target).to.equal('HTTP/1.1 403 Forbidden');
         expect(raw.toString('latin1')).not.to.contain('TOP-SECRET').and.not.contain(PASSWD_MARKER);
       }
@@ -361,8 +273,7 @@ describe('web-server', function () {
 
     it('keeps serving while a client stalls mid-head, then answers that client 408 and drops it after --header-timeout', async () => {
       const server = await startWebServer(['--header-timeout', '1s']);
-      const slow = connect({ host: '127.0.0.1', port: server.port });
-      openSockets.push(slow);
+      const slow = openConnection(server.port);
       const slowChunks: Buffer[] = [];
       slow.on('data', (chunk: Buffer) => slowChunks.push(chunk));
       const slowClosed = new Promise<number>((resolve) => slow.on('close', () => resolve(Date.now())));
@@ -385,8 +296,7 @@ describe('web-server', function () {
       const root = await temporaryFolder();
       await writeFile(join(root, 'huge.bin'), randomBytes(32 * 1024 * 1024));
       const server = await startWebServer(['--root', root]);
-      const socket = connect({ host: '127.0.0.1', port: server.port });
-      openSockets.push(socket);
+      const socket = openConnection(server.port);
       socket.on('error', () => {});
       socket.write('GET /huge.bin HTTP/1.1\r\n\r\n');
       await new Promise((resolve) => socket.once('data', resolve));

@@ -5,7 +5,8 @@ import type { TempDir } from './temp-dir.js';
 
 /** Writes lab.yaml into `temp` and returns its path, for `--lab`. */
 export function fixtureLab(temp: TempDir): string {
-  const role = (script: string) => `[node, "${fixtureProgram(script)}"]`;
+  // Without the memory reducer an idle Node program never wakes on its own (as the lab's reference programs).
+  const role = (script: string) => `[node, --no-memory-reducer, "${fixtureProgram(script)}"]`;
   return temp.write(
     'lab.yaml',
     `lab: fixtures

@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import { CHROMIUM_PATH } from '../../harness/probes/browser.js';
 
-export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables';
+export type ToolName = 'tcpdump' | 'bwrap' | 'tshark' | 'chromium' | 'aiosmtpd' | 'netns' | 'curl' | 'xmllint' | 'iptables' | 'ss';
 
 /** Debian's python3: Debian's aiosmtpd lives with it, and it may not be the first python3 on PATH. */
 export const debianPython = '/usr/bin/python3';
@@ -35,6 +35,8 @@ function failureOf(command: string, args: string[]): string | null {
 }
 
 const TOOLS: Record<ToolName, Tool> = {
+  // The kernel's socket diagnostics, which readiness asks in the machine's own namespace.
+  ss: { debianPackage: 'iproute2', notRunning: () => failureOf('ss', ['-V']) },
   // -d opens the interface (to compile the filter for it), so it needs the permission to capture.
   tcpdump: { debianPackage: 'tcpdump', notRunning: () => failureOf('tcpdump', ['--version']), notAllowed: () => failureOf('tcpdump', ['-i', 'lo', '-d', 'tcp']) },
   // The harness's sandbox needs bwrap to make namespaces here, not only to be installed.

@@ -78,7 +78,7 @@ describe('planExperiment', () => {
     const plan = await planExperiment(spec(clientServer), environment(), 'run.3');
     try {
       expect(Object.keys(plan.roles)).to.deep.equal(['tcp-server', 'tcp-client']);
-      expect(plan.roles['tcp-server'].command).to.deep.equal(['node', '/opt/socklab/dist/services/tcp-server.js', '--host', '127.0.0.1']);
+      expect(plan.roles['tcp-server'].command).to.deep.equal(['node', '--no-memory-reducer', '/opt/socklab/dist/services/tcp-server.js', '--host', '127.0.0.1']);
       expect(plan.roles['tcp-server']).to.include({ host: 'server', source: 'reference', cwd: plan.tmpDir });
       expect(plan.roles['tcp-client']).to.include({ host: 'client' });
       expect(plan.roles['tcp-server'].sandbox, 'a reference program is never confined').to.equal(undefined);

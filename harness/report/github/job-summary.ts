@@ -8,7 +8,7 @@ import type { ExperimentResult, ExperimentStatus, RunResult } from '../../model/
 import { roundPoints } from '../../model/scoring.js';
 import { escapeMarkdown } from '../gradescope/markdown.js';
 import { testOutput } from '../gradescope/test-output.js';
-import { formatDuration, plural, skipReasonOf } from '../result-text.js';
+import { formatDuration, plural, programLines, skipReasonOf } from '../result-text.js';
 import { maxErrorAnnotations, relativeTo, type AnnotationContext } from './annotations.js';
 
 /**
@@ -58,8 +58,8 @@ function countsLine(run: RunResult, visible: ExperimentResult[]): string {
 function programsLines(run: RunResult): string[] {
   if (!run.submission) return [];
   const lines: string[] = [];
-  const programs = Object.entries(run.submission.programs);
-  if (programs.length) lines.push(`Programs found: ${escapeMarkdown(programs.map(([role, file]) => `${role}: ${file}`).join(', '))}.`);
+  const programs = programLines(run.submission);
+  if (programs.length) lines.push(`Programs found: ${escapeMarkdown(programs.join(', '))}.`);
   if (run.submission.missing.length) lines.push(`**No program found for:** ${escapeMarkdown(run.submission.missing.join(', '))}. Their experiments fail.`);
   return lines;
 }

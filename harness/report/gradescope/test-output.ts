@@ -4,7 +4,7 @@
 // Each piece is cut to a few lines, and the whole to `maxTestOutputChars`.
 import type { ExperimentResult, ExpectationResult, StepResult } from '../../model/result.js';
 import { roundPoints } from '../../model/scoring.js';
-import { describeExit, detailLines, failuresOutsideSteps, formatCommand, harnessErrorOf, isOwnStepError, plural, skipReasonOf, stepProblems, stepTitle } from '../result-text.js';
+import { describeExit, describeInvocation, detailLines, failuresOutsideSteps, formatCommand, harnessErrorOf, isOwnStepError, plural, skipReasonOf, stepProblems, stepTitle } from '../result-text.js';
 import { codeBlock, escapeMarkdown } from './markdown.js';
 import { unifiedDiff } from './unified-diff.js';
 
@@ -60,6 +60,7 @@ function stepBlocks(step: StepResult, failed: ExpectationResult[], experiment: E
   const ended = step.process ? `: ${escapeMarkdown(describeExit(step.process))}` : '';
   blocks.push(`**${escapeMarkdown(capitalized(stepTitle(step)))}**${ended}`);
   if (step.process) blocks.push(`Command:\n\n${codeBlock(formatCommand(step.process.command), { maxLines: 1 })}`);
+  if (step.process?.invocation) blocks.push(`Started as: ${escapeMarkdown(describeInvocation(step.process.invocation))}.`);
   if (step.stdin) blocks.push(`Input sent (stdin):\n\n${codeBlock(step.stdin, { maxLines: maxInputLines })}`);
   if (step.details) blocks.push(`Exchange:\n\n${codeBlock(detailLines(step.details).join('\n'), { maxLines: maxInputLines })}`);
   for (const expectation of failed) blocks.push(...expectationBlocks(expectation, step));

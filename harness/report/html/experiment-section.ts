@@ -2,6 +2,7 @@
 // open when it failed or hit a harness error, since those are what a reader came for.
 import type { ExperimentResult, StepResult } from '../../model/result.js';
 import { failuresOutsideSteps, formatCommand, formatDuration, isOwnStepError, skipReasonOf } from '../result-text.js';
+import { renderByHand } from './by-hand-section.js';
 import { renderCapture } from './capture-section.js';
 import { readableTime } from './format.js';
 import { renderMarkdown } from './markdown.js';
@@ -57,6 +58,7 @@ ${experiment.steps.length > 0 ? html`<h3>Steps</h3><ol class="steps">${experimen
 ${outsideSteps.length > 0 ? renderExpectations(outsideSteps, 'Experiment-level checks') : ''}
 ${experiment.steps.length > 0 ? renderTimings(experiment.steps, experiment.durationMs) : ''}
 ${experiment.capture ? renderCapture(experiment.capture) : ''}
+${renderByHand(experiment)}
 </div>
 </details>`;
 }

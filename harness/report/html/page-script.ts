@@ -1,7 +1,35 @@
 // The report's only script: status and text filters, expand/collapse all, and opening the experiment
 // named in the URL's #fragment. It reads data-* attributes the page already has (no embedded data) and
 // attaches listeners itself, so no event handler is ever built from data. Plain ES2020 for any browser.
+// It also shows the copy buttons of the "Do it by hand" sections and copies a command when clicked.
 export const pageScript = `
+(function () {
+  'use strict';
+  // Copy buttons of "Do it by hand": the clipboard API where the page may use it, else a selection.
+  Array.prototype.slice.call(document.querySelectorAll('button.copy')).forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener('click', function () {
+      var code = button.parentNode.querySelector('code');
+      function done(ok) {
+        button.textContent = ok ? 'Copied' : 'Press Ctrl-C';
+        setTimeout(function () { button.textContent = 'Copy'; }, 2000);
+      }
+      function select() {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        try { return document.execCommand('copy'); } catch (error) { return false; }
+      }
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(code.textContent).then(function () { done(true); }, function () { done(select()); });
+      } else {
+        done(select());
+      }
+    });
+  });
+})();
 (function () {
   'use strict';
   var form = document.getElementById('filters');

@@ -32,6 +32,7 @@ a { color: #0550ae; }
 .run-meta { display: flex; flex-wrap: wrap; gap: 4px 22px; margin: 14px 0 0; }
 .run-meta div { display: flex; gap: 6px; }
 .run-meta dt { color: var(--muted); } .run-meta dd { margin: 0; font-weight: 600; }
+.programs { margin: 10px 0 0; } .programs summary { cursor: pointer; color: var(--muted); }
 
 .filters { position: sticky; top: 0; z-index: 10; background: rgba(246, 248, 250, 0.96); border-bottom: 1px solid var(--border); backdrop-filter: blur(4px); }
 .filters .wrap { display: flex; flex-wrap: wrap; gap: 8px 18px; align-items: center; padding-top: 10px; padding-bottom: 10px; }
@@ -141,6 +142,18 @@ tr.detail > td { border-top: 0; }
 .ladder-scroll { overflow-x: auto; background: var(--bg); border: 1px solid var(--border); border-radius: 6px; padding: 6px; }
 .ladder { display: block; }
 .ladder .packet:hover .label { font-weight: 700; }
+
+.by-hand { border-top: 1px dashed var(--border); margin-top: 16px; }
+.hand-terminals { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 320px), 1fr)); gap: 10px; }
+.hand-terminal { border: 1px solid var(--border); border-radius: 6px; padding: 6px 10px; min-width: 0; }
+.hand-terminal h4 { margin: 2px 0 6px; font-size: 0.95rem; }
+.hand-steps { list-style: none; margin: 0; padding: 0; }
+.hand-steps li { margin: 6px 0; }
+.hand-step { font-size: 0.8rem; font-weight: 600; color: var(--muted); }
+.hand-command { display: flex; gap: 6px; align-items: flex-start; background: #1f2328; color: #f0f3f6; border-radius: 6px; padding: 6px 8px; }
+.hand-command code { flex: 1; white-space: pre-wrap; overflow-wrap: anywhere; color: inherit; }
+.hand-command .copy { font: inherit; font-size: 0.8rem; padding: 1px 8px; border: 1px solid #8c959f; border-radius: 5px; background: #f6f8fa; color: var(--fg); cursor: pointer; }
+.hand-steps p { margin: 2px 0 0; font-size: 0.85rem; }
 
 @media (max-width: 700px) {
   body { font-size: 14px; }

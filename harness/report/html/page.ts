@@ -4,7 +4,7 @@
 // would still refuse to run or load anything it injected.
 import { createHash } from 'node:crypto';
 import type { RunCounts, RunResult } from '../../model/result.js';
-import { formatDuration } from '../result-text.js';
+import { formatDuration, programLines } from '../result-text.js';
 import { renderGroups } from './experiment-section.js';
 import { readableTime } from './format.js';
 import { pageScript } from './page-script.js';
@@ -70,6 +70,7 @@ ${statusOrder.map((status) => html`<div class="count status-${status}"><span cla
 <div><dt>environment</dt><dd>${run.tool.name} ${run.tool.version}, node ${environment.node}, ${environment.platform}, ${environment.jobs} of ${environment.cpus} cpus</dd></div>
 ${environment.sandbox ? html`<div><dt>sandbox</dt><dd>${environment.sandbox}</dd></div>` : ''}
 </dl>
+${run.submission ? html`<details class="programs"><summary>Which program plays each role, and why</summary><ul class="notes">${programLines(run.submission).map((line) => html`<li>${line}</li>`)}${run.submission.missing.length ? html`<li>no program for: ${run.submission.missing.join(', ')}</li>` : ''}</ul></details>` : ''}
 </div></header>`;
 }
 

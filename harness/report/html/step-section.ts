@@ -1,6 +1,6 @@
 // One step of an experiment: what ran, how it ended, what it printed and which expectations held.
 import type { ExpectationResult, ProcessResult, StepResult } from '../../model/result.js';
-import { describeExit, formatCommand, formatDuration, plural, stepTitle, worldLines } from '../result-text.js';
+import { describeExit, describeInvocation, formatCommand, formatDuration, plural, stepTitle, worldLines } from '../result-text.js';
 import { diffLines } from './line-diff.js';
 import { renderDetails } from './details-section.js';
 import { html, outputHtml, type SafeHtml } from './safe-html.js';
@@ -43,6 +43,7 @@ function renderProcessFacts(process: ProcessResult): SafeHtml {
     ...(process.killed ? ['stopped by the harness'] : []),
   ].join(' · ');
   return html`<dt>command</dt><dd><code class="command">${formatCommand(process.command)}</code></dd>
+${process.invocation ? html`<dt>started as</dt><dd>${describeInvocation(process.invocation)}</dd>` : ''}
 <dt>cwd</dt><dd><code>${process.cwd}</code></dd>
 ${process.namespace || process.sandboxed ? html`<dt>ran in</dt><dd>${[process.namespace ? `network namespace ${process.namespace}` : '', process.sandboxed ? `the filesystem sandbox (bubblewrap)${process.uid !== undefined ? ` as user ${process.uid}` : ''}` : ''].filter(Boolean).join(', ')}</dd>` : ''}
 <dt>ended</dt><dd><strong>${describeExit(process)}</strong> <span class="muted">(${ending}; pid ${process.pid ?? '—'}; ${formatDuration(process.durationMs)})</span></dd>

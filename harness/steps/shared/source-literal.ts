@@ -17,13 +17,26 @@ export interface SourceLine {
 
 /** The first line of the program's source that writes `literal` as a whole number, or null. */
 export function findLiteral(command: readonly string[], cwd: string, literal: number): SourceLine | null {
-  const pattern = new RegExp(`(?<![\\w.])${literal}(?![\\w.])`);
+  return firstLine(command, cwd, new RegExp(`(?<![\\w.])${literal}(?![\\w.])`));
+}
+
+function firstLine(command: readonly string[], cwd: string, pattern: RegExp): SourceLine | null {
   for (const file of sourceFiles(command, cwd)) {
     const lines = readFileSync(file, 'latin1').split('\n');
     const index = lines.findIndex((line) => pattern.test(line) && !/^\s*(#|\/\/)/.test(line));
     if (index >= 0) return { file: shownName(cwd, file), line: index + 1, text: lines[index].trim() };
   }
   return null;
+}
+
+/**
+ * The first line of the program's source that writes one of `texts` as a whole string literal
+ * (`'localhost'`, `"servername"`), ignoring case, or null: where a host name is hard-coded.
+ */
+export function findTextLiteral(command: readonly string[], cwd: string, texts: readonly string[]): SourceLine | null {
+  const alternatives = texts.map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const pattern = new RegExp(`(['"])(${alternatives})\\1`, 'i');
+  return firstLine(command, cwd, pattern);
 }
 
 /** `hard-coded at TCPServer.py:3 (serverPort = 12000)`, or '' when the source does not show it. */

@@ -16,6 +16,8 @@ export interface FieldParseOptions {
    * client may instead replace each with a space in a response, which the proxy does for origins.
    */
   allowFolding?: boolean;
+  /** The first field line in `lines` (default 0); 1 when `lines` starts with the head's start line. */
+  from?: number;
 }
 
 export type FieldParseResult = { ok: true; headers: HeaderField[] } | { ok: false; message: string };
@@ -37,7 +39,8 @@ function trimSpacesAndTabs(text: string): string {
 export function parseHeaderFields(lines: readonly string[], options: FieldParseOptions = {}): FieldParseResult {
   const headers: HeaderField[] = [];
   const refuse = (message: string): FieldParseResult => ({ ok: false, message });
-  for (const line of lines) {
+  for (let index = options.from ?? 0; index < lines.length; index += 1) {
+    const line = lines[index]!;
     const previous = headers[headers.length - 1];
     if (line.startsWith(' ') || line.startsWith('\t')) {
       if (!options.allowFolding || !previous) return refuse(`header lines must not start with whitespace (obsolete line folding): ${quoted(line)}`);

@@ -1,6 +1,6 @@
 import type { FileHandle } from 'node:fs/promises';
 import { contentTypeFor } from './content-types.js';
-import { openDocument } from './document-root.js';
+import type { DocumentStore, FoundDocument } from './documents.js';
 import type { WebRequest, WebRequestError } from './request.js';
 import { errorPage } from './response.js';
 
@@ -36,20 +36,36 @@ export function answerForRefusedHead(error: WebRequestError): Answer {
   return pageAnswer(error.status, `${error.message}.`, error.requestLine.startsWith('HEAD '));
 }
 
+/** When reading the file failed in a way that is not the client's doing. */
+export function answerForServerError(): Answer {
+  return pageAnswer(500, 'The server could not read the file.', false);
+}
+
 /** Never rejects for a missing or forbidden file; rejects only on unexpected file system errors. */
-export async function answerForRequest(request: WebRequest, realRoot: string): Promise<Answer> {
-  const headOnly = request.method === 'HEAD';
+export function answerForRequest(request: WebRequest, documents: DocumentStore): Promise<Answer> {
   if (!ALLOWED_METHODS.includes(request.method)) {
-    return pageAnswer(405, `The method ${request.method} is not allowed for ${request.path.text}; this server answers ${ALLOWED_METHODS.join(' and ')}.`, false, {
-      Allow: ALLOWED_METHODS.join(', '),
-    });
+    return Promise.resolve(
+      pageAnswer(405, `The method ${request.method} is not allowed for ${request.path.text}; this server answers ${ALLOWED_METHODS.join(' and ')}.`, false, {
+        Allow: ALLOWED_METHODS.join(', '),
+      }),
+    );
   }
-  const document = await openDocument(realRoot, request.path.segments);
+  return documents.find(request.path.segments).then((document) => answerForDocument(document, request));
+}
+
+/** A plain function, not async: a cache hit then settles without another promise to adopt. */
+function answerForDocument(document: FoundDocument, request: WebRequest): Answer | Promise<Answer> {
+  const headOnly = request.method === 'HEAD';
   switch (document.kind) {
     case 'not-found':
       return pageAnswer(404, `The requested URL ${request.path.text} was not found on this server.`, headOnly);
     case 'forbidden':
       return pageAnswer(403, `You may not read ${request.path.text}: ${document.reason}.`, headOnly);
+    case 'bytes': {
+      const { bytes } = document;
+      const body: AnswerBody = headOnly || bytes.length === 0 ? { kind: 'none' } : { kind: 'bytes', bytes };
+      return { status: 200, contentType: contentTypeFor(document.fileName), contentLength: bytes.length, extraHeaders: { 'Last-Modified': document.lastModified }, body };
+    }
     case 'file': {
       const length = document.stats.size;
       const answer: Answer = {
@@ -59,11 +75,8 @@ export async function answerForRequest(request: WebRequest, realRoot: string): P
         extraHeaders: { 'Last-Modified': document.stats.mtime.toUTCString() },
         body: { kind: 'file', handle: document.handle, length },
       };
-      if (headOnly || length === 0) {
-        await document.handle.close();
-        answer.body = { kind: 'none' };
-      }
-      return answer;
+      if (!headOnly && length > 0) return answer;
+      return document.handle.close().then(() => ({ ...answer, body: { kind: 'none' } }));
     }
   }
 }

@@ -1,7 +1,9 @@
 import { durationOption, parseArgsOrUsage, serverAddress, UsageError } from '../common/cli-args.js';
+import { DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_REQUESTS } from './keep-alive.js';
 
-// The web server's command line: `PORT [--host H] [--root DIR] [--once] [--header-timeout DURATION]`,
-// the same PORT/--port/--host conventions as the other servers (common/cli-args.ts) plus its own options.
+// The web server's command line: `PORT [--host H] [--root DIR] [--once] [--header-timeout DURATION]
+// [--idle-timeout DURATION] [--max-requests N]`, the same PORT/--port/--host conventions as the other
+// servers (common/cli-args.ts) plus its own options.
 
 export interface WebServerCommandLine {
   host: string;
@@ -12,6 +14,10 @@ export interface WebServerCommandLine {
   /** Answer one request, then exit 0, like the lab's server "capable of processing only one request". */
   once: boolean;
   headerTimeoutMs: number;
+  /** How long a kept-alive connection may wait for its next request. */
+  idleTimeoutMs: number;
+  /** Requests answered on one connection before the server closes it. */
+  maxRequests: number;
 }
 
 export const DEFAULT_HEADER_TIMEOUT_MS = 5000;
@@ -28,11 +34,27 @@ export function parseWebServerCommandLine(argv: string[]): WebServerCommandLine 
       root: { type: 'string' },
       once: { type: 'boolean' },
       'header-timeout': { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-requests': { type: 'string' },
     },
   });
   if (values.help) return 'help';
   const { host, port } = serverAddress(positionals, values);
   if (values.root === '') throw new UsageError('--root: expected a folder, got ""');
-  const headerTimeoutMs = durationOption(values['header-timeout'], '--header-timeout') ?? DEFAULT_HEADER_TIMEOUT_MS;
-  return { host, port, root: values.root, once: values.once === true, headerTimeoutMs };
+  return {
+    host,
+    port,
+    root: values.root,
+    once: values.once === true,
+    headerTimeoutMs: durationOption(values['header-timeout'], '--header-timeout') ?? DEFAULT_HEADER_TIMEOUT_MS,
+    idleTimeoutMs: durationOption(values['idle-timeout'], '--idle-timeout') ?? DEFAULT_IDLE_TIMEOUT_MS,
+    maxRequests: countOption(values['max-requests'], '--max-requests') ?? DEFAULT_MAX_REQUESTS,
+  };
+}
+
+function countOption(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const count = /^\d{1,9}$/.test(text) ? Number(text) : 0;
+  if (count < 1) throw new UsageError(`${option}: expected a whole number of at least 1, got "${text}"`);
+  return count;
 }

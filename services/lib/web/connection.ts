@@ -1,165 +1,267 @@
-import type { FileHandle } from 'node:fs/promises';
 import type { Socket } from 'node:net';
 import { formatAddress } from '../common/address.js';
 import { describeError } from '../common/describe-error.js';
 import { formatDuration } from '../common/duration.js';
-import { isBlank } from '../http/find-head.js';
-import { HeadReadError, readHead } from '../http/read-head.js';
-import { unfinishedHeadError, unreadHeadError } from '../http/request-head.js';
-import { answerForRefusedHead, answerForRequest, type Answer } from './answer.js';
-import { parseWebRequestHead, type FinishedHead } from './request.js';
-import { errorPage, formatResponseHead, loggableRequestLine } from './response.js';
+import { PipelinedHeads } from '../http/pipelined-heads.js';
+import { headTooLargeError, unreadHeadError } from '../http/request-head.js';
+import { answerForRefusedHead, answerForRequest, answerForServerError, type Answer } from './answer.js';
+import type { DocumentStore } from './documents.js';
+import { clientSendsNoMore, persistenceAfter, type Persistence, type PersistenceLimits } from './keep-alive.js';
+import { parseLocatedWebRequestHead, type FinishedHead } from './request.js';
+import { formatResponseHead, loggableRequestLine } from './response.js';
+import { sendAnswer } from './send-answer.js';
 
-// One client connection, one request: read the head (bounded in size and time), answer, close.
-// Everything is event-driven, so a client that stalls holds only its own socket and timer, never
-// the other clients.
+// One client connection: requests read one after the other (pipelined ones from the same segment
+// too), each answered completely and in order, until a side asks to close, the connection idles
+// past its timeout, or it reaches its request limit. Event-driven, so a client that stalls holds
+// only its own socket and timers, never the other clients.
+//
+//   waiting ──head──▶ answering ──response written──▶ waiting (keep-alive) │ closing (close)
+//                                 └─socket buffer full─▶ draining ──drain──▶ waiting
 
 export interface ConnectionOptions {
-  realRoot: string;
+  documents: DocumentStore;
+  /** A request head must be complete this long after its first byte (the first request: after connecting). */
   headerTimeoutMs: number;
+  limits: PersistenceLimits;
   maxHeadBytes: number;
   /** One line per answered request, on stdout. */
   log(line: string): void;
   /** Problems of one connection, on stderr. */
   warn(line: string): void;
   /**
-   * Called once the connection has something to answer (a complete head, a refused one, or a
-   * timeout). Returning false drops the connection unanswered (--once: the one request is taken).
+   * Called when the connection has something to answer (a complete head, a refused one, or a
+   * timeout): 'answer'; 'answer-last' to answer and close (--once: this is the one request);
+   * 'refuse' to drop the connection unanswered (--once: the one request is already taken).
    */
-  claim(): boolean;
+  claim(): 'answer' | 'answer-last' | 'refuse';
   /** After the socket is fully closed; `answered` says whether a response was started. */
   onClosed(answered: boolean): void;
 }
 
 /** After our FIN, how long the client may take to close its side before the socket is destroyed. */
 const LINGER_MS = 2000;
-/** A client that stops reading the response for this long is cut off. */
+/**
+ * A client that stops reading the response for this long is cut off. Armed only while a response is
+ * not yet all in the kernel (a file streaming, a full socket buffer): a small response written at
+ * once needs no timer, which under "Connection: close" saves one per connection.
+ */
 const RESPONSE_IDLE_MS = 30_000;
+/** Pipelined bytes kept while a response is being written; past this the socket stops reading. */
+const PIPELINE_BUFFER_BYTES = 64 * 1024;
+
+type State = 'waiting' | 'answering' | 'draining' | 'closing';
 
 export function serveConnection(socket: Socket, options: ConnectionOptions): void {
-  // Captured now: after a reset Node no longer knows the remote address.
-  const peer = formatAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
-  let answered = false;
-  let abortBody: (() => void) | undefined;
-  let lingerTimer: NodeJS.Timeout | undefined;
+  new WebConnection(socket, options).start();
+}
 
-  socket.on('timeout', () => {
-    options.warn(`${peer}: stopped reading the response for ${formatDuration(RESPONSE_IDLE_MS)}, closing the connection`);
-    socket.destroy();
-  });
-  // A client misbehaving (reset, vanished) is that connection's problem, never the server's.
-  socket.on('error', (error) => options.warn(`${peer}: ${describeError(error)}`));
-  socket.on('close', () => {
-    clearTimeout(lingerTimer);
-    abortBody?.();
-    options.onClosed(answered);
-  });
+class WebConnection {
+  private readonly peer: string;
+  private readonly heads: PipelinedHeads;
+  private state: State = 'waiting';
+  private requestsTaken = 0;
+  private inputEnded = false;
+  /** Set by this class's own cork(), so that one uncork() undoes it. */
+  private corked = false;
+  /** The header timeout or the idle timeout, whichever the waiting state is under. */
+  private waitTimer: NodeJS.Timeout | undefined;
+  private waitTimerKind: 'header' | 'idle' | undefined;
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private abortBody: (() => void) | undefined;
 
-  readHead(socket, { limit: options.maxHeadBytes, timeoutMs: options.headerTimeoutMs }).then(
-    (bytes) => {
-      // Whatever else arrives (a body, a pipelined request) is read and dropped: closing with unread
-      // bytes makes the kernel send RST, which can destroy the response before it is read.
-      socket.on('data', () => {});
-      socket.resume();
-      const result = parseWebRequestHead(bytes.head, { maxHeadBytes: options.maxHeadBytes });
-      // readHead found the blank line by the same rule (http/find-head), so this is only a safeguard.
-      finishHead(result.outcome === 'incomplete' ? { outcome: 'error', error: unfinishedHeadError(bytes.head, 'closed') } : result);
-    },
-    (error: HeadReadError) => {
-      const failure = error.failure;
-      // Nobody left to answer: a reset (told by the 'error' listener above) or a socket already closed.
-      if (failure.kind === 'error' || socket.destroyed) return;
-      // A FIN with nothing sent is a port probe or a browser's spare connection: no request, no log.
-      if (failure.kind === 'closed' && isBlank(failure.received)) return void socket.end();
-      finishHead({ outcome: 'error', error: unreadHeadError(failure) });
-    },
-  );
+  constructor(
+    private readonly socket: Socket,
+    private readonly options: ConnectionOptions,
+  ) {
+    // Captured now: after a reset Node no longer knows the remote address.
+    this.peer = formatAddress(socket.remoteAddress ?? 'unknown', socket.remotePort ?? 0);
+    this.heads = new PipelinedHeads(options.maxHeadBytes);
+  }
 
-  function finishHead(result: FinishedHead): void {
-    if (!options.claim()) {
+  start(): void {
+    const { socket } = this;
+    socket.on('timeout', () => {
+      this.options.warn(`${this.peer}: stopped reading the response for ${formatDuration(RESPONSE_IDLE_MS)}, closing the connection`);
       socket.destroy();
-      return;
+    });
+    // A client misbehaving (reset, vanished) is that connection's problem, never the server's.
+    socket.on('error', (error) => this.options.warn(`${this.peer}: ${describeError(error)}`));
+    socket.on('close', () => {
+      this.clearWaitTimer();
+      clearTimeout(this.lingerTimer);
+      this.abortBody?.();
+      this.options.onClosed(this.requestsTaken > 0);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      // Closing: whatever else arrives is read and dropped, since closing with unread bytes makes the
+      // kernel send RST, which can destroy the response before the client has read it.
+      if (this.state === 'closing') return;
+      this.heads.push(chunk);
+      if (this.state === 'waiting') this.takeRequests();
+      else if (this.heads.bufferedBytes > PIPELINE_BUFFER_BYTES) socket.pause();
+    });
+    socket.on('end', () => {
+      this.inputEnded = true;
+      if (this.state === 'waiting') this.takeRequests();
+    });
+    // The first request's header timeout runs from the connection's start, as the lab's server's would.
+    this.armWaitTimer('header');
+  }
+
+  /** Answers every complete head in order, until one is being answered or no complete head is left. */
+  private takeRequests(): void {
+    while (this.state === 'waiting') {
+      const next = this.heads.take();
+      if (next.outcome === 'incomplete') return this.waitForMore();
+      this.clearWaitTimer();
+      // Pipelined requests behind this one: their responses go out together when the socket uncorks.
+      if (this.heads.bufferedBytes > 0) this.cork();
+      if (next.outcome === 'too-large') this.answer({ outcome: 'error', error: headTooLargeError(next.received, this.options.maxHeadBytes) });
+      else this.answer(parseLocatedWebRequestHead(next.bytes, next.bounds));
     }
-    answered = true;
-    socket.setTimeout(RESPONSE_IDLE_MS);
-    const requestLine = loggableRequestLine(result.outcome === 'request' ? result.request.requestLine : result.error.requestLine);
-    const answer = result.outcome === 'request' ? answerForRequest(result.request, options.realRoot) : Promise.resolve(answerForRefusedHead(result.error));
-    answer.then(
-      (decided) => send(decided, requestLine),
+  }
+
+  private waitForMore(): void {
+    this.uncork();
+    if (this.socket.isPaused()) this.socket.resume();
+    const begun = this.heads.begun;
+    if (this.inputEnded) {
+      // Half a head and then FIN: 400. Nothing (a port probe, or the end of a kept-alive connection): close quietly.
+      if (begun) return this.answer({ outcome: 'error', error: unreadHeadError({ kind: 'closed', received: this.heads.received }) });
+      return this.closeGracefully();
+    }
+    if (begun || this.requestsTaken === 0) this.armWaitTimer('header');
+    else this.armWaitTimer('idle');
+  }
+
+  private answer(head: FinishedHead): void {
+    const claim = this.options.claim();
+    if (claim === 'refuse') return void this.socket.destroy();
+    this.requestsTaken += 1;
+    this.state = 'answering';
+    if (head.outcome === 'error') {
+      // A refused head says nothing reliable about where the next request would start: close.
+      return this.send(answerForRefusedHead(head.error), 'close', head.error.requestLine);
+    }
+    const { request } = head;
+    const number = this.requestsTaken;
+    answerForRequest(request, this.options.documents).then(
+      (answer) => {
+        // Object literals of one shape, not spreads: V8 migrated object maps on every request here.
+        const answered = { version: request.version, headers: request.headers, status: answer.status, number };
+        const persistence = claim === 'answer-last' ? 'close' : persistenceAfter(answered, this.options.limits);
+        this.send(answer, persistence, request.requestLine, claim === 'answer' && clientSendsNoMore(request.version, request.headers));
+      },
       (error: unknown) => {
-        options.warn(`${peer}: cannot answer "${requestLine}": ${describeError(error)}`);
-        const bytes = errorPage(500, 'The server could not read the file.');
-        send({ status: 500, contentType: 'text/html; charset=utf-8', contentLength: bytes.length, body: { kind: 'bytes', bytes } }, requestLine);
+        this.options.warn(`${this.peer}: cannot answer "${loggableRequestLine(request.requestLine)}": ${describeError(error)}`);
+        this.send(answerForServerError(), 'close', request.requestLine);
       },
     );
   }
 
-  function send(answer: Answer, requestLine: string): void {
-    const head = formatResponseHead(answer);
-    const logLine = (bodyBytes: number) => `web-server: ${peer} "${requestLine}" ${answer.status} ${bodyBytes}`;
-    const logAndClose = (bodyBytes: number) => {
-      options.log(logLine(bodyBytes));
-      closeGracefully();
-    };
-    if (socket.destroyed) {
+  /** `clientDone`: the client said this is its last request (see closeAtOnce). */
+  private send(answer: Answer, connection: Persistence, requestLine: string, clientDone = false): void {
+    if (this.socket.destroyed) {
       // The client left while the file was being looked up.
       if (answer.body.kind === 'file') void answer.body.handle.close();
       return;
     }
-    switch (answer.body.kind) {
-      case 'none':
-        socket.write(head);
-        return logAndClose(0);
-      case 'bytes':
-        socket.write(Buffer.concat([head, answer.body.bytes]));
-        return logAndClose(answer.body.bytes.length);
-      case 'file':
-        return streamFile(head, answer.body.handle, answer.body.length, logAndClose, (sent) =>
-          options.log(`${logLine(sent)} (cut short: the connection closed after ${sent} of ${answer.contentLength} body bytes)`),
-        );
+    const logLine = (bodyBytes: number) => `web-server: ${this.peer} "${loggableRequestLine(requestLine)}" ${answer.status} ${bodyBytes}`;
+    if (answer.body.kind === 'file') {
+      // A streamed file paces itself on 'drain', which never comes while the socket is corked.
+      this.uncork();
+      this.socket.setTimeout(RESPONSE_IDLE_MS);
     }
-  }
-
-  function streamFile(head: Buffer, handle: FileHandle, length: number, done: (bodyBytes: number) => void, cutShort: (bodyBytes: number) => void): void {
-    let sent = 0;
-    // end is inclusive; stopping at the stat'ed size keeps Content-Length true if the file grows meanwhile.
-    const file = handle.createReadStream({ start: 0, end: length - 1 });
-    // Corked so the head and the first chunk leave in one segment instead of two.
-    socket.cork();
-    socket.write(head);
-    let corked = true;
-    const uncork = () => {
-      if (corked) socket.uncork();
-      corked = false;
-    };
-    const onDrain = () => file.resume();
-    socket.on('drain', onDrain);
-    abortBody = () => {
-      cutShort(sent);
-      file.destroy();
-    };
-    file.on('data', (chunk: Buffer | string) => {
-      sent += chunk.length;
-      const keepGoing = socket.write(chunk);
-      uncork();
-      if (!keepGoing) file.pause();
-    });
-    file.on('end', () => {
-      uncork();
-      socket.off('drain', onDrain);
-      abortBody = undefined;
-      done(sent);
-    });
-    file.on('error', (error) => {
-      options.warn(`${peer}: reading the file failed: ${describeError(error)}`);
-      abortBody = undefined;
-      cutShort(sent);
-      socket.destroy();
+    const { status, contentType, contentLength, extraHeaders } = answer;
+    const head = formatResponseHead({ status, contentType, contentLength, extraHeaders, connection });
+    this.abortBody = sendAnswer(this.socket, head, answer.body, {
+      done: (bodyBytes) => {
+        this.abortBody = undefined;
+        if (answer.body.kind === 'file') this.socket.setTimeout(0);
+        this.options.log(logLine(bodyBytes));
+        this.afterResponse(connection, clientDone);
+      },
+      cutShort: (bodyBytes) => {
+        this.abortBody = undefined;
+        this.options.log(`${logLine(bodyBytes)} (cut short: the connection closed after ${bodyBytes} of ${answer.contentLength} body bytes)`);
+      },
+      readFailed: (error) => this.options.warn(`${this.peer}: reading the file failed: ${describeError(error)}`),
     });
   }
 
-  function closeGracefully(): void {
-    socket.end();
-    lingerTimer = setTimeout(() => socket.destroy(), LINGER_MS);
+  private afterResponse(connection: Persistence, clientDone: boolean): void {
+    if (connection === 'close') return clientDone ? this.closeAtOnce() : this.closeGracefully();
+    if (!this.socket.writableNeedDrain) {
+      this.state = 'waiting';
+      return this.takeRequests();
+    }
+    // The client is not reading: answer nothing more until it has taken what is already queued.
+    this.uncork();
+    this.state = 'draining';
+    this.socket.setTimeout(RESPONSE_IDLE_MS);
+    this.socket.once('drain', () => {
+      this.socket.setTimeout(0);
+      this.state = 'waiting';
+      this.takeRequests();
+    });
+  }
+
+  private armWaitTimer(kind: 'header' | 'idle'): void {
+    if (this.waitTimerKind === kind) return;
+    this.clearWaitTimer();
+    this.waitTimerKind = kind;
+    const ms = kind === 'header' ? this.options.headerTimeoutMs : this.options.limits.idleTimeoutMs;
+    this.waitTimer = setTimeout(() => {
+      this.waitTimer = this.waitTimerKind = undefined;
+      if (kind === 'idle') return this.closeGracefully();
+      this.answer({ outcome: 'error', error: unreadHeadError({ kind: 'timeout', timeoutMs: ms, received: this.heads.received }) });
+    }, ms);
+  }
+
+  private clearWaitTimer(): void {
+    clearTimeout(this.waitTimer);
+    this.waitTimer = this.waitTimerKind = undefined;
+  }
+
+  private cork(): void {
+    if (this.corked) return;
+    this.socket.cork();
+    this.corked = true;
+  }
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    this.socket.uncork();
+  }
+
+  /**
+   * The client said it sends nothing more ("Connection: close", or HTTP/1.0): close as soon as the
+   * response is in the kernel, as nginx does, rather than half-close and wait for the client's FIN
+   * (a shutdown, a read and a timer per connection). close(2) sends the queued bytes, then FIN. It
+   * would send RST instead if unread bytes were waiting, so bytes the client sent anyway, or a
+   * response not yet all in the kernel, take the graceful way.
+   */
+  private closeAtOnce(): void {
+    if (this.heads.bufferedBytes > 0 || this.socket.writableLength > 0) return this.closeGracefully();
+    this.state = 'closing';
+    this.clearWaitTimer();
+    this.socket.destroy();
+  }
+
+  private closeGracefully(): void {
+    this.state = 'closing';
+    this.clearWaitTimer();
+    this.corked = false; // end() flushes whatever is corked
+    if (this.socket.isPaused()) this.socket.resume();
+    // Until the last byte is in the kernel (a large cached file to a slow client) the response's own
+    // timeout applies; only then does the client get LINGER_MS to close its side.
+    if (this.socket.writableLength > 0) this.socket.setTimeout(RESPONSE_IDLE_MS);
+    this.socket.end(() => {
+      if (this.socket.destroyed) return;
+      this.socket.setTimeout(0);
+      this.lingerTimer = setTimeout(() => this.socket.destroy(), LINGER_MS);
+    });
   }
 }

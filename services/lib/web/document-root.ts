@@ -27,17 +27,13 @@ export async function resolveDocumentRoot(root: string): Promise<string> {
   return resolved;
 }
 
-/** Opens the document for `segments` (already decoded and checked) under `realRoot`. The caller closes the handle. */
-export async function openDocument(realRoot: string, segments: string[]): Promise<Document> {
-  if (segments.length > 0) return openInsideRoot(realRoot, join(realRoot, ...segments));
-  for (const name of ROOT_DOCUMENTS) {
-    const document = await openInsideRoot(realRoot, join(realRoot, name));
-    if (document.kind !== 'not-found') return document;
-  }
-  return { kind: 'not-found' };
+/** The paths to try, in order, for `segments` (already decoded and checked): the first one found is the document. */
+export function candidatePaths(realRoot: string, segments: string[]): string[] {
+  return segments.length > 0 ? [join(realRoot, ...segments)] : ROOT_DOCUMENTS.map((name) => join(realRoot, name));
 }
 
-async function openInsideRoot(realRoot: string, candidate: string): Promise<Document> {
+/** `candidate` is one of candidatePaths(realRoot, …). The caller closes the handle. */
+export async function openInsideRoot(realRoot: string, candidate: string): Promise<Document> {
   let target: string;
   try {
     target = await realpath(candidate);

@@ -1,4 +1,6 @@
+import type { HeadBounds } from '../http/find-head.js';
 import {
+  parseLocatedRequestHead,
   parseRequestHead,
   type HeadParseOptions,
   type HeadParseResult,
@@ -24,12 +26,23 @@ export type FinishedHead = Exclude<WebHeadResult, { outcome: 'incomplete' }>;
 
 export function parseWebRequestHead(bytes: Uint8Array, options: HeadParseOptions = {}): WebHeadResult {
   const result = parseRequestHead(bytes, options);
-  if (result.outcome !== 'request') return result;
+  return result.outcome === 'request' ? withPath(result) : result;
+}
+
+/** For a head whose bounds are already known (PipelinedHeads found them). */
+export function parseLocatedWebRequestHead(bytes: Uint8Array, bounds: HeadBounds): FinishedHead {
+  const result = parseLocatedRequestHead(bytes, bounds);
+  return result.outcome === 'request' ? withPath(result) : result;
+}
+
+function withPath(result: Extract<HeadParseResult, { outcome: 'request' }>): FinishedHead {
   const { request } = result;
   const target = parseRequestTarget(request.target);
   if (!target.ok) {
     const seen = { method: request.method, target: request.target };
     return { outcome: 'error', error: { ...target.error, status: 400, requestLine: request.requestLine, seen } };
   }
-  return { ...result, request: { ...request, path: target.path } };
+  // Spelled out rather than spread: this runs for every request.
+  const { method, version, headers, requestLine } = request;
+  return { outcome: 'request', request: { method, target: request.target, version, headers, requestLine, path: target.path }, headLength: result.headLength };
 }

@@ -1,4 +1,5 @@
 import { STATUS_TEXT } from '../http/status-text.js';
+import type { Persistence } from './keep-alive.js';
 
 // Response heads and the small HTML pages sent with error statuses.
 
@@ -8,6 +9,8 @@ export interface ResponseHead {
   status: number;
   contentType: string;
   contentLength: number;
+  /** Whether the connection stays open after this response (keep-alive.ts decides). */
+  connection: Persistence;
   /** Extra fields after the standard ones, e.g. Allow or Last-Modified. */
   extraHeaders?: Record<string, string>;
   /** Defaults to now; tests pass a fixed date. */
@@ -15,22 +18,43 @@ export interface ResponseHead {
 }
 
 /**
- * The status line and header fields up to and including the blank line. Always HTTP/1.1 (a server
- * answers with the highest minor version it supports, RFC 9110 §6.2) and always Connection: close,
- * since every connection carries exactly one request.
+ * The status line and header fields up to and including the blank line, as latin1 text. Always
+ * HTTP/1.1 (a server answers with the highest minor version it supports, RFC 9110 §6.2), and always
+ * an explicit Connection field: an HTTP/1.0 client needs "keep-alive" to keep the connection, and
+ * "close" tells any client not to send another request on it.
  */
-export function formatResponseHead(head: ResponseHead): Buffer {
-  const fields: Array<[string, string]> = [
-    ['Content-Type', head.contentType],
-    ['Content-Length', String(head.contentLength)],
-    // toUTCString() is exactly the IMF-fixdate of RFC 7231 §7.1.1.1: "Sun, 06 Nov 1994 08:49:37 GMT".
-    ['Date', (head.date ?? new Date()).toUTCString()],
-    ['Server', SERVER_NAME],
-    ['Connection', 'close'],
-    ...Object.entries(head.extraHeaders ?? {}),
-  ];
-  const lines = [`HTTP/1.1 ${head.status} ${STATUS_TEXT[head.status] ?? 'Unknown'}`, ...fields.map(([name, value]) => `${name}: ${value}`)];
-  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+export function formatResponseHead(head: ResponseHead): string {
+  let text =
+    `HTTP/1.1 ${head.status} ${STATUS_TEXT[head.status] ?? 'Unknown'}\r\n` +
+    `Content-Type: ${head.contentType}\r\nContent-Length: ${head.contentLength}\r\n` +
+    `Date: ${head.date ? head.date.toUTCString() : httpDate()}\r\nServer: ${SERVER_NAME}\r\nConnection: ${head.connection}\r\n`;
+  if (head.extraHeaders) for (const name in head.extraHeaders) text += `${name}: ${head.extraHeaders[name]}\r\n`;
+  return `${text}\r\n`;
+}
+
+/** Head and body in one buffer, so they leave in one write (and, when small, one TCP segment). */
+export function responseBytes(head: string, body?: Buffer): Buffer {
+  const headLength = Buffer.byteLength(head, 'latin1');
+  const bytes = Buffer.allocUnsafe(headLength + (body?.length ?? 0));
+  bytes.write(head, 0, 'latin1');
+  body?.copy(bytes, headLength);
+  return bytes;
+}
+
+let dateSecond = NaN;
+let dateText = '';
+
+/**
+ * Now as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", RFC 9110 §5.6.7: exactly what toUTCString
+ * gives), formatted once per second rather than once per response.
+ */
+export function httpDate(now = Date.now()): string {
+  const second = Math.floor(now / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
 }
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
