@@ -146,7 +146,7 @@ describe('diagnose', () => {
       ]);
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['server-crashed']);
-      expect(diagnoses[0].message).to.include('TCPServer.py crashed while serving (exit code 1) at line 14').and.include('UnicodeDecodeError');
+      expect(diagnoses[0].message).to.include("TCPServer.py crashed while serving (exit code 1) at TCPServer.py:14 (capitalizedSentence = sentence.decode('ascii').upper())").and.include('UnicodeDecodeError');
     });
   });
 
@@ -259,7 +259,11 @@ describe('diagnose', () => {
       const result = experiment('web-after-404', [webStarted(), missing, refusedAfter], { ports: { web: 40002 } });
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['closes-listening-socket']);
-      expect(diagnoses[0].message).to.include('serverSocket.close()');
+      expect(diagnoses[0].message).to.include('closed its listening socket in the 404 branch').and.include('connectionSocket.close()');
+      // What the source shows names the line.
+      const closeLine = { kind: 'listening-socket-closed' as const, line: 31, text: 'serverSocket.close()', value: 'serverSocket' };
+      const withSource = context.map((entry) => (entry.role === 'web-server' ? { ...entry, source: { file: 'WebServer.py', findings: [closeLine] } } : entry));
+      expect(diagnose(result, withSource)[0].message).to.include('in the 404 branch (WebServer.py:31: serverSocket.close())');
       // Without a 404 before, a refusal is another story (a hard-coded port, a server that exited).
       const noPrior404 = experiment('web-after-404', [webStarted(), refusedAfter], { ports: { web: 40002 } });
       expect(codes(diagnose(noPrior404, context))).to.not.include('closes-listening-socket');
