@@ -1,5 +1,6 @@
 // Rules about client and server not meeting: a client that ignores the host or port it was told, a
 // server that never listens on its port, a server that serves one client and ends, a server that crashes.
+import path from 'node:path';
 import type { SourceLine, StepResult } from '../model/result.js';
 import type { ProgramRun } from './diagnose-evidence.js';
 import { ExperimentEvidence, exceptionLine, exitedOnItsOwn, framePlace, outputOf, ownFrame, tracebackFrames, wasSilent } from './diagnose-evidence.js';
@@ -226,7 +227,9 @@ function hardCodedHost(evidence: ExperimentEvidence, step: StepResult, role: str
   if (names.length === 0 && elsewhere.length === 0) return [];
   const literal = evidence.findingsOf(role, 'host-literal')[0];
   const used = names.length > 0 ? `looked up the name ${names.map((name) => `'${name}'`).join(', ')}` : `went to ${elsewhere[0].address === 'loopback' ? 'localhost' : 'another address'}`;
-  const written = literal ? `, written in the program${evidence.where(role, literal)}` : '';
+  // Without the static checks (a `run` with --role), the world recorded where the source writes localhost.
+  const recorded = elsewhere.find((entry) => entry.hostHardCodedAt)?.hostHardCodedAt;
+  const written = literal ? `, written in the program${evidence.where(role, literal)}` : recorded ? `, written at ${path.basename(recorded.file)}:${recorded.line} (${recorded.text})` : '';
   return [
     {
       code: 'ignores-cli-host',
