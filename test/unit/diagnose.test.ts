@@ -150,6 +150,19 @@ describe('diagnose', () => {
     });
   });
 
+  describe('client-crashed', () => {
+    it('a traceback that is no network error, with the exception and the program\'s own line', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 3, in <module>\n    clientSocket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\nAttributeError: type object 'socket' has no attribute 'socket'\n`;
+      const result = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr }, { status: 'failed', expectations: [failed('exit')] })]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['client-crashed']);
+      expect(diagnoses[0].message).to.include('TCPClient.py stopped at TCPClient.py:3').and.include("AttributeError: type object 'socket' has no attribute 'socket'");
+      // A refused connection is the server's story, not a crash of the client's own.
+      const refusedRun = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr: `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 6, in <module>\n    clientSocket.connect((serverName, serverPort))\nConnectionRefusedError: [Errno 111] Connection refused\n`, error: refused }, { status: 'failed', expectations: [failed('exit')] })]);
+      expect(codes(diagnose(refusedRun, context))).to.not.include('client-crashed');
+    });
+  });
+
   describe('unicode-upper', () => {
     const upperExperiment = (reply: string) =>
       experiment('tcp-non-ascii', [
@@ -251,6 +264,18 @@ describe('diagnose', () => {
       expect(diagnoses[0].message).to.match(/^ProxyServer\.py fetched \/a from the origin \(the origin answered\) but never answered its client/);
       const neverAsked = experiment('proxy-fetch', [{ ...origin, details: { kind: 'origin', listening: { host: '192.0.2.3', port: 40003 }, requests: [], counts: {} } }, proxy, fetch({ code: 'ETIMEDOUT', message: 'no response within 5s' })], { ports: { origin: 40003, proxy: 40004 } });
       expect(codes(diagnose(neverAsked, context))).to.not.include('hangs-on-cache-miss');
+    });
+
+    it('ignores-url-path: the origin was asked for / whatever the client asked for', () => {
+      const originDetails = (paths: string[]) => ({ kind: 'origin' as const, listening: { host: '192.0.2.3', port: 40003 }, requests: paths.map((path, index) => ({ method: 'GET', path, atMs: 30 + index })), counts: {} });
+      const proxy = step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'Ready to serve...\n'), ...toldServer(40004) });
+      const fetch = step(2, { kind: 'http', label: 'GET http://www.example.test/a', status: 'failed', expectations: [failed('body')], details: { ...httpDetails('/a', 40004, exchange({ status: 200 })), request: { method: 'GET', url: 'http://www.example.test/a', path: '/a', headers: {}, bodyBytes: 0 }, proxy: 'http://127.0.0.1:40004' } });
+      const run = (paths: string[]) => experiment('proxy-fetch', [step(0, { kind: 'origin', label: 'origin', details: originDetails(paths) }), proxy, fetch], { ports: { origin: 40003, proxy: 40004 } });
+      const diagnoses = diagnose(run(['/']), context);
+      expect(codes(diagnoses)).to.include('ignores-url-path');
+      expect(diagnoses.find((diagnosis) => diagnosis.code === 'ignores-url-path')!.message).to.match(/^ProxyServer\.py asked the origin for \/ \("GET \/"\) when its client asked for \/a/);
+      // The path asked for reached the origin: something else went wrong.
+      expect(codes(diagnose(run(['/a']), context))).to.not.include('ignores-url-path');
     });
 
     it('closes-listening-socket: still running after a 404, yet the next request is refused', () => {
