@@ -14,7 +14,8 @@ export interface ToldDestination {
 export function judgeDestination(process: ProcessResult | undefined, world: WorldEvents | undefined, told: ToldDestination): ExpectationResult[] {
   const host = told.hosts[0];
   const port = told.ports.at(-1);
-  const through = process !== undefined && process.spawnError === null && !process.timedOut && process.exitCode === 0;
+  // An interactive client stopped by the end of its input (EOFError at input()) ended as a person ends it.
+  const through = process !== undefined && process.spawnError === null && !process.timedOut && (process.exitCode === 0 || process.endedAtEndOfInput !== undefined);
   const how = !process ? 'it did not run' : process.spawnError ? process.spawnError.message : process.timedOut ? 'it was still waiting at its timeout' : `it ended with exit code ${process.exitCode ?? process.signal}`;
   const delivered = (world?.delivered ?? []).filter((entry) => !entry.serverMoved);
   const names = [...new Set((world?.lookups ?? []).map((lookup) => lookup.name).filter((name) => name !== host))];

@@ -54,7 +54,8 @@ const NETWORK_EXCEPTIONS = /^(ConnectionRefusedError|ConnectionResetError|Broken
  */
 export function findClientCrashes(evidence: ExperimentEvidence): Finding[] {
   return evidence.runs.flatMap((run) => {
-    if (run.step.kind !== 'run' || run.step.status !== 'failed' || run.process.exitCode === null || run.process.exitCode === 0) return [];
+    // Ended at the end of its input (EOFError at input()) is how an interactive client stops, no crash.
+    if (run.step.kind !== 'run' || run.step.status !== 'failed' || run.process.exitCode === null || run.process.exitCode === 0 || run.process.endedAtEndOfInput) return [];
     const exception = exceptionLine(run.process.stderr);
     const frame = ownFrame(run.process.stderr);
     if (!exception || !frame || NETWORK_EXCEPTIONS.test(exception) || /^KeyboardInterrupt/.test(exception)) return [];

@@ -33,6 +33,11 @@ describe('destination: told', () => {
     expect(outcome(judgeDestination(processResult(), world({ lookups }), told))).to.deep.equal({ 'destination.host': false, 'destination.port': true });
   });
 
+  it('an interactive client stopped by the end of its input got through', () => {
+    const ended = processResult({ exitCode: 1, endedAtEndOfInput: { exception: 'EOFError', at: "sentence = input('Input lowercase sentence: ')" } });
+    expect(outcome(judgeDestination(ended, world({}), told))).to.deep.equal({ 'destination.host': true, 'destination.port': true });
+  });
+
   it('a client that crashed or waited fails both, saying how it ended', () => {
     const crashed = judgeDestination(processResult({ exitCode: 1 }), world({}), told);
     expect(outcome(crashed)).to.deep.equal({ 'destination.host': false, 'destination.port': false });

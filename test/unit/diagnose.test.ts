@@ -160,6 +160,10 @@ describe('diagnose', () => {
       // A refused connection is the server's story, not a crash of the client's own.
       const refusedRun = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr: `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 6, in <module>\n    clientSocket.connect((serverName, serverPort))\nConnectionRefusedError: [Errno 111] Connection refused\n`, error: refused }, { status: 'failed', expectations: [failed('exit')] })]);
       expect(codes(diagnose(refusedRun, context))).to.not.include('client-crashed');
+      // An interactive client stopped by the end of its input did not crash.
+      const eof = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 10, in <module>\n    sentence = input('Input lowercase sentence: ')\nEOFError: EOF when reading a line\n`;
+      const endedRun = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr: eof, endedAtEndOfInput: { exception: 'EOFError', at: "sentence = input('Input lowercase sentence: ')" } }, { status: 'failed', expectations: [failed('destination.host')] })]);
+      expect(codes(diagnose(endedRun, context))).to.not.include('client-crashed');
     });
   });
 
