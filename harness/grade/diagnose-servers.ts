@@ -104,6 +104,12 @@ export function findServerEndings(evidence: ExperimentEvidence): Finding[] {
     const steps = [...refused.map((run) => run.step.index), ...orphaned.map((step) => step.index), ...stopChecks.map((step) => step.index)];
     const program = evidence.programName(service.role);
     if (process.exitCode !== 0) {
+      // Requests and probes told its port that failed once it had crashed are the crash's too (a web
+      // server that died on an image), so that a note about the start step alone does not hide it.
+      const probes = evidence.experiment.steps.filter(
+        (step) => step.index > service.startStep.index && step.status === 'failed' && step.role === undefined && step.told?.ports.some((port) => service.ports.includes(port)),
+      );
+      steps.push(...probes.map((step) => step.index).filter((index) => !steps.includes(index)));
       const exception = exceptionLine(process.stderr);
       const frame = ownFrame(process.stderr);
       const where = frame ? ` at ${framePlace(frame)}` : '';

@@ -248,6 +248,18 @@ describe('diagnose', () => {
     const get = (index: number, path: string, record: HttpExchangeRecord, overrides = {}) =>
       step(index, { kind: 'http', label: `GET http://127.0.0.1:40002${path}`, status: 'failed', expectations: [failed('status')], details: httpDetails(path, 40002, record), ...overrides });
 
+    it('server-crashed: a web server that died on a request explains the request it never answered', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/WebServer.py", line 21, in <module>\n    outputdata = f.read()\n  File "<frozen codecs>", line 322, in decode\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte\n`;
+      const crashed = processResult({ command: ['python3', 'WebServer.py', '40002'], exitCode: 1, stderr });
+      const result = experiment('web-binary', [
+        webStarted({ status: 'failed', expectations: [failed('running')], process: crashed }),
+        get(1, '/logo.png', exchange({ error: { code: 'ECONNRESET', message: 'socket hang up' } }), { told: { ports: [40002], hosts: ['127.0.0.1'] } }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['server-crashed']);
+      expect(diagnoses[0].message).to.include('at WebServer.py:21 (outputdata = f.read()): UnicodeDecodeError');
+    });
+
     it('short-body: fewer bytes than the Content-Length announced (one recv() relayed)', () => {
       const result = experiment('web-large-file', [webStarted(), get(1, '/big.html', exchange({ status: 200, headers: { 'content-length': '70000' }, bodyBytes: 65536 }))]);
       const diagnoses = diagnose(result, context);
