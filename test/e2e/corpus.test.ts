@@ -22,7 +22,7 @@ describe('the corpus graded as one class, against its verdicts', function () {
   before(async function () {
     temp = new TempDir();
     // SOCKLAB_CORPUS_FROM=DIR judges a finished `grade --class` of the corpus (`npm run corpus -- --out
-    // DIR` keeps one) instead of grading it again: the grading takes 20–40 minutes on 2 cores.
+    // DIR` keeps one) instead of grading it again: the grading takes 14–40 minutes on 2 cores.
     const finished = process.env.SOCKLAB_CORPUS_FROM;
     const out = finished ?? path.join(temp.path, 'reports');
     if (!finished) {
