@@ -21,7 +21,8 @@ import { detectPrograms, foundProgram, missingReason } from '../grade/detect-pro
 import { makeWorkingCopy, prepareRoles, type PreparedRole } from '../grade/working-copy.js';
 import { buildGradebook, gradebookCsv } from '../grade/gradebook.js';
 import { renderClassReport } from '../grade/class-report.js';
-import { feedbackFor } from '../grade/feedback.js';
+import { environmentFor, feedbackFor, type SubmissionPrograms } from '../grade/feedback.js';
+import { analyzeSubmission } from '../grade/static-checks.js';
 import { isolateBlame } from '../grade/blame.js';
 import { ClassProgress } from '../grade/class-progress.js';
 import { describeRemoteRoles, openRemoteRoles, type RemoteOptions } from './remote-deployment.js';
@@ -142,9 +143,12 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
   let copy: string | null = null;
   let submission: RunResult['submission'];
   const programFiles: Record<string, string> = {};
+  const programs: SubmissionPrograms = { files: programFiles, supplied: {} };
   try {
     if (student.folder) {
       const detection = detectPrograms(student.folder, lab);
+      // Once per submission, before anything runs: what the source shows (static-checks.ts).
+      programs.analysis = await analyzeSubmission(student.folder);
       copy = await makeWorkingCopy(student.folder, student.name);
       const prepared = await prepareRoles(copy, detection.programs, lab, options.runTag, options.sandbox);
       for (const role of prepared) {
@@ -153,7 +157,15 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       }
       for (const role of detection.missing) roles.markUnavailable(role, missingReason(role, lab));
       for (const program of detection.programs) programFiles[program.role] = program.file ?? String(program.command);
-      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes: detection.notes, found: detection.programs.map(foundProgram) };
+      const notes = [...detection.notes, ...(programs.analysis.unavailable ? [programs.analysis.unavailable] : [])];
+      for (const role of Object.keys(programFiles)) {
+        const env = environmentFor(programs, role);
+        if (Object.keys(env).length === 0) continue;
+        roles.supplyEnvironment(role, env);
+        programs.supplied![role] = Object.keys(env);
+        notes.push(`${role}: set ${Object.keys(env).join(', ')} (the program reads ${Object.keys(env).length > 1 ? 'them' : 'it'} from the environment)`);
+      }
+      submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes, found: detection.programs.map(foundProgram) };
     }
     const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
@@ -170,7 +182,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       sandboxDescription: student.folder ? options.sandboxDescription : undefined,
       submission,
       annotate: (result) => {
-        const feedback = feedbackFor(result, programFiles);
+        const feedback = feedbackFor(result, programs);
         return feedback.length ? { ...result, feedback } : result;
       },
     });

@@ -56,7 +56,14 @@ export const ProcessExpectation = Type.Object(
     running: Type.Optional(
       Type.Boolean({ description: 'Whether a service was still running when stopped (false: it had died on its own).' }),
     ),
+    destination: Type.Optional(
+      Type.Literal('told', {
+        expected: 'told',
+        description:
+          "The program reached the host and the port it was told, as its world saw it (two checks, `destination.host` and `destination.port`: no name or address of its own, no port of its own). Its exit is then not checked on its own: a program that did not get through fails both.",
+      }),
+    ),
   },
-  { title: 'ProcessExpectation', additionalProperties: false, expected: 'expectations: exit, stdout, stderr, output, error, silent, timedOut, within, running' },
+  { title: 'ProcessExpectation', additionalProperties: false, expected: 'expectations: exit, stdout, stderr, output, error, silent, timedOut, within, running, destination' },
 );
 export type ProcessExpectation = Static<typeof ProcessExpectation>;

@@ -33,7 +33,8 @@ export function evaluateProcess(expect: ProcessExpectation, result: ProcessResul
     const actual = found ? `${found} (${result.error?.message})` : result.timedOut ? 'no error: the program was still waiting' : 'no network error in the output';
     checks.push(check('error', ok, `${expect.error}: ${describeNetworkError(expect.error)}`, actual, { kind: 'error-code', expected: expect.error, actual: found ?? null }));
   }
-  const implicitDefault = options.implicitExit === false ? undefined : 0;
+  // `destination: told` judges whether the program got through itself (destination-expectations.ts).
+  const implicitDefault = options.implicitExit === false || expect.destination !== undefined ? undefined : 0;
   const exitExpectation = expect.exit ?? (expect.error !== undefined ? 'nonzero' : expectsTimeout ? undefined : implicitDefault);
   // An unexpected timeout is already reported above; an implicit exit check would only repeat it.
   const implicitExit = expect.exit === undefined;

@@ -16,11 +16,19 @@ export const SinkExpectation = Type.Object(
     to: Type.Optional(Type.Array(Email, { minItems: 1, expected: 'a list of e-mail addresses' })),
     headers: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), TextMatcher], { expected: 'a header value or a text matcher' }))),
     body: Type.Optional(TextMatcher),
-    commands: Type.Optional(Type.Array(Type.String({ pattern: '^[A-Za-z]+$' }), { minItems: 1, expected: 'SMTP command names in the order they must appear, e.g. [EHLO, MAIL, RCPT, DATA, QUIT]' })),
+    commands: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[A-Za-z]+(\\|[A-Za-z]+)*$' }), {
+        minItems: 1,
+        expected: 'SMTP command names in the order they must appear, e.g. [EHLO, MAIL, RCPT, DATA, QUIT]; HELO|EHLO accepts either',
+      }),
+    ),
+    waitsForReplies: Type.Optional(
+      Type.Boolean({ description: 'Every command came after the reply to the one before: the client reads each reply (checked while the dialog is in plain text).' }),
+    ),
     secure: Type.Optional(Type.Boolean({ description: 'The message came over TLS (STARTTLS).' })),
     user: Type.Optional(Type.String({ description: 'The AUTH user the message was sent as.' })),
   },
-  { additionalProperties: false, expected: 'sink expectations: messages, from, to, headers, body, commands, secure, user' },
+  { additionalProperties: false, expected: 'sink expectations: messages, from, to, headers, body, commands, waitsForReplies, secure, user' },
 );
 export type SinkExpectation = Static<typeof SinkExpectation>;
 
@@ -58,6 +66,13 @@ export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationR
     const missing = firstMissing(expect.commands.map((command) => command.toUpperCase()), commands);
     checks.push(check('commands', missing === null, expect.commands.join(' → '), commands.length ? `${commands.join(' → ')}${missing ? ` (no ${missing} where expected)` : ''}` : 'no commands'));
   }
+  if (expect.waitsForReplies !== undefined) {
+    const sessions = [...sink.sessions.values()].filter((session) => session.commands.length > 0);
+    const early = sessions.flatMap((session) => sink.earlyCommands(session.remote));
+    const waits = sessions.length > 0 && early.length === 0;
+    const actual = sessions.length === 0 ? 'no client session' : early.length ? `sent ${early.map((command) => (command === '.' ? 'the final "."' : command)).join(', ')} before the reply to the command before` : 'waited for each reply';
+    checks.push(check('waitsForReplies', waits === expect.waitsForReplies, expect.waitsForReplies ? 'each command after the reply to the one before' : 'commands sent without waiting', actual));
+  }
   return checks;
 }
 
@@ -65,7 +80,8 @@ export function judgeSink(expect: SinkExpectation, sink: SmtpSink): ExpectationR
 function firstMissing(expected: string[], actual: string[]): string | null {
   let position = 0;
   for (const command of expected) {
-    const found = actual.indexOf(command, position);
+    const names = command.split('|');
+    const found = actual.findIndex((candidate, index) => index >= position && names.includes(candidate));
     if (found === -1) return command;
     position = found + 1;
   }

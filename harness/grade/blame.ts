@@ -2,7 +2,8 @@
 // never costs the server's points (nor the other way round). An experiment that runs a student's
 // server and a student's client becomes two: their server with the reference client, and their client
 // with the reference server, each worth half. Experiments tagged `pair` keep the student's own pair
-// together: that is where the two programs are judged as a couple.
+// together: that is where the two programs are judged as a couple. An experiment with `judge: client`
+// (or server) is about one of them: only that variant runs, for all the points.
 import type { RoleTable } from '../lab/role-table.js';
 import { roundPoints } from '../model/scoring.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
@@ -20,8 +21,8 @@ export function isolateBlame(experiments: readonly ExperimentSpec[], roles: Role
     const sides = new Map<Side, string[]>();
     for (const role of theirs) sides.set(roles.get(role).host, [...(sides.get(roles.get(role).host) ?? []), role]);
     if (sides.size < 2) return [experiment];
-    const ordered = [...sides].sort(([a], [b]) => (a === b ? 0 : a === 'server' ? -1 : 1));
-    return ordered.map(([side, judged]) => variant(experiment, side, launched.filter((role) => !judged.includes(role)), sides.size));
+    const ordered = [...sides].sort(([a], [b]) => (a === b ? 0 : a === 'server' ? -1 : 1)).filter(([side]) => experiment.judge === undefined || side === experiment.judge);
+    return ordered.map(([side, judged]) => variant(experiment, side, launched.filter((role) => !judged.includes(role)), ordered.length));
   });
 }
 

@@ -3,12 +3,17 @@
 // which host and port, with what outcome). Everything here comes from the result model only.
 import path from 'node:path';
 import type { ExperimentResult, ProcessResult, StepResult } from '../model/result.js';
+import { findingsOf, placeOf, type FileAnalysis, type SourceFinding } from './static-checks.js';
 
 /** Which file plays a role in the submission being diagnosed. */
 export interface RoleContext {
   role: string;
   /** The program's file (any path; messages use its base name), absent when the submission has none. */
   programFile?: string;
+  /** What the static checks read in that file (static-checks.ts): evidence that sharpens a diagnosis, never one alone. */
+  source?: FileAnalysis;
+  /** Environment variables the program reads that socklab set for it, as a grader exports them before running it. */
+  suppliedEnvironment?: string[];
 }
 
 /** One program's life as recorded on one step (run, start, stop or wait). */
@@ -53,6 +58,30 @@ export class ExperimentEvidence {
   /** Whether the role is played by the submission (every role, when no context was given). */
   isSubmissionRole(role: string): boolean {
     return this.context.length === 0 || this.context.some((entry) => entry.role === role);
+  }
+
+  /** The static analysis of the role's program file, when there is one. */
+  sourceOf(role: string): FileAnalysis | undefined {
+    return this.context.find((entry) => entry.role === role)?.source;
+  }
+
+  /** The role's static findings of one kind, in source order. */
+  findingsOf(role: string, kind: SourceFinding['kind']): SourceFinding[] {
+    return findingsOf(this.sourceOf(role), kind);
+  }
+
+  /**
+   * ` (TCPClient.py:4: serverName = 'localhost')`: where the source shows a finding, the way every
+   * message writes a place; '' without one.
+   */
+  where(role: string, finding: SourceFinding | undefined): string {
+    const source = this.sourceOf(role);
+    return source && finding ? ` (${placeOf(source, finding.line)}: ${finding.text})` : '';
+  }
+
+  /** Variables socklab set for the role's program (it reads them). */
+  suppliedEnvironment(role: string): string[] {
+    return this.context.find((entry) => entry.role === role)?.suppliedEnvironment ?? [];
   }
 
   /** The name to use in messages: the program's file name, else the file a traceback names, else the role. */
@@ -136,6 +165,19 @@ export function tracebackFrames(text: string): TracebackFrame[] {
     frames.push({ file: match[1], line: Number(match[2]), source });
   });
   return frames;
+}
+
+/** `TCPClient.py:12 (clientSocket.send(sentence))`: a traceback frame's place and source, the way every message writes it. */
+export function framePlace(frame: TracebackFrame | undefined): string {
+  if (!frame) return '';
+  const place = `${path.basename(frame.file)}:${frame.line}`;
+  return frame.source ? `${place} (${frame.source})` : place;
+}
+
+/** The last frame of a traceback that is the program's own (not Python's library: socket.py, os.py). */
+export function ownFrame(text: string): TracebackFrame | undefined {
+  const frames = tracebackFrames(text);
+  return frames.findLast((frame) => !/[\\/]lib[\\/]python\d/.test(frame.file) && !frame.file.startsWith('<')) ?? frames.at(-1);
 }
 
 /** The last line of a traceback: the exception and its message, e.g. `NameError: name 'x' is not defined`. */

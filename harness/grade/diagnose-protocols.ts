@@ -52,3 +52,23 @@ export function findIgnoredReplyCodes(evidence: ExperimentEvidence): Finding[] {
     ];
   });
 }
+
+/** The mail server saw commands arrive before it had answered the one before: the client never reads the replies. */
+export function findUnreadReplies(evidence: ExperimentEvidence): Finding[] {
+  const sink = evidence.experiment.steps.find((step) => step.details?.kind === 'smtp-sink' && step.expectations.some((expectation) => expectation.name === 'waitsForReplies' && !expectation.ok));
+  const details = sink?.details?.kind === 'smtp-sink' ? sink.details : undefined;
+  const early = details?.sessions.flatMap((session) => session.early ?? []) ?? [];
+  const client = evidence.runs.find((run) => evidence.isSubmissionRole(run.role));
+  if (!sink || early.length === 0 || !client) return [];
+  const named = early.map((command) => (command === '.' ? 'the final "."' : command));
+  return [
+    {
+      code: 'ignores-reply-codes',
+      role: client.role,
+      steps: [sink.index],
+      message:
+        `${evidence.programName(client.role)} sent ${named.slice(0, 3).join(', ')} before the server had answered the command before: it does not read the replies (a sleep is no substitute), so it cannot notice a rejection. ` +
+        `After each command, recv() the reply and check its code (250 after HELO, MAIL FROM, RCPT TO and the message; 354 after DATA) before sending the next.`,
+    },
+  ];
+}

@@ -2,7 +2,7 @@
 // python3, and the Python 2 habit of sending str where Python 3 sockets need bytes.
 import path from 'node:path';
 import type { ExperimentEvidence, ProgramRun } from './diagnose-evidence.js';
-import { exceptionLine, tracebackFrames } from './diagnose-evidence.js';
+import { exceptionLine, framePlace, ownFrame, tracebackFrames } from './diagnose-evidence.js';
 import type { Finding } from './diagnose-finding.js';
 
 /** How python3 reacts to Python 2 code, and the name of the habit for the message. */
@@ -14,17 +14,26 @@ const PYTHON2_SIGNS: ReadonlyArray<{ pattern: RegExp; habit: string }> = [
   { pattern: /SyntaxError: multiple exception types must be parenthesized/, habit: '"except Error, e:"' },
 ];
 
+/**
+ * Python 2 code run by python3: from what python3 said, or, when the run ended otherwise (an earlier
+ * error hid it), from the static check that the file does not compile as Python 3 for a Python 2 habit.
+ */
 export function findPython2(evidence: ExperimentEvidence): Finding[] {
   return evidence.runs.flatMap((run) => {
+    const source = evidence.sourceOf(run.role);
     const habits = python2Habits(run);
-    if (habits.length === 0) return [];
+    const compiled = source?.python2 && source.syntaxError ? source : undefined;
+    const crashed = run.process.exitCode !== null && run.process.exitCode !== 0;
+    if (habits.length === 0 && !(compiled && crashed)) return [];
     const program = evidence.programName(run.role);
+    const where = compiled?.syntaxError ? ` at ${path.basename(compiled.file)}:${compiled.syntaxError.line} (${compiled.syntaxError.text})` : '';
+    const named = habits.length > 0 ? habits : [compiled!.python2!];
     return [
       {
         code: 'python2',
         role: run.role,
         steps: stepsOfRole(evidence, run.role),
-        message: `${program} looks like Python 2 (${habits.join(' / ')}), so python3 stops at once${stoppedBy(run)}. Use python3 syntax: print(...), input(), and bytes on sockets (.encode() before sending, .decode() after receiving).`,
+        message: `${program} looks like Python 2 (${named.join(' / ')}${where}), so python3 stops at once${stoppedBy(run)}. Use python3 syntax: print(...), input(), and bytes on sockets (.encode() before sending, .decode() after receiving).`,
       },
     ];
   });
@@ -35,6 +44,31 @@ function stoppedBy(run: ProgramRun): string {
   return exception ? ` with "${exception}"` : '';
 }
 
+/** Network errors a client reports when nothing answers: other rules say why (no server, a wrong port). */
+const NETWORK_EXCEPTIONS = /^(ConnectionRefusedError|ConnectionResetError|BrokenPipeError|TimeoutError|socket\.timeout|timeout|socket\.gaierror|gaierror|OSError: \[Errno (101|104|110|111|113)\])/;
+
+/**
+ * A client that stopped with a traceback before doing its job (the handout's own
+ * socket(socket.AF_INET, …) after "from socket import *" is an AttributeError): the exception and the
+ * line, from the traceback. Services that crash are server-crashed (diagnose-servers.ts).
+ */
+export function findClientCrashes(evidence: ExperimentEvidence): Finding[] {
+  return evidence.runs.flatMap((run) => {
+    // Ended at the end of its input (EOFError at input()) is how an interactive client stops, no crash.
+    if (run.step.kind !== 'run' || run.step.status !== 'failed' || run.process.exitCode === null || run.process.exitCode === 0 || run.process.endedAtEndOfInput) return [];
+    const exception = exceptionLine(run.process.stderr);
+    const frame = ownFrame(run.process.stderr);
+    if (!exception || !frame || NETWORK_EXCEPTIONS.test(exception) || /^KeyboardInterrupt/.test(exception)) return [];
+    return [
+      {
+        code: 'client-crashed',
+        role: run.role,
+        steps: [run.step.index],
+        message: `${evidence.programName(run.role)} stopped at ${framePlace(frame)} with ${exception}, before it had done its job. Read the traceback from its last line up: the line it names is where to look.`,
+      },
+    ];
+  });
+}
 function python2Habits(run: ProgramRun): string[] {
   const text = run.process.stderr;
   const habits = PYTHON2_SIGNS.filter((sign) => sign.pattern.test(text)).map((sign) => sign.habit);
@@ -50,8 +84,8 @@ export function findStrNotBytes(evidence: ExperimentEvidence): Finding[] {
   return evidence.runs.flatMap((run) => {
     const error = /TypeError: a bytes-like object is required, not 'str'/.exec(run.process.stderr);
     if (!error) return [];
-    const frame = tracebackFrames(run.process.stderr).at(-1);
-    const where = frame?.source ? ` (line ${frame.line}: ${frame.source})` : '';
+    const frame = ownFrame(run.process.stderr);
+    const where = frame ? ` at ${framePlace(frame)}` : '';
     return [
       {
         code: 'str-not-bytes',

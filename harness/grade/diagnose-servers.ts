@@ -1,9 +1,16 @@
 // Rules about client and server not meeting: a client that ignores the host or port it was told, a
 // server that never listens on its port, a server that serves one client and ends, a server that crashes.
-import type { SourceLine } from '../model/result.js';
+import path from 'node:path';
+import type { SourceLine, StepResult } from '../model/result.js';
 import type { ProgramRun } from './diagnose-evidence.js';
-import { ExperimentEvidence, exceptionLine, exitedOnItsOwn, outputOf, tracebackFrames, wasSilent } from './diagnose-evidence.js';
+import { ExperimentEvidence, exceptionLine, exitedOnItsOwn, framePlace, outputOf, ownFrame, tracebackFrames, wasSilent } from './diagnose-evidence.js';
 import type { Finding } from './diagnose-finding.js';
+
+/**
+ * Tasks whose handout asks for the address and port on the command line (Task 1's requirement 3).
+ * The skeletons of the others write their ports, so there a hard-coded port is only a note.
+ */
+const COMMAND_LINE_TASKS = ['task1'];
 
 /** The port of the book's programs: the usual hard-coded value. */
 const BOOK_PORT = '12000';
@@ -40,14 +47,16 @@ export function findUnreachedServers(evidence: ExperimentEvidence): Finding[] {
           `Is the port hard-coded (e.g. ${BOOK_PORT})?${literal ? ` ${literal}.` : ''} ${howToReadPort(run)}`,
       });
     } else if (run.step.status === 'failed' && run.process.error?.code === 'ENOTFOUND' && run.toldHost && /^[\d.:]+$/.test(run.toldHost)) {
-      const frame = tracebackFrames(run.process.stderr).at(-1);
+      const frame = ownFrame(run.process.stderr);
+      const literal = evidence.findingsOf(run.role, 'host-literal')[0];
+      const where = literal ? evidence.where(run.role, literal) : frame ? ` (at ${framePlace(frame)})` : '';
       findings.push({
         code: 'ignores-cli-host',
         role: run.role,
         steps: [run.step.index],
         message:
-          `${evidence.programName(run.role)} was told the address ${run.toldHost} but looked up a host name that does not exist` +
-          `${frame?.source ? ` (line ${frame.line}: ${frame.source})` : ''}: is the server name hard-coded (e.g. 'servername' from the book)? Use serverName = sys.argv[1].`,
+          `${evidence.programName(run.role)} was told the address ${run.toldHost} but looked up ${literal ? `'${literal.value}', a host name written in the program` : 'a host name that does not exist'}` +
+          `${where}: is the server name hard-coded (e.g. 'servername' from the book)? Use serverName = sys.argv[1].`,
       });
     }
   }
@@ -95,9 +104,15 @@ export function findServerEndings(evidence: ExperimentEvidence): Finding[] {
     const steps = [...refused.map((run) => run.step.index), ...orphaned.map((step) => step.index), ...stopChecks.map((step) => step.index)];
     const program = evidence.programName(service.role);
     if (process.exitCode !== 0) {
+      // Requests and probes told its port that failed once it had crashed are the crash's too (a web
+      // server that died on an image), so that a note about the start step alone does not hide it.
+      const probes = evidence.experiment.steps.filter(
+        (step) => step.index > service.startStep.index && step.status === 'failed' && step.role === undefined && step.told?.ports.some((port) => service.ports.includes(port)),
+      );
+      steps.push(...probes.map((step) => step.index).filter((index) => !steps.includes(index)));
       const exception = exceptionLine(process.stderr);
-      const frame = tracebackFrames(process.stderr).at(-1);
-      const where = frame?.source ? ` at line ${frame.line} (${frame.source})` : '';
+      const frame = ownFrame(process.stderr);
+      const where = frame ? ` at ${framePlace(frame)}` : '';
       const when = service.ready ? 'while serving' : 'before it was ready';
       return [
         {
@@ -144,12 +159,15 @@ function howToReadPort(run: ProgramRun): string {
 /**
  * Programs the experiment's world caught going to a hard-coded destination (localhost:12000, the
  * book's port) and delivered to the experiment's server: the experiment could judge the rest, but the
- * program does not use its command line. Reported whether the experiment passed or not.
+ * program does not use its command line. Reported whether the experiment passed or not: the port and
+ * the host each as their own finding (a client may read one from its command line and not the other).
+ * A proxy's connections to its origin are judged by the URL it was asked for (findUpstreamPort).
  */
 export function findIntercepted(evidence: ExperimentEvidence): Finding[] {
   return evidence.experiment.steps.flatMap((step): Finding[] => {
     const moved = step.world?.listening;
     if (step.kind === 'start' && step.role && moved && moved.actual !== moved.given) {
+      const required = COMMAND_LINE_TASKS.includes(evidence.experiment.tags[0] ?? '');
       return [
         {
           code: 'ignores-cli-port',
@@ -157,12 +175,15 @@ export function findIntercepted(evidence: ExperimentEvidence): Finding[] {
           steps: [step.index],
           message:
             `${evidence.programName(step.role)} was told to listen on port ${moved.given} but listens on ${moved.actual}${at(moved.hardCodedAt)}. ` +
-            `${step.status === 'passed' ? `socklab judged the rest on port ${moved.actual}. ` : ''}Read the port from the command line: serverPort = int(sys.argv[1]).`,
+            `${step.status === 'passed' ? `socklab judged the rest on port ${moved.actual}. ` : ''}` +
+            (required
+              ? 'Read the port from the command line: serverPort = int(sys.argv[1]).'
+              : "The handout's skeleton writes its port, so this costs nothing here; read from the command line (serverPort = int(sys.argv[1])), it would let a grader choose."),
         },
       ];
     }
     const role = step.role ?? evidence.services.find((service) => service.name === step.name)?.role;
-    if (!role) return [];
+    if (!role || role === 'proxy') return [];
     const watched = step.world?.watched ?? [];
     if (watched.length > 0) {
       const what = watched.map((entry) => `port ${entry.port}${at(entry.hardCodedAt)} instead of ${entry.servicePort} (where ${entry.service} listens)`).join(' and ');
@@ -171,27 +192,95 @@ export function findIntercepted(evidence: ExperimentEvidence): Finding[] {
           code: 'ignores-cli-port',
           role,
           steps: [step.index],
-          message: `${evidence.programName(role)} connected to ${what}: the port is hard-coded. Use the port it was given${role === 'proxy' ? ' (the one in the requested URL, 80 only when the URL names none)' : ' on its command line'}.`,
+          message: `${evidence.programName(role)} connected to ${what}: the port is hard-coded. Use the port it was given on its command line.`,
         },
       ];
     }
-    // Deliveries to a server that moved its port are the server's doing, reported on the server.
-    const caught = (step.world?.delivered ?? []).filter((entry) => !entry.serverMoved);
-    if (caught.length === 0 || step.kind !== 'run') return [];
-    const told = step.told?.ports.at(-1);
-    const lookedUp = (step.world?.lookups ?? []).map((lookup) => lookup.name);
-    const where = caught.map((entry) => `${entry.asked}${at(entry.hardCodedAt)} (socklab delivered it to ${entry.deliveredTo})`).join(' and ');
-    return [
-      {
-        code: 'ignores-cli-port',
-        role,
-        steps: [step.index],
-        message:
-          `${evidence.programName(role)} was told ${told === undefined ? 'where the server is' : `port ${told}`} but connected to ${where}${lookedUp.length ? ` after looking up ${[...new Set(lookedUp)].join(', ')}` : ''}: the destination is hard-coded. ` +
-          `${step.status === 'passed' ? 'socklab judged the rest as if it had used its command line. ' : ''}Read both from the command line: serverName = sys.argv[1], serverPort = int(sys.argv[2]).`,
-      },
-    ];
+    if (step.kind !== 'run') return [];
+    return [...hardCodedPort(evidence, step, role), ...hardCodedHost(evidence, step, role)];
   });
+}
+
+/** A client's deliveries to a port other than the one it was told. */
+function hardCodedPort(evidence: ExperimentEvidence, step: StepResult, role: string): Finding[] {
+  const told = step.told?.ports.at(-1);
+  // Deliveries to a server that moved its port are the server's doing, reported on the server.
+  const caught = (step.world?.delivered ?? []).filter((entry) => !entry.serverMoved && entry.port !== told);
+  if (caught.length === 0) return [];
+  const where = caught.map((entry) => `${entry.asked}${at(entry.hardCodedAt)} (socklab delivered it to ${entry.deliveredTo})`).join(' and ');
+  return [
+    {
+      code: 'ignores-cli-port',
+      role,
+      steps: [step.index],
+      message:
+        `${evidence.programName(role)} was told ${told === undefined ? 'where the server is' : `port ${told}`} but ${step.kind === 'run' && role.startsWith('udp') ? 'sent to' : 'connected to'} ${where}: the port is hard-coded. ` +
+        `${step.status === 'passed' ? 'socklab judged the rest as if it had used its command line. ' : ''}Read it from the command line: serverPort = int(sys.argv[2]).`,
+    },
+  ];
+}
+
+/**
+ * A client told an address that looked up a name of its own ('servername', 'hostname') or went to
+ * localhost or another address: the host is hard-coded, whatever its port. Explains no step on its
+ * own (the port, or the reply, does), so it is said beside them.
+ */
+function hardCodedHost(evidence: ExperimentEvidence, step: StepResult, role: string): Finding[] {
+  const toldHost = step.told?.hosts[0];
+  if (!toldHost || !/^[\d.]+$/.test(toldHost)) return [];
+  const names = [...new Set((step.world?.lookups ?? []).map((lookup) => lookup.name).filter((name) => name !== toldHost))];
+  const elsewhere = (step.world?.delivered ?? []).filter((entry) => !entry.serverMoved && (entry.address === 'loopback' || entry.address === 'other'));
+  if (names.length === 0 && elsewhere.length === 0) return [];
+  const literal = evidence.findingsOf(role, 'host-literal')[0];
+  const used = names.length > 0 ? `looked up the name ${names.map((name) => `'${name}'`).join(', ')}` : `went to ${elsewhere[0].address === 'loopback' ? 'localhost' : 'another address'}`;
+  // Without the static checks (a `run` with --role), the world recorded where the source writes localhost.
+  const recorded = elsewhere.find((entry) => entry.hostHardCodedAt)?.hostHardCodedAt;
+  const written = literal ? `, written in the program${evidence.where(role, literal)}` : recorded ? `, written at ${path.basename(recorded.file)}:${recorded.line} (${recorded.text})` : '';
+  return [
+    {
+      code: 'ignores-cli-host',
+      role,
+      steps: [],
+      message:
+        `${evidence.programName(role)} was told the server's address ${toldHost} but ${used}${written}: the host is hard-coded` +
+        `${literal && names.length === 0 ? ` ('${literal.value}')` : ''}, so it reaches the server only on the machine it was written for. Read it from the command line: serverName = sys.argv[1].`,
+    },
+  ];
+}
+
+/**
+ * A proxy that connects to port 80 whatever the URL says: a request for a URL with a port of its own
+ * failed, the world saw the proxy connect to 80, and its source writes 80 into connect(). (Connections
+ * to 80 alone prove nothing: the URLs without a port ask for it.)
+ */
+export function findUpstreamPort(evidence: ExperimentEvidence): Finding[] {
+  const proxy = evidence.services.find((service) => service.role === 'proxy');
+  if (!proxy) return [];
+  const literal = evidence.findingsOf('proxy', 'port-literal').find((finding) => finding.call === 'connect' || finding.call === 'create_connection');
+  const world = proxy.startStep.world;
+  const used = [...(world?.watched ?? []), ...(world?.delivered ?? []).filter((entry) => !entry.serverMoved)].filter((entry) => entry.port === literal?.value);
+  const missed = evidence.experiment.steps.filter((step) => step.status === 'failed' && step.details?.kind === 'http' && step.details.proxy && portOfUrl(step.details.request.url) !== literal?.value);
+  if (!literal || used.length === 0 || missed.length === 0) return [];
+  const url = missed[0].details?.kind === 'http' ? missed[0].details.request.url : '';
+  return [
+    {
+      code: 'upstream-port',
+      role: 'proxy',
+      steps: missed.map((step) => step.index),
+      message:
+        `${evidence.programName('proxy')} connected to the origin's port ${literal.value}, written in the program${evidence.where('proxy', literal)}, although the URL it was asked for (${url}) names port ${portOfUrl(url)}. ` +
+        'Take the port from the URL: 80 only when the URL names none (http://host/page), else the number after the colon.',
+    },
+  ];
+}
+
+function portOfUrl(url: string): number {
+  try {
+    const parsed = new URL(url);
+    return parsed.port === '' ? 80 : Number(parsed.port);
+  } catch {
+    return 80;
+  }
 }
 
 /** `, hard-coded at TCPServer.py:3 (serverPort = 12000)`. */

@@ -1,18 +1,31 @@
 // Feedback that teaches: reads the evidence of one experiment (outputs, exit codes, errors, which
 // services were listening where) and names the likely mistake in the student's program, e.g. Python 2
 // syntax, a hard-coded port, a server without its accept() loop, or str.upper() on non-ASCII text.
-// Derived only from the ExperimentResult, never from reading the student's source.
+// Derived from the ExperimentResult; what the static checks read in the student's source
+// (static-checks.ts) only sharpens a finding the run supports (the line, the port), or is a note that
+// costs nothing.
 //
 // Rules run from the most specific to the most general; a finding is dropped when an earlier one
 // already explains all of its steps, or when an earlier finding says the role's program could not run
 // at all (Python 2, missing program), so one mistake gives one message.
 import type { ExperimentResult } from '../model/result.js';
 import { ExperimentEvidence, type RoleContext } from './diagnose-evidence.js';
-import { findMissingPrograms, findPython2, findStrNotBytes } from './diagnose-python.js';
-import { findIntercepted, findServerEndings, findServerIgnoresPort, findUnreachedServers } from './diagnose-servers.js';
+import { findClientCrashes, findMissingPrograms, findPython2, findStrNotBytes } from './diagnose-python.js';
+import { findIntercepted, findServerEndings, findServerIgnoresPort, findUnreachedServers, findUpstreamPort } from './diagnose-servers.js';
 import { findNoReply, findNoResponse, findUnicodeUpper } from './diagnose-replies.js';
-import { findIgnoredReplyCodes, findNoCache } from './diagnose-protocols.js';
-import { findClosedListeningSocket, findHangOnCacheMiss, findMissingEnvironment, findPathWithLeadingSlash, findServesOutsideFolder, findShortBody } from './diagnose-web.js';
+import { findIgnoredReplyCodes, findNoCache, findUnreadReplies } from './diagnose-protocols.js';
+import {
+  findBareLineFeeds,
+  findClosedListeningSocket,
+  findHangOnCacheMiss,
+  findIgnoredUrlPath,
+  findMissingEnvironment,
+  findPathWithLeadingSlash,
+  findServesOutsideFolder,
+  findShortBody,
+  findSingleThreaded,
+  findSuppliedEnvironment,
+} from './diagnose-web.js';
 import type { Finding } from './diagnose-finding.js';
 
 export type { RoleContext } from './diagnose-evidence.js';
@@ -34,21 +47,34 @@ const RULES: ReadonlyArray<(evidence: ExperimentEvidence) => Finding[]> = [
   findPython2,
   findMissingEnvironment,
   findStrNotBytes,
+  findClientCrashes,
   findIntercepted,
+  findUpstreamPort,
   findUnreachedServers,
   findServerIgnoresPort,
   findUnicodeUpper,
+  findClosedListeningSocket,
   findServerEndings,
   findNoCache,
+  findUnreadReplies,
   findIgnoredReplyCodes,
   findServesOutsideFolder,
   findPathWithLeadingSlash,
+  findIgnoredUrlPath,
   findShortBody,
   findHangOnCacheMiss,
-  findClosedListeningSocket,
+  findSingleThreaded,
   findNoResponse,
   findNoReply,
+  findSuppliedEnvironment,
+  findBareLineFeeds,
 ];
+
+/**
+ * Rules whose findings a passed experiment can still show: a hard-coded destination its world
+ * delivered, and notes that cost nothing (a bare LF accepted, variables socklab had to set).
+ */
+const RULES_WHEN_PASSED: ReadonlyArray<(evidence: ExperimentEvidence) => Finding[]> = [findIntercepted, findUpstreamPort, findSuppliedEnvironment, findBareLineFeeds];
 
 export const DIAGNOSIS_CODES = [
   'missing-program',
@@ -69,6 +95,11 @@ export const DIAGNOSIS_CODES = [
   'hangs-on-cache-miss',
   'closes-listening-socket',
   'path-with-leading-slash',
+  'client-crashed',
+  'ignores-url-path',
+  'single-threaded',
+  'upstream-port',
+  'bare-lf',
 ] as const;
 
 /**
@@ -81,9 +112,11 @@ export function diagnose(experiment: ExperimentResult, context: RoleContext[]): 
   const evidence = new ExperimentEvidence(experiment, context);
   // A passed experiment can still show a hard-coded destination that its world delivered.
   if (experiment.status === 'passed') {
-    // One finding per program is enough: every step of a hard-coded client says the same.
-    const caught = findIntercepted(evidence).filter((finding, index, all) => finding.role !== undefined && evidence.isSubmissionRole(finding.role) && all.findIndex((other) => other.role === finding.role) === index);
-    return caught.map(({ code, message }) => ({ code, message, experimentId: experiment.id }));
+    // One finding per program and code is enough: every step of a hard-coded client says the same.
+    const notes = RULES_WHEN_PASSED.flatMap((rule) => rule(evidence)).filter(
+      (finding, index, all) => finding.role !== undefined && evidence.isSubmissionRole(finding.role) && all.findIndex((other) => other.role === finding.role && other.code === finding.code) === index,
+    );
+    return notes.map(({ code, message }) => ({ code, message, experimentId: experiment.id }));
   }
   const kept: Finding[] = [];
   const explainedSteps = new Set<number>();

@@ -31,6 +31,8 @@ export interface RoleBinding {
   usage: string;
   /** How the steps' arguments reach the program (lab/role-arguments.ts). */
   invocation: RoleInvocation;
+  /** Added to its program's environment (variables a student's program reads, set as a grader exports them). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -89,6 +91,12 @@ export class RoleTable {
     if (problem) throw new SocklabError('BAD_ROLE_COMMAND', `role ${role}: ${problem}`, EXIT_CODES.specInvalid);
     const invocation: RoleInvocation = usesArgumentTemplates(words) ? { kind: 'template' } : found?.conventions?.length ? { kind: 'conventions', choices: found.conventions } : { kind: 'given' };
     this.bindings.set(role, { ...current, command: words, cwd, source: 'submission', invocation, ...(found?.filesDir ? { filesDir: found.filesDir } : {}) });
+  }
+
+  /** Sets environment variables for the program playing `role` (they come after the inherited ones). */
+  supplyEnvironment(role: string, env: Record<string, string>): void {
+    const current = this.get(role);
+    this.bindings.set(role, { ...current, env: { ...current.env, ...env } });
   }
 
   /** Marks a role as having no program (a submission without it, or whose build failed). */

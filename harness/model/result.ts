@@ -80,9 +80,11 @@ export interface WorldEvents {
    * "It connected to `asked`; socklab delivered it to `deliveredTo`". `serverMoved`: it used the port
    * it was told, where the server did not listen (the server's hard-coded port, not the client's).
    * `hardCodedAt`: where the program's source writes the port it used; `hostHardCodedAt`, for a
-   * connection to localhost, where it writes that address (`serverName = '127.0.0.1'`).
+   * connection to localhost, where it writes that address (`serverName = '127.0.0.1'`). `address`:
+   * where it was going: a loopback address (localhost), another address, or the address of the service
+   * it reached (only its port was wrong).
    */
-  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine; hostHardCodedAt?: SourceLine }>;
+  delivered: Array<{ protocol: 'tcp' | 'udp'; asked: string; port: number; deliveredTo: string; connections: number; serverMoved?: boolean; hardCodedAt?: SourceLine; hostHardCodedAt?: SourceLine; address?: 'loopback' | 'other' | 'the-service' }>;
   /**
    * Connections to localhost at the port a strict experiment (`intercept: false`) gave its service:
    * not delivered, since the program was told the server's address and used its own instead.

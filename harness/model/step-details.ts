@@ -29,6 +29,8 @@ export interface HttpDetails {
   /** Where the connection went: the URL's server, or the proxy when the request went through one. */
   connectedTo: HostPort | null;
   proxy?: string;
+  /** How the request reached the proxy, when the step chose (`form:`): `path` is the lab's GET /host:port/a. */
+  form?: 'absolute' | 'path';
   /** One per request (`parallel: N` sends N). */
   exchanges: HttpExchangeRecord[];
   /** From the first request sent to the last answer. */
@@ -70,6 +72,8 @@ export interface SmtpSessionRecord {
   /** Command names in order (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA, QUIT …). */
   commands: string[];
   secure: boolean;
+  /** Commands the client sent before the server had answered the one before ("." is the message's end). */
+  early?: string[];
 }
 
 export interface SmtpSinkDetails {

@@ -70,7 +70,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
   let containment: Containment | undefined;
   try {
     tmpDir = await mkdtemp(path.join(os.tmpdir(), `socklab-${spec.id}-`));
-    const values = templateValues(spec, environment, { ports, hosts, tmpDir });
+    const values = templateValues(spec, environment, { ports, hosts, tmpDir, topology });
     const bindings = launched.map((role) => bindingOf(role, spec, environment.roles));
     containment = await containExperiment({
       tmpDir,
@@ -97,7 +97,7 @@ export async function planExperiment(spec: ExperimentSpec, environment: PlanEnvi
       tmpDir,
       roles,
       steps,
-      capture: planCapture(spec, environment, ports, topology),
+      capture: missingProgramsOnly(spec, environment.roles) ? undefined : planCapture(spec, environment, ports, topology),
       notes,
       ...(containment.user ? { sandboxUser: containment.user } : {}),
     };
@@ -123,10 +123,8 @@ export async function releasePlan(plan: ExperimentPlan): Promise<void> {
  */
 async function chooseTopology(spec: ExperimentSpec, environment: PlanEnvironment, notes: string[]): Promise<Topology> {
   const required = spec.topology === 'two-hosts';
-  const runsSubmission = spec.steps.some((step) => {
-    const role = stepKinds.get(step.kind)?.role?.(step.body);
-    return role !== undefined && bindingOf(role, spec, environment.roles).source === 'submission';
-  });
+  // A submission's program that is missing never runs: there is nothing to give a world.
+  const runsSubmission = submissionBindings(spec, environment.roles).some((binding) => binding.unavailable === undefined);
   const wanted = required || environment.worlds === 'all' || (environment.worlds === 'submissions' && runsSubmission);
   if (!wanted) return 'loopback';
   const unavailable = await environment.namespacesUnavailable();
@@ -215,7 +213,23 @@ function givenPorts(spec: ExperimentSpec, remote: RemoteRole[]): Record<string, 
   return given;
 }
 
-function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, taken: { ports: Record<string, number>; hosts: ExperimentPlan['hosts']; tmpDir: string }): TemplateValues {
+/** The submission's programs the experiment launches (a missing one too, with `unavailable`). */
+function submissionBindings(spec: ExperimentSpec, roles: RoleTable): RoleBinding[] {
+  return launchedRoles(spec)
+    .map((role) => bindingOf(role, spec, roles))
+    .filter((binding) => binding.source === 'submission');
+}
+
+/**
+ * Every program of the submission this experiment would run is missing (a task not handed in): it
+ * fails at its first step, so it gets no world and no capture, and costs next to nothing.
+ */
+function missingProgramsOnly(spec: ExperimentSpec, roles: RoleTable): boolean {
+  const bindings = submissionBindings(spec, roles);
+  return bindings.length > 0 && bindings.every((binding) => binding.unavailable !== undefined);
+}
+
+function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, taken: { ports: Record<string, number>; hosts: ExperimentPlan['hosts']; tmpDir: string; topology: Topology }): TemplateValues {
   const values: TemplateValues = {
     'server.host': taken.hosts.server,
     'client.host': taken.hosts.client,
@@ -225,7 +239,11 @@ function templateValues(spec: ExperimentSpec, environment: PlanEnvironment, take
     root: environment.root,
     specDir: spec.specDir,
   };
-  for (const [name, port] of Object.entries(taken.ports)) values[`ports.${name}`] = String(port);
+  for (const [name, port] of Object.entries(taken.ports)) {
+    values[`ports.${name}`] = String(port);
+    // In a world an origin answers on port 80 too (origin-step.ts): URLs there need no port.
+    values[`http.${name}`] = taken.topology === 'two-hosts' ? taken.hosts.internet : `${taken.hosts.internet}:${port}`;
+  }
   return values;
 }
 
@@ -306,7 +324,7 @@ function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanE
     host: binding.host,
     source: binding.source,
     // In the sandbox, /tmp is that folder, and TMPDIR says /tmp (sandbox.ts).
-    env: confined || remote ? {} : { TMPDIR: containment.tmp },
+    env: { ...(confined || remote ? {} : { TMPDIR: containment.tmp }), ...binding.env },
     ...(confined ? { sandbox: { ...folders, cwd, hidden: environment.sandbox!.hidden, tmp: containment.tmp, ...(containment.user ? { user: containment.user } : {}) } } : {}),
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,

@@ -79,14 +79,14 @@ export class ConsoleReporter implements Reporter {
   onExperimentEnd(result: ExperimentResult): void {
     this.running.delete(result.id);
     this.printed.add(result.id);
-    this.print([this.experimentLine(result)]);
+    this.print([this.experimentLine(result), ...this.passedHints(result)]);
   }
 
   onRunEnd(result: RunResult): void {
     // An interrupted run can end with experiments still "running"; they are reported, not shown as live.
     this.running.clear();
     const unprinted = result.experiments.filter((experiment) => !this.printed.has(experiment.id));
-    const lines = unprinted.map((experiment) => this.experimentLine(experiment));
+    const lines = unprinted.flatMap((experiment) => [this.experimentLine(experiment), ...this.passedHints(experiment)]);
     // Which program played each role and why: the first thing to check when a submission fails.
     if (result.submission) lines.push('', 'programs:', ...programLines(result.submission).map((line) => `  ${printable(line)}`));
     const summaryColor: Color = result.counts.failed + result.counts.error > 0 ? 'red' : 'green';
@@ -100,6 +100,12 @@ export class ConsoleReporter implements Reporter {
     broken.forEach((experiment, index) => lines.push('', ...formatFailureDetails(experiment, index + 1, this.paint)));
     if (token) lines.push(`::${token}::`);
     this.print(lines);
+  }
+
+  /** A passed experiment's hints (what socklab worked around, notes); a failed one's come with its details. */
+  private passedHints(result: ExperimentResult): string[] {
+    if (result.status === 'failed' || result.status === 'error') return [];
+    return (result.feedback ?? []).map((feedback) => this.paint('yellow', `      hint: ${printable(feedback.message)}`));
   }
 
   private experimentLine(result: ExperimentResult): string {

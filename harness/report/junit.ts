@@ -172,6 +172,7 @@ function problemText(experiment: ExperimentResult, where: (file: string) => stri
   for (const expectation of failuresOutsideSteps(experiment)) lines.push(...expectationLines(expectation, where));
   const unseen = notObservableLines(experiment);
   if (unseen.length) lines.push('not observable with --remote:', ...unseen.map((line) => `  ${line}`));
+  for (const feedback of experiment.feedback ?? []) lines.push(`hint (${feedback.code}): ${feedback.message}`);
   return lines.join('\n') + '\n';
 }
 
@@ -187,6 +188,10 @@ function expectationLines(expectation: ExpectationResult, where: (file: string) 
 /** Each step's output under a header naming the step and how it ended; steps that wrote nothing are left out. */
 function renderOutput(experiment: ExperimentResult, stream: 'stdout' | 'stderr'): string[] {
   const sections: string[] = [];
+  // A passed experiment's hints (a hard-coded port socklab worked around) have no <failure> to go in.
+  if (stream === 'stdout' && experiment.status !== 'failed' && experiment.status !== 'error' && experiment.feedback?.length) {
+    sections.push(`--- hints ---\n${experiment.feedback.map((feedback) => `hint (${feedback.code}): ${feedback.message}\n`).join('')}`);
+  }
   for (const step of experiment.steps) {
     const process = step.process;
     const text = process?.[stream] ?? '';

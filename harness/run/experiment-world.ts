@@ -101,7 +101,7 @@ export class ExperimentWorld {
       lookups: lookups.map(({ name, type, answer }) => ({ name, type, answer })),
       delivered: caught.flatMap(({ redirect, count }) =>
         redirect.to
-          ? [{ protocol: redirect.protocol, asked: describeAsked(redirect), deliveredTo: `${redirect.service} (${redirect.to.address}:${redirect.to.port})`, connections: count, port: redirect.port, ...(redirect.serverMoved ? { serverMoved: true } : {}) }]
+          ? [{ protocol: redirect.protocol, asked: describeAsked(redirect), deliveredTo: `${redirect.service} (${redirect.to.address}:${redirect.to.port})`, connections: count, port: redirect.port, address: addressAsked(redirect), ...(redirect.serverMoved ? { serverMoved: true } : {}) }]
           : [],
       ),
       ...(watched.length ? { watched: watched.map(({ redirect, count }) => ({ protocol: redirect.protocol, port: redirect.port, service: redirect.service, servicePort: redirect.servicePort ?? 0, connections: count })) } : {}),
@@ -170,6 +170,10 @@ export class ExperimentWorld {
     }
     return redirects;
   }
+}
+
+function addressAsked(redirect: Redirect): 'loopback' | 'other' | 'the-service' {
+  return redirect.match === 'loopback' ? 'loopback' : redirect.match === 'the-given-port' ? 'the-service' : 'other';
 }
 
 function describeAsked(redirect: Redirect): string {

@@ -4,6 +4,7 @@
 import type { ExpectationResult, ExperimentResult, HarnessErrorInfo, StepResult, WorldEvents } from '../model/result.js';
 import type { ExperimentPlan, PlannedRole, PlannedStep } from '../plan/experiment-plan.js';
 import { findLiteral, findTextLiteral } from '../steps/shared/source-literal.js';
+import { judgeDestination } from '../expect/destination-expectations.js';
 import type { StepCondition } from '../steps/shared/common-fields.js';
 import { existsSync } from 'node:fs';
 import { WorldUnavailableError, planExperiment, releasePlan } from '../plan/plan-experiment.js';
@@ -152,11 +153,21 @@ async function runSteps(state: ExperimentState): Promise<void> {
     stderrDuring(state, marks, result);
     state.steps.push(result);
     if (state.world) await observeWorld(state, result);
+    judgeWhereItWent(step, result);
     dead.push(...findDeadServices(state, step.index, reported));
     state.environment.onStepEnd?.(result);
     if (result.status === 'error') stopReason = 'an earlier step hit a harness error';
     else if (stopExperiment) stopReason = `step ${result.index + 1} failed, so later steps cannot mean anything`;
   }
+}
+
+/** `expect: { destination: told }`: judged once the world has said where the step's program went. */
+function judgeWhereItWent(step: PlannedStep, result: StepResult): void {
+  const expect = step.body.expect as { destination?: string } | undefined;
+  if (expect?.destination !== 'told' || result.status === 'error' || result.status === 'skipped') return;
+  const checks = judgeDestination(result.process, result.world, step.told).map((expectation) => ({ ...expectation, location: step.expectLocations.destination ?? step.location }));
+  result.expectations.push(...checks);
+  if (result.status === 'passed' && checks.some((expectation) => !expectation.ok)) result.status = 'failed';
 }
 
 /**

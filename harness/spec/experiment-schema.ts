@@ -26,6 +26,13 @@ export const ExperimentSchema = Type.Object(
     ),
     limits: Type.Optional(LimitsOption),
     partial: Type.Optional(Type.Boolean({ description: 'Partial credit: points × the share of expectations that passed (default: all or nothing).' })),
+    judge: Type.Optional(
+      Type.Union([Type.Literal('client'), Type.Literal('server')], {
+        expected: 'client or server',
+        description:
+          "When grading runs a student's client and server together, judge only this one, with the reference partner, for all the points (the problems judge what a client does when no server answers). Default: each, for half (blame isolation).",
+      }),
+    ),
     steps: Type.Array(Type.Object({}, { additionalProperties: true, expected: 'a step (a mapping such as `run: tcp-client`)' }), {
       minItems: 1,
       expected: 'a non-empty list of steps',

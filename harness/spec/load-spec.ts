@@ -163,6 +163,7 @@ function toExperiment(fields: ExperimentFields, steps: SpecStep[], source: YamlS
     limits: limitsFromOption(fields.limits),
     topology: fields.topology ?? 'loopback',
     partial: fields.partial ?? false,
+    ...(fields.judge ? { judge: fields.judge } : {}),
     steps,
     location: locationOf(source, experimentPath),
     specDir: path.dirname(path.resolve(source.file)),

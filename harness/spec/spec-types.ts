@@ -24,6 +24,8 @@ export interface ExperimentSpec {
   skip?: string;
   hidden: boolean;
   partial: boolean;
+  /** `judge: client`: grading judges only the student's client of a client–server experiment (with the reference server), for all its points. */
+  judge?: 'client' | 'server';
   /** Packet capture for this experiment, with optional expectations on the wire. */
   capture?: CaptureOption;
   /** `limits:` of the experiment; what is not set keeps its default (run/process/resource-limits.ts). */

@@ -19,6 +19,12 @@ export function findTemplateReferences(text: string): TemplateReference[] {
 export const TEMPLATE_VARIABLES = ['server.host', 'client.host', 'internet.host', 'tmp', 'fixtures', 'root', 'specDir'] as const;
 
 const PORT_NAME = /^ports\.([a-z][a-z0-9_-]*)$/;
+/**
+ * `{{http.origin}}`: how a URL names a web origin listening on `{{ports.origin}}` of the Internet host:
+ * `192.0.2.3` in a world, where origins also answer on port 80 as a URL without a port expects (a
+ * lab-style proxy always connects to 80), and `127.0.0.1:PORT` on loopback.
+ */
+const HTTP_AUTHORITY = /^http\.([a-z][a-z0-9_-]*)$/;
 /** `{{dir.web-server}}`: the folder of the program playing that role (its working copy when graded). */
 const ROLE_FOLDER = /^dir\.[a-z][a-z0-9-]*$/;
 
@@ -26,12 +32,17 @@ export function portNameOf(expression: string): string | null {
   return PORT_NAME.exec(expression)?.[1] ?? null;
 }
 
+/** The port name behind `{{http.NAME}}`, or null. */
+export function httpAuthorityOf(expression: string): string | null {
+  return HTTP_AUTHORITY.exec(expression)?.[1] ?? null;
+}
+
 /** Why an expression is not a known variable, or null when it is fine. */
 export function checkTemplateExpression(expression: string): string | null {
-  if (portNameOf(expression) !== null || ROLE_FOLDER.test(expression)) return null;
+  if (portNameOf(expression) !== null || httpAuthorityOf(expression) !== null || ROLE_FOLDER.test(expression)) return null;
   if ((TEMPLATE_VARIABLES as readonly string[]).includes(expression)) return null;
   if (expression.startsWith('ports.')) return `port names are lowercase letters, digits, - and _, got "${expression.slice(6)}"`;
-  return `unknown template variable "${expression}"; known: ports.NAME, dir.ROLE, ${TEMPLATE_VARIABLES.join(', ')}`;
+  return `unknown template variable "${expression}"; known: ports.NAME, http.NAME, dir.ROLE, ${TEMPLATE_VARIABLES.join(', ')}`;
 }
 
 export type TemplateValues = Record<string, string>;
@@ -65,7 +76,7 @@ export function renderDeep<T>(value: T, values: TemplateValues): T {
 export function collectPortNames(value: unknown, into: Set<string> = new Set()): Set<string> {
   if (typeof value === 'string') {
     for (const reference of findTemplateReferences(value)) {
-      const name = portNameOf(reference.expression);
+      const name = portNameOf(reference.expression) ?? httpAuthorityOf(reference.expression);
       if (name) into.add(name);
     }
   } else if (Array.isArray(value)) {

@@ -4,7 +4,7 @@
 // for the client to trust (as `--tls-ca FILE`, or Python's `cafile=`).
 // In an experiment's world it is a mail server of the simulated Internet, as a lab-style client
 // expects one (`mailserver = ('smtp.gmail.com', 587)`): every name resolves to it, it answers on 25
-// and 587 (and 465 with implicit TLS), offers STARTTLS unless `starttls: false`, with a certificate
+// and 587, on the usual test servers' 1025, 2525 and 8025 (and 465 with implicit TLS), offers STARTTLS unless `starttls: false`, with a certificate
 // for whatever name the client asks for, and the programs' usual trust settings (SSL_CERT_FILE,
 // REQUESTS_CA_BUNDLE, NODE_EXTRA_CA_CERTS, CURL_CA_BUNDLE) include the run's CA.
 import { existsSync } from 'node:fs';
@@ -18,8 +18,11 @@ import type { StepContext, StepKind } from './step-kind.js';
 import { portTaken } from './shared/port-taken.js';
 import { certificatePerName, issueCertificate, runCertificateAuthority, type CertificateAuthority } from '../fixtures/certificates.js';
 
-/** The ports mail clients send on: SMTP (25) and message submission (587). */
-const SUBMISSION_PORTS = [25, 587];
+/**
+ * The ports mail clients send on: SMTP (25), message submission (587), and the test servers a lab's
+ * comments name (`python3 -m aiosmtpd -n -l localhost:1025`, smtpd's 1025, 2525, aiosmtpd's 8025).
+ */
+const SUBMISSION_PORTS = [25, 587, 1025, 2525, 8025];
 /** SMTP over implicit TLS (RFC 8314). */
 const SUBMISSIONS_PORT = 465;
 /** Debian's bundle of the system's trusted CAs, which programs keep trusting beside the run's CA. */
@@ -105,7 +108,7 @@ export const smtpSinkStep: StepKind<SinkStep> = {
         listening,
         starttls: tls !== undefined,
         messages: sink.messages.map(({ raw: _raw, ...message }) => message),
-        sessions: [...sink.sessions.values()].map((session) => ({ ...session, commands: [...session.commands] })),
+        sessions: [...sink.sessions.values()].map((session) => ({ ...session, commands: [...session.commands], early: sink.earlyCommands(session.remote) })),
       },
     }));
     return { expectations: [], notes };

@@ -74,11 +74,12 @@ describe('class report (end to end)', function () {
     expect(merge.exitCode, merge.stderr).to.equal(0);
     const expected = [
       'student,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,udp-lowercase.server,udp-lowercase.client,web-hello,web-404,total,max,why',
-      'student-correct,0.5,0.5,0,0,0.5,0.5,1,1,4,4,',
-      // Task 2 is the only optional task graded, so not handing it in costs its points (scoring.ts assessTasks).
-      'student-python2,0,0,0,0,0,0,not handed in,not handed in,0,4,"Python 2 (TCPClient.py, TCPServer.py, +2)"',
-      'student-tcp-only,0.5,0.5,0,0,0,0,not handed in,not handed in,1,4,task2 not handed in',
-      'student-web-no-404,0.5,0.5,0,0,0.5,0.5,1,0,3,4,closes without a response (WebServer.py)',
+      'student-correct,0.5,0.5,0,0,0.5,0.5,5,6,13,13,',
+      // Task 2 is the only optional task graded, so not handing it in costs its points (scoring.ts assessTasks);
+      // its 11 points are the main cause, more than Python 2's 2.
+      'student-python2,0,0,0,0,0,0,not handed in,not handed in,0,13,task2 not handed in',
+      'student-tcp-only,0.5,0.5,0,0,0,0,not handed in,not handed in,1,13,task2 not handed in',
+      'student-web-no-404,0.5,0.5,0,0,0.5,0.5,5,0,7,13,closes without a response (WebServer.py)',
       '',
     ];
     expect(readFileSync(path.join(merged, 'grades.csv'), 'utf8')).to.equal(expected.join('\n'));
@@ -89,7 +90,7 @@ describe('class report (end to end)', function () {
     const page = readFileSync(path.join(merged, 'class.html'), 'utf8');
     // Each half of udp-lowercase launches one of the missing UDP programs, so both are named.
     expect(page).to.contain('<span class="note">missing: udp-server, udp-client');
-    expect(page).to.contain('<a href="student-tcp-only/index.html#group-task2" title="2 points lost">task2 not handed in</a>');
+    expect(page).to.contain('<a href="student-tcp-only/index.html#group-task2" title="11 points lost">task2 not handed in</a>');
     expect(page).to.contain('<a href="student-web-no-404/index.html#exp-web-404"');
     expect(page).to.contain('<li><strong>task2</strong>: 2 of 4 students');
     // Failed by 1 of the 2 students who handed Task 2 in; the two who did not are not counted as failing it.

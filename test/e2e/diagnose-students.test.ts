@@ -81,19 +81,23 @@ describe('diagnose on the sample submissions (end to end)', function () {
     expect(diagnoses['udp-lowercase'][0].message).to.match(/^UDPServer\.py looks like Python 2 \(print statement\)/);
   });
 
-  it('student-hardcoded-port: works everywhere but on the strict command-line check, which names the connect() line with 12000', async () => {
-    const diagnoses = await diagnoseWithRoles('student-hardcoded-port', ['tcp-lowercase', 'udp-lowercase', 'address-from-command-line']);
+  it('student-hardcoded-port: works everywhere; the command-line experiments name the port and the host with their lines', async () => {
+    const diagnoses = await diagnoseWithRoles('student-hardcoded-port', ['tcp-lowercase', 'udp-lowercase', 'tcp-client-address-from-command-line', 'udp-client-address-from-command-line']);
     // In their experiments' worlds the hard-coded localhost:12000 reaches the server: they pass, and
-    // the hint says where the world delivered it.
+    // the hints say where the world delivered it and that the host is written in.
     expect(codesOf(diagnoses)).to.deep.equal({
-      'tcp-lowercase': ['ignores-cli-port'],
-      'udp-lowercase': ['ignores-cli-port'],
-      'address-from-command-line': ['ignores-cli-port', 'ignores-cli-port'],
+      'tcp-lowercase': ['ignores-cli-port', 'ignores-cli-host'],
+      'udp-lowercase': ['ignores-cli-port', 'ignores-cli-host'],
+      'tcp-client-address-from-command-line': ['ignores-cli-port', 'ignores-cli-host'],
+      'udp-client-address-from-command-line': ['ignores-cli-port', 'ignores-cli-host'],
     });
     expect(diagnoses['tcp-lowercase'][0].message).to.match(/^TCPClient\.py was told port \d+ but connected to localhost:12000, hard-coded at (\S+\/)?TCPClient\.py:\d+ \(clientSocket\.connect\(\('localhost', 12000\)\)\)/);
-    const [tcp, udp] = diagnoses['address-from-command-line'];
-    expect(tcp.message).to.include("clientSocket.connect(('localhost', 12000))");
-    expect(udp.message).to.match(/^UDPClient\.py connected to port 12000, hard-coded at (\S+\/)?UDPClient\.py:7 \(serverPort = 12000\) instead of \d+ \(where udp-c listens\)/);
+    const [tcpPort, tcpHost] = diagnoses['tcp-client-address-from-command-line'];
+    expect(tcpPort.message).to.include("clientSocket.connect(('localhost', 12000))");
+    expect(tcpHost.message).to.match(/^TCPClient\.py was told the server's address 192\.0\.2\.1 but went to localhost, written at TCPClient\.py:7 /);
+    const [udpPort, udpHost] = diagnoses['udp-client-address-from-command-line'];
+    expect(udpPort.message).to.match(/^UDPClient\.py was told port \d+ but sent to localhost:12000, hard-coded at (\S+\/)?UDPClient\.py:7 \(serverPort = 12000\)/);
+    expect(udpHost.message).to.include("written at UDPClient.py:6 (serverName = 'localhost')");
   });
 
   it('student-one-request: server-exits-after-one-request, not a hard-coded port', async () => {

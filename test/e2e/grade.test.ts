@@ -46,8 +46,8 @@ describe('socklab grade (end to end)', function () {
     expect(run.submission?.missing).to.deep.equal(['web-server', 'proxy', 'mail-client']);
     const failures = run.experiments.flatMap((experiment) => experiment.failures.map((failure) => `${experiment.id}: ${failure.message}`)).join('\n');
     expect(run.experiments.map((experiment) => [experiment.id, experiment.status]), failures).to.deep.equal([
-      // Blame isolation: each of the student's programs meets a reference partner, for half the points.
-      ['p1-tcp-client-before-server.server', 'passed'],
+      // Blame isolation: each of the student's programs meets a reference partner, for half the points;
+      // problem 1 is about the client (judge: client), which gets all of its point.
       ['p1-tcp-client-before-server.client', 'passed'],
       ['tcp-lowercase.server', 'passed'],
       ['tcp-lowercase.client', 'passed'],
@@ -57,8 +57,8 @@ describe('socklab grade (end to end)', function () {
     const gradescope = readJson<{ score: number; max_score: number; tests: Array<{ name: string; status: string }> }>(gradescopeFile);
     const validate = new Ajv2020({ strict: false }).compile(gradescopeResultsSchema);
     expect(validate(gradescope), JSON.stringify(validate.errors)).to.equal(true);
-    expect(gradescope).to.include({ score: 4, max_score: 4 });
-    expect(gradescope.tests.map((test) => test.status)).to.deep.equal(Array(6).fill('passed'));
+    expect(gradescope).to.include({ score: 3, max_score: 3 });
+    expect(gradescope.tests.map((test) => test.status)).to.deep.equal(Array(5).fill('passed'));
     expect(readFileSync(gradescopeFile, 'utf8')).to.equal(readFileSync(path.join(out, 'gradescope.json'), 'utf8'));
   });
 
@@ -125,9 +125,10 @@ describe('socklab grade (end to end)', function () {
     expect(run.status, run.stdout + run.stderr).to.equal(0);
     const results = readJson<{ score: number; max_score: number }>(path.join(base, 'results', 'results.json'));
     expect(new Ajv2020({ strict: false }).compile(gradescopeResultsSchema)(results)).to.equal(true);
-    // The spec's experiments beyond the handout (tagged extra) are reported but earn no points.
-    expect(results.max_score).to.equal(2);
-    expect(results.score).to.equal(2);
+    // The spec's experiments beyond the handout (tagged extra) are reported but earn no points: only
+    // tcp-lowercase's point is left (its two halves).
+    expect(results.max_score).to.equal(1);
+    expect(results.score).to.equal(1);
   });
 
   it('grades the sample class: the expected grades.csv, and feedback that names each mistake', async () => {
@@ -139,21 +140,21 @@ describe('socklab grade (end to end)', function () {
     const cli = await runCli(['grade', '--class', classDir, '-s', 'specs/task1', '-g', experiments, '-o', out], { cwd: repoRoot, timeoutMs: 280_000 });
     expect(cli.exitCode, cli.stdout + cli.stderr).to.equal(0);
     // Each experiment is graded in halves (the student's server with the reference client, and the
-    // other way round); tcp-non-ascii goes beyond the handout (its own program upper-cases é), so it is
+    // other way round), problem 1 (about the client) as a whole; tcp-non-ascii goes beyond the handout (its own program upper-cases é), so it is
     // reported but earns nothing.
     expect(readFileSync(path.join(out, 'grades.csv'), 'utf8')).to.equal(
       [
-        'student,p1-tcp-client-before-server.server,p1-tcp-client-before-server.client,tcp-several-clients.server,tcp-several-clients.client,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max,why',
-        'student-correct,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
+        'student,p1-tcp-client-before-server.client,tcp-several-clients.server,tcp-several-clients.client,tcp-lowercase.server,tcp-lowercase.client,tcp-non-ascii.server,tcp-non-ascii.client,total,max,why',
+        'student-correct,1,2.5,2.5,0.5,0.5,0,0,7,7,',
         // Its client hard-codes localhost:12000: in each experiment's world that reaches the server, so
         // it has the points of what works (the strict command-line experiment is not among these).
-        'student-hardcoded-port,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
+        'student-hardcoded-port,1,2.5,2.5,0.5,0.5,0,0,7,7,',
         // Its server exits after one request: only the server's half of several-clients is lost.
-        'student-one-request,1,1,0,0.5,0.5,0.5,0,0,3.5,4,server exits after one request (TCPServer.py)',
-        'student-python2,0,0,0,0,0,0,0,0,0,4,"Python 2 (TCPClient.py, TCPServer.py)"',
+        'student-one-request,1,0,2.5,0.5,0.5,0,0,4.5,7,server exits after one request (TCPServer.py)',
+        'student-python2,0,0,0,0,0,0,0,0,7,"Python 2 (TCPClient.py, TCPServer.py)"',
         // Its str.upper() fails tcp-non-ascii, which goes beyond the handout: nothing lost, no why.
-        'student-upper,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
-        'student-web-no-404,1,1,0.5,0.5,0.5,0.5,0,0,4,4,',
+        'student-upper,1,2.5,2.5,0.5,0.5,0,0,7,7,',
+        'student-web-no-404,1,2.5,2.5,0.5,0.5,0,0,7,7,',
         '',
       ].join('\n'),
     );

@@ -42,7 +42,7 @@ describe('socklab gradescope-bundle (end to end)', function () {
 
   it('builds a zip with setup.sh and run_autograder at its root, socklab built beside them, and that zip grades a submission in a fake /autograder', async function () {
     const { zip, stdout, entries } = await bundle(['-s', 'specs/task1/tcp-uppercase.yaml']);
-    expect(stdout).to.match(/^wrote .*autograder\.zip \(\d+\.\d MB, \d+ files\): socklab \d+\.\d+\.\d+, 5 experiments from specs\/task1\/tcp-uppercase\.yaml\n/);
+    expect(stdout).to.match(/^wrote .*autograder\.zip \(\d+\.\d MB, \d+ files\): socklab \d+\.\d+\.\d+, 4 experiments from specs\/task1\/tcp-uppercase\.yaml\n/);
     const mode = (name: string) => entries.find((entry) => entry.name === name)?.mode;
     expect(mode('setup.sh')).to.equal(0o100755);
     expect(mode('run_autograder')).to.equal(0o100755);
@@ -61,7 +61,7 @@ describe('socklab gradescope-bundle (end to end)', function () {
     const base = path.join(temp.path, 'autograder');
     const source = path.join(base, 'source');
     readZip(zip, source);
-    expect(readJson<object>(path.join(source, 'socklab-bundle.json'))).to.include({ experiments: 5, browser: false }).and.to.deep.include({ specs: ['specs/task1/tcp-uppercase.yaml'] });
+    expect(readJson<object>(path.join(source, 'socklab-bundle.json'))).to.include({ experiments: 4, browser: false }).and.to.deep.include({ specs: ['specs/task1/tcp-uppercase.yaml'] });
     const stubs = temp.write('stubs/apt-get', '#!/usr/bin/env bash\necho "apt-get $*" >>"$(dirname "$0")/apt.log"\n');
     spawnSync('chmod', ['+x', stubs]);
     const setup = spawnSync(path.join(source, 'setup.sh'), [], {
@@ -91,8 +91,9 @@ describe('socklab gradescope-bundle (end to end)', function () {
     const results = readJson<{ score: number; max_score: number; output: string; tests: GradescopeTest[] }>(path.join(base, 'results', 'results.json'));
     const validate = new Ajv2020({ strict: false }).compile(gradescopeResultsSchema);
     expect(validate(results), JSON.stringify(validate.errors)).to.equal(true);
-    // tcp-non-ascii goes beyond the handout (tagged extra): it fails, and costs nothing.
-    expect(results).to.include({ score: 2, max_score: 2 });
+    // tcp-non-ascii goes beyond the handout (tagged extra): it fails, and costs nothing; the file's
+    // one point is tcp-lowercase's.
+    expect(results).to.include({ score: 1, max_score: 1 });
     expect(results.output).to.contain('**No program found for:** web-server, proxy, mail-client.');
     const failed = results.tests.filter((test) => test.status === 'failed');
     expect(failed.map((test) => test.name)).to.deep.equal(['tcp-non-ascii.server: TCP: non-ASCII (UTF-8) bytes pass unchanged — your server, the reference client']);

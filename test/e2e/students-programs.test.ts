@@ -1,8 +1,8 @@
 // Programs as students write them (issue #15 item 5), graded end to end the way a human grader runs
 // them: found by what they do in any folder, started in their own folder with the command line they
 // take (read from their source, a socklab.yaml template, or tried in order after a usage error), an
-// interactive client judged by its output, and hard-coded hosts failing only the strict command-line
-// experiment, with the line that writes them. One or two experiments per student, all at once.
+// interactive client judged by its output, and hard-coded hosts failing only the command-line
+// experiments (their host check), with the line that writes them. One or two experiments per student, all at once.
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,11 +17,11 @@ const fixtures = path.join(repoRoot, 'test', 'fixtures', 'conventions');
 
 const students: Record<string, { folder: string; specs: string[]; grep: string }> = {
   subfolders: { folder: path.join(corpus, '05-subfolders-web-indexerror'), specs: ['specs/task1', 'specs/task2'], grep: '^tcp-lowercase$|^web-hello$' },
-  portOnly: { folder: path.join(corpus, '18-client-loopback-port-only'), specs: ['specs/task1'], grep: '^tcp-lowercase$|^address-from-command-line$' },
+  portOnly: { folder: path.join(corpus, '18-client-loopback-port-only'), specs: ['specs/task1'], grep: '^tcp-lowercase$|^tcp-server-port-from-command-line$|^tcp-client-address-from-command-line$' },
   interactive: { folder: path.join(corpus, '21-interactive-loop-clients'), specs: ['specs/task1'], grep: '^udp-lowercase$' },
   webTemplate: { folder: path.join(corpus, '20-argparse-web-server'), specs: ['specs/task2'], grep: '^web-hello$|^web-own-page$' },
-  proxyTemplate: { folder: path.join(corpus, '12-threaded-proxy-works'), specs: ['specs/task3'], grep: '^proxy-absolute-form$' },
-  hosts: { folder: path.join(fixtures, 'hosts-written-in'), specs: ['specs/task1'], grep: '^tcp-lowercase$|^udp-lowercase$|^address-from-command-line$' },
+  proxyTemplate: { folder: path.join(corpus, '12-threaded-proxy-works'), specs: ['specs/task3'], grep: '^proxy-fetch$' },
+  hosts: { folder: path.join(fixtures, 'hosts-written-in'), specs: ['specs/task1'], grep: '^tcp-lowercase$|^udp-lowercase$|^tcp-client-address-from-command-line$|^udp-client-address-from-command-line$' },
   unread: { folder: path.join(fixtures, 'arguments-unread'), specs: ['specs/task1'], grep: '^tcp-lowercase$' },
 };
 
@@ -80,14 +80,15 @@ describe("students' programs, run the way they are written (end to end)", functi
     expect(web.world?.listening).to.deep.include({ actual: 8000 });
   });
 
-  it('gives clients that take PORT only their port; the strict experiment still judges HOST PORT (18)', () => {
-    passed('portOnly', 'tcp-lowercase.server', 'tcp-lowercase.client', 'address-from-command-line.server');
+  it('gives clients that take PORT only their port; the command-line experiment still judges HOST PORT (18)', () => {
+    passed('portOnly', 'tcp-lowercase.server', 'tcp-lowercase.client', 'tcp-server-port-from-command-line');
     const client = programStep(experiment('portOnly', 'tcp-lowercase.client'), 'tcp-client');
     expect(client.process?.command.slice(1)).to.deep.equal(['TCPClient.py', String(experiment('portOnly', 'tcp-lowercase.client').ports.server)]);
     expect(client.process?.invocation).to.deep.equal({ convention: 'PORT', how: 'source', source: { file: 'TCPClient.py', line: 6, text: 'serverPort = int(sys.argv[1])' } });
     expect(client.world?.delivered[0]).to.deep.include({ asked: `localhost:${experiment('portOnly', 'tcp-lowercase.client').ports.server}`, hostHardCodedAt: { file: 'TCPClient.py', line: 5, text: "serverName = '127.0.0.1'" } });
-    const strict = experiment('portOnly', 'address-from-command-line.client');
+    const strict = experiment('portOnly', 'tcp-client-address-from-command-line.client');
     expect(strict.status).to.equal('failed');
+    expect(strict.score).to.equal(0);
     expect(programStep(strict, 'tcp-client').process?.invocation).to.deep.equal({ convention: 'HOST PORT', how: 'handout' });
   });
 
@@ -105,20 +106,24 @@ describe("students' programs, run the way they are written (end to end)", functi
     expect(web.process?.command).to.deep.equal(['python3', 'server/web.py', '--port', String(experiment('webTemplate', 'web-hello').ports.web)]);
     expect(web.process?.invocation).to.deep.equal({ convention: 'template', how: 'template' });
     expect(web.notes.some((note) => /placed socklab-hello\.html in .*\/submission\/server\/www$/.test(note)), web.notes.join('\n')).to.equal(true);
-    passed('proxyTemplate', 'proxy-absolute-form');
-    expect(experiment('proxyTemplate', 'proxy-absolute-form').steps.find((step) => step.role === 'proxy')?.process?.command.slice(1, 3)).to.deep.equal(['web-proxy/web-proxy.py', '--port']);
+    passed('proxyTemplate', 'proxy-fetch');
+    expect(experiment('proxyTemplate', 'proxy-fetch').steps.find((step) => step.role === 'proxy')?.process?.command.slice(1, 3)).to.deep.equal(['web-proxy/web-proxy.py', '--port']);
   });
 
-  it('delivers hard-coded hosts except in the strict experiment, whose results name the name and its line', () => {
-    passed('hosts', 'tcp-lowercase.client', 'udp-lowercase.client', 'address-from-command-line.server');
-    const strict = experiment('hosts', 'address-from-command-line.client');
-    expect(strict.status).to.equal('failed');
-    const tcp = strict.steps.find((step) => step.role === 'tcp-client')!;
-    expect(tcp.status).to.equal('failed');
-    expect(tcp.world?.lookups).to.deep.include({ name: 'servername', type: 'A', answer: '192.0.2.3', hardCodedAt: { file: 'TCPClient.py', line: 6, text: "serverName = 'servername'" } });
-    const udp = strict.steps.find((step) => step.role === 'udp-client')!;
-    expect(udp.status).to.equal('failed');
-    expect(udp.world?.undelivered?.[0]).to.deep.include({ protocol: 'udp', asked: `localhost:${strict.ports.c}`, hostHardCodedAt: { file: 'UDPClient.py', line: 5, text: "serverName = 'localhost'" } });
+  it('delivers hard-coded hosts, and the command-line experiments take the host check, naming the name and its line', () => {
+    passed('hosts', 'tcp-lowercase.client', 'udp-lowercase.client');
+    // Each client reads its port and writes its host: half of each command-line point.
+    for (const [id, role] of [['tcp-client-address-from-command-line.client', 'tcp-client'], ['udp-client-address-from-command-line.client', 'udp-client']]) {
+      const result = experiment('hosts', id);
+      expect(result.status, id).to.equal('failed');
+      expect(result.score, id).to.equal(result.points / 2);
+      const checks = Object.fromEntries(result.steps.find((step) => step.role === role)!.expectations.map((check) => [check.name, check.ok]));
+      expect(checks, id).to.deep.include({ 'destination.host': false, 'destination.port': true });
+    }
+    const tcp = experiment('hosts', 'tcp-client-address-from-command-line.client').steps.find((step) => step.role === 'tcp-client')!;
+    expect(tcp.world?.lookups.find((lookup) => lookup.name === 'servername')?.hardCodedAt).to.deep.equal({ file: 'TCPClient.py', line: 6, text: "serverName = 'servername'" });
+    const udp = experiment('hosts', 'udp-client-address-from-command-line.client').steps.find((step) => step.role === 'udp-client')!;
+    expect(udp.world?.delivered[0]).to.deep.include({ protocol: 'udp', address: 'loopback', hostHardCodedAt: { file: 'UDPClient.py', line: 5, text: "serverName = 'localhost'" } });
   });
 
   it('tries the conventions in order when the source does not tell, and keeps the first one not refused', () => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { crc32 } from 'node:zlib';
 import { unusedTcpPort } from './support/service-process.js';
+import { needsTool } from '../support/tools.js';
 import {
   BUNDLED_ROOT,
   cleanUpWebServerTests,
@@ -247,7 +248,8 @@ describe('web-server', function () {
       expect([head.status, head.headers.get('content-length')]).to.deep.equal([200, String((await bundled('logo.png')).length)]);
     });
 
-    it('is readable by curl over HTTP/1.1 and HTTP/1.0', async () => {
+    it('is readable by curl over HTTP/1.1 and HTTP/1.0', async function () {
+      needsTool(this, 'curl');
       const server = await startWebServer();
       const expected = await bundled('HelloWorld.html');
       for (const versionFlag of ['--http1.1', '--http1.0']) {

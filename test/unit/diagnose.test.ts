@@ -146,7 +146,24 @@ describe('diagnose', () => {
       ]);
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['server-crashed']);
-      expect(diagnoses[0].message).to.include('TCPServer.py crashed while serving (exit code 1) at line 14').and.include('UnicodeDecodeError');
+      expect(diagnoses[0].message).to.include("TCPServer.py crashed while serving (exit code 1) at TCPServer.py:14 (capitalizedSentence = sentence.decode('ascii').upper())").and.include('UnicodeDecodeError');
+    });
+  });
+
+  describe('client-crashed', () => {
+    it('a traceback that is no network error, with the exception and the program\'s own line', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 3, in <module>\n    clientSocket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)\nAttributeError: type object 'socket' has no attribute 'socket'\n`;
+      const result = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr }, { status: 'failed', expectations: [failed('exit')] })]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['client-crashed']);
+      expect(diagnoses[0].message).to.include('TCPClient.py stopped at TCPClient.py:3').and.include("AttributeError: type object 'socket' has no attribute 'socket'");
+      // A refused connection is the server's story, not a crash of the client's own.
+      const refusedRun = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr: `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 6, in <module>\n    clientSocket.connect((serverName, serverPort))\nConnectionRefusedError: [Errno 111] Connection refused\n`, error: refused }, { status: 'failed', expectations: [failed('exit')] })]);
+      expect(codes(diagnose(refusedRun, context))).to.not.include('client-crashed');
+      // An interactive client stopped by the end of its input did not crash.
+      const eof = `Traceback (most recent call last):\n  File "/w/TCPClient.py", line 10, in <module>\n    sentence = input('Input lowercase sentence: ')\nEOFError: EOF when reading a line\n`;
+      const endedRun = experiment('tcp-lowercase', [tcpServerStarted(), tcpClient(1, { exitCode: 1, stderr: eof, endedAtEndOfInput: { exception: 'EOFError', at: "sentence = input('Input lowercase sentence: ')" } }, { status: 'failed', expectations: [failed('destination.host')] })]);
+      expect(codes(diagnose(endedRun, context))).to.not.include('client-crashed');
     });
   });
 
@@ -231,6 +248,18 @@ describe('diagnose', () => {
     const get = (index: number, path: string, record: HttpExchangeRecord, overrides = {}) =>
       step(index, { kind: 'http', label: `GET http://127.0.0.1:40002${path}`, status: 'failed', expectations: [failed('status')], details: httpDetails(path, 40002, record), ...overrides });
 
+    it('server-crashed: a web server that died on a request explains the request it never answered', () => {
+      const stderr = `Traceback (most recent call last):\n  File "/w/WebServer.py", line 21, in <module>\n    outputdata = f.read()\n  File "<frozen codecs>", line 322, in decode\nUnicodeDecodeError: 'utf-8' codec can't decode byte 0x89 in position 0: invalid start byte\n`;
+      const crashed = processResult({ command: ['python3', 'WebServer.py', '40002'], exitCode: 1, stderr });
+      const result = experiment('web-binary', [
+        webStarted({ status: 'failed', expectations: [failed('running')], process: crashed }),
+        get(1, '/logo.png', exchange({ error: { code: 'ECONNRESET', message: 'socket hang up' } }), { told: { ports: [40002], hosts: ['127.0.0.1'] } }),
+      ]);
+      const diagnoses = diagnose(result, context);
+      expect(codes(diagnoses)).to.deep.equal(['server-crashed']);
+      expect(diagnoses[0].message).to.include('at WebServer.py:21 (outputdata = f.read()): UnicodeDecodeError');
+    });
+
     it('short-body: fewer bytes than the Content-Length announced (one recv() relayed)', () => {
       const result = experiment('web-large-file', [webStarted(), get(1, '/big.html', exchange({ status: 200, headers: { 'content-length': '70000' }, bodyBytes: 65536 }))]);
       const diagnoses = diagnose(result, context);
@@ -253,13 +282,29 @@ describe('diagnose', () => {
       expect(codes(diagnose(neverAsked, context))).to.not.include('hangs-on-cache-miss');
     });
 
+    it('ignores-url-path: the origin was asked for / whatever the client asked for', () => {
+      const originDetails = (paths: string[]) => ({ kind: 'origin' as const, listening: { host: '192.0.2.3', port: 40003 }, requests: paths.map((path, index) => ({ method: 'GET', path, atMs: 30 + index })), counts: {} });
+      const proxy = step(1, { kind: 'start', role: 'proxy', name: 'proxy', process: runningUntilStopped(['python3', 'ProxyServer.py', '40004'], 'Ready to serve...\n'), ...toldServer(40004) });
+      const fetch = step(2, { kind: 'http', label: 'GET http://www.example.test/a', status: 'failed', expectations: [failed('body')], details: { ...httpDetails('/a', 40004, exchange({ status: 200 })), request: { method: 'GET', url: 'http://www.example.test/a', path: '/a', headers: {}, bodyBytes: 0 }, proxy: 'http://127.0.0.1:40004' } });
+      const run = (paths: string[]) => experiment('proxy-fetch', [step(0, { kind: 'origin', label: 'origin', details: originDetails(paths) }), proxy, fetch], { ports: { origin: 40003, proxy: 40004 } });
+      const diagnoses = diagnose(run(['/']), context);
+      expect(codes(diagnoses)).to.include('ignores-url-path');
+      expect(diagnoses.find((diagnosis) => diagnosis.code === 'ignores-url-path')!.message).to.match(/^ProxyServer\.py asked the origin for \/ \("GET \/"\) when its client asked for \/a/);
+      // The path asked for reached the origin: something else went wrong.
+      expect(codes(diagnose(run(['/a']), context))).to.not.include('ignores-url-path');
+    });
+
     it('closes-listening-socket: still running after a 404, yet the next request is refused', () => {
       const missing = get(1, '/nothing.html', exchange({ status: 404 }), { status: 'passed', expectations: [] });
       const refusedAfter = get(2, '/HelloWorld.html', exchange({ error: { code: 'ECONNREFUSED', message: 'connect ECONNREFUSED' } }));
       const result = experiment('web-after-404', [webStarted(), missing, refusedAfter], { ports: { web: 40002 } });
       const diagnoses = diagnose(result, context);
       expect(codes(diagnoses)).to.deep.equal(['closes-listening-socket']);
-      expect(diagnoses[0].message).to.include('serverSocket.close()');
+      expect(diagnoses[0].message).to.include('closed its listening socket in the 404 branch').and.include('connectionSocket.close()');
+      // What the source shows names the line.
+      const closeLine = { kind: 'listening-socket-closed' as const, line: 31, text: 'serverSocket.close()', value: 'serverSocket' };
+      const withSource = context.map((entry) => (entry.role === 'web-server' ? { ...entry, source: { file: 'WebServer.py', findings: [closeLine] } } : entry));
+      expect(diagnose(result, withSource)[0].message).to.include('in the 404 branch (WebServer.py:31: serverSocket.close())');
       // Without a 404 before, a refusal is another story (a hard-coded port, a server that exited).
       const noPrior404 = experiment('web-after-404', [webStarted(), refusedAfter], { ports: { web: 40002 } });
       expect(codes(diagnose(noPrior404, context))).to.not.include('closes-listening-socket');

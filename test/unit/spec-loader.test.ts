@@ -38,7 +38,7 @@ describe('spec loader', () => {
   it('names an unknown key with file:line:col, a caret and a did-you-mean hint', () => {
     expect(renderedErrors(`id: a\ntitle: A\ntagz: [x]\nsteps: [{ sleep: 1ms }]\n`)).to.deep.equal([
       [
-        'spec.yaml:3:1: error: tagz: unknown key "tagz"; expected one of: id, title, tags, points, explain, timeout, skip, hidden, capture, topology, limits, partial, steps',
+        'spec.yaml:3:1: error: tagz: unknown key "tagz"; expected one of: id, title, tags, points, explain, timeout, skip, hidden, capture, topology, limits, partial, judge, steps',
         '  3 | tagz: [x]',
         '    | ^^^^',
         '  hint: did you mean "tags"?',
@@ -103,7 +103,7 @@ describe('spec loader', () => {
     const [error] = renderedErrors(`id: a\ntitle: A\nsteps:\n  - run: tcp-client\n    args: ["{{ports.server}}", "x {{server.hots}}"]\n`);
     expect(error).to.equal(
       [
-        'spec.yaml:5:35: error: steps[0].args[1]: unknown template variable "server.hots"; known: ports.NAME, dir.ROLE, server.host, client.host, internet.host, tmp, fixtures, root, specDir',
+        'spec.yaml:5:35: error: steps[0].args[1]: unknown template variable "server.hots"; known: ports.NAME, http.NAME, dir.ROLE, server.host, client.host, internet.host, tmp, fixtures, root, specDir',
         '  5 |     args: ["{{ports.server}}", "x {{server.hots}}"]',
         '    |                                   ^^^^^^^^^^^^^^^',
       ].join('\n'),

@@ -22,12 +22,15 @@ describe('templates', () => {
 
   it('collects port names in first-seen order, once each', () => {
     expect([...collectPortNames([{ a: '{{ports.b}} {{ports.a}}' }, '{{ports.b}}', '{{tmp}}'])]).to.deep.equal(['b', 'a']);
+    // {{http.origin}} needs the origin's port as much as {{ports.origin}} does.
+    expect([...collectPortNames(['http://{{http.origin}}/a', '{{ports.b}}'])]).to.deep.equal(['origin', 'b']);
   });
 
   it('accepts known variables and any port name, rejects the rest with the list', () => {
     expect(checkTemplateExpression('ports.web-1')).to.equal(null);
     expect(checkTemplateExpression('fixtures')).to.equal(null);
+    expect(checkTemplateExpression('http.origin')).to.equal(null);
     expect(checkTemplateExpression('ports.Web')).to.equal('port names are lowercase letters, digits, - and _, got "Web"');
-    expect(checkTemplateExpression('host')).to.match(/^unknown template variable "host"; known: ports.NAME, dir.ROLE, server.host/);
+    expect(checkTemplateExpression('host')).to.match(/^unknown template variable "host"; known: ports.NAME, http.NAME, dir.ROLE, server.host/);
   });
 });
