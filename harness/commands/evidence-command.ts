@@ -42,7 +42,7 @@ export async function evidenceCommand(args: string[], options: EvidenceOptions):
     if (runOnly.length > 0) throw new SocklabError('EVIDENCE_FROM_AND_RUN', `${runOnly.join(', ')}: these choose how experiments run, and --from makes the pack from a run that is finished`, EXIT_CODES.specInvalid);
   } else {
     from = path.join(out, 'run');
-    runExit = await runCommand(args, { ...options, out: from, capture: true, reporter: ['console', 'json', 'html'] });
+    runExit = await runCommand(args, { ...options, remote: [], ssh: [], sshOption: [], out: from, capture: true, reporter: ['console', 'json', 'html'] });
     // A wrong spec ran nothing; Ctrl-C means stop, not make a pack of what finished.
     if (runExit === EXIT_CODES.specInvalid || runExit === EXIT_CODES.interrupted) return runExit;
   }

@@ -236,7 +236,7 @@ function switches(status: string): string {
 }
 
 /** The processes and every descendant of theirs (each thread's children list, or every process's parent where the kernel keeps no such list). */
-async function withDescendants(roots: number[]): Promise<number[]> {
+export async function withDescendants(roots: number[]): Promise<number[]> {
   const parents = (await readFile(`/proc/${roots[0]}/task/${roots[0]}/children`, 'utf8').then(
     () => undefined,
     () => parentsOfAll(),
@@ -326,4 +326,19 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
   });
+}
+
+/**
+ * Whether the process `pid` and every descendant of it have ended (gone, or zombies waiting to be
+ * reaped): the program is dying, and its exit is about to be reported (a sandbox's processes reap
+ * one another first). A dead program's sockets are closed before it becomes a zombie, so its peers
+ * can see the end before its parent does.
+ */
+export async function allEnded(pid: number): Promise<boolean> {
+  for (const each of await withDescendants([pid])) {
+    const stat = await readFile(`/proc/${each}/stat`, 'utf8').catch(() => '');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    if (state !== '' && state !== 'Z' && state !== 'X') return false;
+  }
+  return true;
 }

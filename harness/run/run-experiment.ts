@@ -19,7 +19,7 @@ import { ExperimentCapture } from './experiment-capture.js';
 import { buildCaptureFilter } from '../capture/index.js';
 import { RemoteExperiment } from '../remote/remote-experiment.js';
 import { buildExperimentResult, resultWithoutRun, type WhatHappened } from './build-result.js';
-import { findDeadServices, stderrDuring, stderrMarks, stepWithoutItsService, type DeadService } from './service-watch.js';
+import { findDeadServices, settleDyingServices, stderrDuring, stderrMarks, stepWithoutItsService, type DeadService } from './service-watch.js';
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 
@@ -154,6 +154,7 @@ async function runSteps(state: ExperimentState): Promise<void> {
     state.steps.push(result);
     if (state.world) await observeWorld(state, result);
     judgeWhereItWent(step, result);
+    await settleDyingServices(state);
     dead.push(...findDeadServices(state, step.index, reported));
     state.environment.onStepEnd?.(result);
     if (result.status === 'error') stopReason = 'an earlier step hit a harness error';

@@ -7,6 +7,7 @@
 import type { ExpectationResult, StepResult } from '../model/result.js';
 import type { PlannedStep } from '../plan/experiment-plan.js';
 import { formatDuration } from '../schema/duration.js';
+import { allEnded } from '../process/stillness.js';
 import { tailLines } from '../steps/shared/output-tail.js';
 import type { RunningService } from '../steps/step-kind.js';
 import type { ExperimentState } from './experiment-state.js';
@@ -40,6 +41,24 @@ export function findDeadServices(state: ExperimentState, afterStep: number, repo
     else record(result, failure);
   }
   return dead;
+}
+
+/** How long a dying service (every process of it ended) may take to be reported as ended. */
+const DYING_GRACE_MS = 1000;
+
+/**
+ * Services whose processes have all ended but whose exit is not reported yet (a client saw the
+ * server's connection close as it died, and its step ended first): waited for, briefly, so that the
+ * next step knows the service is dead instead of racing it.
+ */
+export async function settleDyingServices(state: ExperimentState): Promise<void> {
+  for (const { program } of state.services.values()) {
+    if (!program.running || program.pid === null || state.remote) continue;
+    if (!(await allEnded(program.pid))) continue;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([program.exited, new Promise((resolve) => (timer = setTimeout(resolve, DYING_GRACE_MS)))]);
+    clearTimeout(timer);
+  }
 }
 
 /** The failed result of a planned step that needs a service (it was told its port) which has died; null when it can run. */

@@ -58,6 +58,6 @@ describe('a service that dies while serving (end to end)', function () {
       expect(text, format).to.contain('ZeroDivisionError: division by zero');
     }
     const hints = run.experiments[0].feedback?.map((item) => item.message) ?? [];
-    expect(hints.join('\n')).to.match(/TCPServer\.py crashed while serving \(exit code 1\) at line 16 \(average = len\(sentence\) \/ \(served - 3\)\): ZeroDivisionError/);
+    expect(hints.join('\n')).to.match(/TCPServer\.py crashed while serving \(exit code 1\) at TCPServer\.py:16 \(average = len\(sentence\) \/ \(served - 3\)\): ZeroDivisionError/);
   });
 });
