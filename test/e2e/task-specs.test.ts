@@ -28,6 +28,6 @@ describe('Task 3 concurrency specs (end to end)', function () {
     expect(status).to.deep.equal({ 'proxy-concurrency': 'failed', 'proxy-fetch': 'passed', 'proxy-stalled-origin': 'failed' });
     const concurrency = results.experiments.find((experiment) => experiment.id === 'proxy-concurrency')!;
     expect(concurrency.failures.map((failure) => failure.name)).to.deep.equal(['within']);
-    expect(concurrency.failures[0].actual).to.match(/^took (4\.\d+|5\.\d+|[5-9])s/);
+    expect(concurrency.failures[0].actual).to.match(/^took [4-8](\.\d+)?s/);
   });
 });
