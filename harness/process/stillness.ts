@@ -159,7 +159,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
         readFile(`/proc/${pid}/task/${tid}/syscall`, 'utf8').catch(() => ''),
         readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''),
       ]);
-      const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      const state = statFields(stat)[0] ?? '';
       if (state === 'Z' || state === 'X' || state === '') continue;
       const who = `${comm.trim()} (pid ${pid})`;
       if (state === 'R') {
@@ -204,7 +204,7 @@ function waitOf(line: string, table: (typeof WAITS)[string]): Omit<ThreadWait, '
       return { syscall: entry.name, timeoutMs: ms < 0n ? Infinity : Number(ms) };
     }
     case 'futex': {
-      const operation = Number(BigInt(fields[2]) & 0x7fn);
+      const operation = futexOperation(fields);
       // FUTEX_WAIT (0) and FUTEX_WAIT_BITSET (9) without a timeout, or a lock (FUTEX_LOCK_PI 6, FUTEX_WAIT_REQUEUE_PI 11).
       if (![0, 6, 9, 11].includes(operation)) return undefined;
       return argument === 0n ? { syscall: entry.name, timeoutMs: Infinity } : undefined;
@@ -218,8 +218,18 @@ function waitOf(line: string, table: (typeof WAITS)[string]): Omit<ThreadWait, '
 /** A futex wait with a timeout (FUTEX_WAIT or FUTEX_WAIT_BITSET): how threads hand a lock over, Python's interpreter lock included. */
 function lockHandOff(line: string, table: (typeof WAITS)[string]): boolean {
   const fields = line.trim().split(' ');
-  const operation = fields.length >= 7 ? Number(BigInt(fields[2]) & 0x7fn) : -1;
+  const operation = fields.length >= 7 ? futexOperation(fields) : -1;
   return table[Number(fields[0])]?.kind === 'futex' && (operation === 0 || operation === 9) && BigInt(fields[4]) !== 0n;
+}
+
+/** A futex call's operation (its second argument) without the private and clock flags. */
+function futexOperation(fields: string[]): number {
+  return Number(BigInt(fields[2]) & 0x7fn);
+}
+
+/** The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses): state, parent, … */
+function statFields(stat: string): string[] {
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 function syscallName(line: string, table: (typeof WAITS)[string]): string {
@@ -265,7 +275,7 @@ async function parentsOfAll(): Promise<Map<number, number[]>> {
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    const parent = Number(statFields(stat)[1]);
     if (parent) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
   }
   return children;
@@ -337,7 +347,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 export async function allEnded(pid: number): Promise<boolean> {
   for (const each of await withDescendants([pid])) {
     const stat = await readFile(`/proc/${each}/stat`, 'utf8').catch(() => '');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    const state = statFields(stat)[0] ?? '';
     if (state !== '' && state !== 'Z' && state !== 'X') return false;
   }
   return true;

@@ -54,10 +54,7 @@ const DYING_GRACE_MS = 1000;
 export async function settleDyingServices(state: ExperimentState): Promise<void> {
   for (const { program } of state.services.values()) {
     if (!program.running || program.pid === null || state.remote) continue;
-    if (!(await allEnded(program.pid))) continue;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([program.exited, new Promise((resolve) => (timer = setTimeout(resolve, DYING_GRACE_MS)))]);
-    clearTimeout(timer);
+    if (await allEnded(program.pid)) await program.waitForExit(DYING_GRACE_MS, state.signal);
   }
 }
 
