@@ -4,18 +4,77 @@
 // request is not used up by readiness. A socket counts when the program itself (or a process of its
 // group, such as a wrapper's child) holds it.
 import { execFile } from 'node:child_process';
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { open, readFile, readlink } from 'node:fs/promises';
 import type { SocketView } from './launched-program.js';
 import { findExecutable } from './limit-support.js';
 import { platformSupport } from './platform-support.js';
+import { groupMembers, readText, socketInodesOfAll, withDescendants } from './process-tree.js';
 import { acceptsConnections, lsofSockets } from './readiness-fallbacks.js';
 
-/** The sockets of the program `pid` (and its process group), in its own network namespace. */
+/**
+ * The sockets of the program `pid` (and its process group), in its own network namespace.
+ *
+ * The view looks at the program's descriptors first (its tree's: a wrapper's child counts), a few
+ * microseconds: the table is read only when the program holds an Internet socket (not one of the Unix
+ * socket pairs Node gives a child as its stdio), and again only once it holds a new one or
+ * RECHECK_MS have passed. Every FULL_LOOK_MS it reads the table anyway, with its whole process group,
+ * for a socket held by a process that left its tree (a double fork).
+ */
 export function procSockets(pid: number | null): SocketView {
+  const look = new ProgramLook(pid);
   return {
-    listening: (protocol, onlyPort) => ownListeningSockets(pid, protocol, onlyPort),
-    ownsBoundUdpSocket: () => ownsBoundUdpSocket(pid),
+    listening: (protocol, onlyPort) => ownListeningSockets(look, protocol, onlyPort),
+    ownsBoundUdpSocket: () => ownsBoundUdpSocket(look),
   };
+}
+
+/** How often a view that finds no socket in the program's tree looks at the whole table and process group anyway. */
+const FULL_LOOK_MS = 100;
+/** How long a look that found nothing holds while the program's Internet sockets stay the same (a socket made now and bound later). */
+const RECHECK_MS = 20;
+
+/** What one view has learnt of its program's sockets, so that most looks read nothing but its descriptors. */
+class ProgramLook {
+  private lastFullLook = performance.now();
+  /** Inodes known to be Unix sockets (stdio pairs), never in an Internet table. */
+  private readonly unix = new Set<string>();
+  /** Per question (protocol and port), the candidates and time of the last look that found nothing. */
+  private readonly misses = new Map<string, { candidates: Set<string>; at: number }>();
+
+  /** `everyLookFull`: for a single question, asked once (ownListeningPorts). */
+  constructor(
+    readonly pid: number | null,
+    private readonly everyLookFull = false,
+  ) {}
+
+  /** Whether this look should read the table even without candidates, and search the process group. */
+  fullLookDue(): boolean {
+    if (this.everyLookFull) return true;
+    if (performance.now() - this.lastFullLook < FULL_LOOK_MS) return false;
+    this.lastFullLook = performance.now();
+    return true;
+  }
+
+  /** The Internet (not Unix) sockets of the program's tree. */
+  candidates(pid: number): Set<string> {
+    const inodes = socketInodesOfAll(withDescendants([pid]));
+    for (const inode of this.unix) inodes.delete(inode);
+    if (inodes.size === 0) return inodes;
+    // New inodes: the namespace's Unix sockets (a short table) say which are pairs and not Internet sockets.
+    for (const inode of unixSocketInodes(pid)) if (inodes.delete(inode)) this.unix.add(inode);
+    return inodes;
+  }
+
+  /** Whether `question` was asked of the same candidates less than RECHECK_MS ago, and nothing was found. */
+  stillMissing(question: string, candidates: Set<string>): boolean {
+    const miss = this.misses.get(question);
+    return miss !== undefined && performance.now() - miss.at < RECHECK_MS && [...candidates].every((inode) => miss.candidates.has(inode));
+  }
+
+  missed(question: string, candidates: Set<string>, found: boolean): void {
+    if (found) this.misses.delete(question);
+    else this.misses.set(question, { candidates, at: performance.now() });
+  }
 }
 
 /**
@@ -24,7 +83,8 @@ export function procSockets(pid: number | null): SocketView {
  * resolver's query) is no server socket.
  */
 export async function ownListeningPorts(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<number[]> {
-  return [...new Set((await ownListeningSockets(pid, protocol, onlyPort)).map((socket) => socket.port))].sort((a, b) => a - b);
+  const look = new ProgramLook(pid, true);
+  return [...new Set((await ownListeningSockets(look, protocol, onlyPort)).map((socket) => socket.port))].sort((a, b) => a - b);
 }
 
 export interface TableEntry {
@@ -35,20 +95,26 @@ export interface TableEntry {
 }
 
 /** The program's own listening sockets (of `onlyPort`, when given), lowest port first. */
-async function ownListeningSockets(pid: number | null, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
+async function ownListeningSockets(look: ProgramLook, protocol: 'tcp' | 'udp', onlyPort: number | undefined): Promise<TableEntry[]> {
+  const { pid } = look;
   if (pid === null) return [];
   const { readiness, lsof } = platformSupport();
   // Without /proc (platform-support.ts). The program leads its process group (program.ts spawns it detached): lsof selects by group.
   if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, protocol, { onlyPort })).map((socket) => ({ ...socket, inode: '' })).sort((a, b) => a.port - b.port);
   // A connect probe sees only the port it is given, and not whose listener it is, nor on which address.
   if (readiness === 'connect') return protocol === 'tcp' && onlyPort !== undefined && (await acceptsConnections(onlyPort)) ? [{ port: onlyPort, inode: '', loopback: false }] : [];
-  // The cheap table read first; the descriptors only once some socket could be the program's.
-  const table = (await socketTable(pid, protocol, onlyPort)).filter((entry) => onlyPort === undefined || entry.port === onlyPort);
-  if (table.length === 0) return [];
-  const owned = (inodes: Set<string>) => table.filter((entry) => inodes.has(entry.inode));
-  // The service itself nearly always holds the socket: look there first, the whole group only if not.
-  let sockets = owned(await socketInodesOf(pid));
-  if (sockets.length === 0) sockets = owned(await groupSocketInodes(pid));
+  const candidates = look.candidates(pid);
+  const question = `${protocol}:${onlyPort ?? ''}`;
+  const fullLook = look.fullLookDue();
+  if (!fullLook && (candidates.size === 0 || look.stillMissing(question, candidates))) return [];
+  const wanted = (entry: TableEntry) => onlyPort === undefined || entry.port === onlyPort;
+  const table = (await socketTable(pid, protocol, { onlyPort, candidates: fullLook ? undefined : candidates })).filter(wanted);
+  let sockets = table.filter((entry) => candidates.has(entry.inode));
+  if (sockets.length === 0 && fullLook && table.length > 0) {
+    const group = socketInodesOfAll(groupMembers(pid));
+    sockets = table.filter((entry) => group.has(entry.inode));
+  }
+  look.missed(question, candidates, sockets.length > 0);
   return sockets.sort((a, b) => a.port - b.port);
 }
 
@@ -59,36 +125,113 @@ const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
  * Listening TCP sockets, or bound unconnected UDP sockets, in the namespace of `pid` (of `onlyPort`
  * when given, though the caller filters too).
  *
- * /proc/PID/net/tcp lists every socket of the namespace: in an experiment's own world that is a
- * handful, but in the machine's namespace it can be tens of thousands (a load test's TIME_WAITs),
- * and reading it grows with them. There the kernel's socket diagnostics (ss) are asked instead, for
- * listening sockets of the port only: the kernel walks its listening table and filters by port, so
- * the cost follows the listeners, not the machine.
+ * The whole of /proc/PID/net/tcp costs a walk of the kernel's connection hash (milliseconds even when
+ * it is empty) and grows with the namespace's connections: tens of thousands of a load test's
+ * TIME_WAITs. But the kernel lists listening sockets first, so the TCP table is read only up to its
+ * first connection, or, once every one of `candidates` (the program's Internet sockets) is among the
+ * listeners seen, not even that far: its cost follows the listeners, as `ss -tl` does, without
+ * starting a process. UDP has no such order: its table is read whole while the namespace's socket
+ * counts (/proc/PID/net/sockstat) say it is small, else the kernel's socket diagnostics (ss) are asked
+ * for the port's bound sockets only.
  */
-async function socketTable(pid: number, protocol: 'tcp' | 'udp', onlyPort?: number): Promise<TableEntry[]> {
-  if (ssPath && (await inOurNamespace(pid))) {
-    const entries = await diagnosticsTable(protocol, onlyPort);
+async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { onlyPort?: number; candidates?: Set<string> }): Promise<TableEntry[]> {
+  if (protocol === 'tcp') return tcpListeners(pid, options.candidates);
+  if (ssPath && (await namespaceSockets(pid, 'udp')) > SMALL_TABLE && (await inOurNamespace(pid))) {
+    const entries = await diagnosticsTable('udp', options.onlyPort);
     if (entries) return entries;
   }
-  return procTable(pid, protocol);
+  return procTable(pid, 'udp');
 }
 
-/** The listening (TCP) or bound unconnected (UDP) sockets of `pid`'s namespace, from /proc/PID/net. Exported for tests. */
+/** Up to this many sockets in a namespace, its /proc UDP table is read whole. */
+const SMALL_TABLE = 1000;
+
+/** How many sockets of `protocol` the namespace of `pid` holds (in use, and TCP's TIME_WAITs), IPv4 and IPv6 together; Infinity when unknown. */
+async function namespaceSockets(pid: number, protocol: 'tcp' | 'udp'): Promise<number> {
+  const counts = await Promise.all(['sockstat', 'sockstat6'].map((file) => readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined)));
+  if (counts[0] === undefined) return Infinity;
+  let total = 0;
+  for (const text of counts) {
+    // TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1   /   TCP6: inuse 2   /   UDP: inuse 1 mem 0   /   UDP6: inuse 0
+    const line = new RegExp(`^${protocol.toUpperCase()}6?: (.*)$`, 'm').exec(text ?? '')?.[1] ?? '';
+    for (const key of ['inuse', 'tw']) total += Number(new RegExp(`(?:^| )${key} (\\d+)`).exec(line)?.[1] ?? 0);
+  }
+  return total;
+}
+
+/** A read of /proc/PID/net/tcp: about a hundred lines. The kernel makes only as many lines as a read asks for. */
+const TABLE_READ_BYTES = 16 * 1024;
+
+/**
+ * The listening TCP sockets of `pid`'s namespace, from /proc/PID/net/tcp and tcp6 read up to their
+ * first connection; with `candidates`, the reading also ends once all of them are found. A read that
+ * comes back short has reached the end (asking again would walk the kernel's tables once more).
+ */
+export async function tcpListeners(pid: number, candidates?: Set<string>): Promise<TableEntry[]> {
+  const entries: TableEntry[] = [];
+  const unseen = new Set(candidates);
+  const buffer = Buffer.alloc(TABLE_READ_BYTES);
+  for (const table of ['tcp', 'tcp6']) {
+    const file = await open(`/proc/${pid}/net/${table}`).catch(() => undefined);
+    if (!file) continue;
+    try {
+      let pending = '';
+      let header = true;
+      reading: while (true) {
+        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+        pending += buffer.toString('latin1', 0, bytesRead);
+        const lines = pending.split('\n');
+        pending = lines.pop() ?? '';
+        for (const line of lines) {
+          if (header) {
+            header = false;
+            continue;
+          }
+          const entry = tableEntry(line, table, 'tcp');
+          if (!entry) break reading; // a connection: no listener comes after it
+          entries.push(entry);
+          unseen.delete(entry.inode);
+          if (candidates && unseen.size === 0) return entries;
+        }
+        if (bytesRead < buffer.length) break;
+      }
+    } finally {
+      await file.close();
+    }
+  }
+  return entries;
+}
+
+/** The listening (TCP) or bound unconnected (UDP) sockets of `pid`'s namespace, from the whole of /proc/PID/net's tables. Exported for tests. */
 export async function procTable(pid: number, protocol: 'tcp' | 'udp'): Promise<TableEntry[]> {
   const entries: TableEntry[] = [];
   for (const table of [protocol, `${protocol}6`]) {
     const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
     for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      if (fields.length < 10) continue;
-      const listening = protocol === 'tcp' ? fields[3] === '0A' : /:0000$/.test(fields[2]);
-      const [address, port] = fields[1].split(':');
-      // /proc/net writes IPv4 addresses as one little-endian word: 127.0.0.1 is 0100007F.
-      const loopback = table.endsWith('6') ? LOOPBACK_IPV6.test(address) : /7F$/i.test(address);
-      if (listening) entries.push({ port: parseInt(port, 16), inode: fields[9], loopback });
+      const entry = tableEntry(line, table, protocol);
+      if (entry) entries.push(entry);
     }
   }
   return entries;
+}
+
+/** One line of /proc/PID/net/TABLE, when it is a listening (TCP) or bound unconnected (UDP) socket. */
+function tableEntry(line: string, table: string, protocol: 'tcp' | 'udp'): TableEntry | undefined {
+  const fields = line.trim().split(/\s+/);
+  if (fields.length < 10) return undefined;
+  const listening = protocol === 'tcp' ? fields[3] === '0A' : /:0000$/.test(fields[2]);
+  if (!listening) return undefined;
+  const [address, port] = fields[1].split(':');
+  // /proc/net writes IPv4 addresses as one little-endian word: 127.0.0.1 is 0100007F.
+  const loopback = table.endsWith('6') ? LOOPBACK_IPV6.test(address) : /7F$/i.test(address);
+  return { port: parseInt(port, 16), inode: fields[9], loopback };
+}
+
+/** Inodes of the Unix sockets in `pid`'s namespace (/proc/PID/net/unix: a short table, read whole). */
+function unixSocketInodes(pid: number): string[] {
+  const text = readText(`/proc/${pid}/net/unix`) ?? '';
+  // Num RefCount Protocol Flags Type St Inode Path
+  return text.split('\n').slice(1).flatMap((line) => line.trim().split(/\s+/)[6] ?? []);
 }
 
 const ssPath = findExecutable('ss', `${process.env.PATH ?? ''}:/usr/sbin:/sbin:/usr/bin:/bin`);
@@ -129,57 +272,25 @@ export function diagnosticsTable(protocol: 'tcp' | 'udp', onlyPort?: number): Pr
 }
 
 /**
- * Whether a process of `pid`'s group holds a UDP socket that is bound (it appears in the namespace's
- * UDP table only once bound; a client's socket is bound by its first sendto).
+ * Whether a process of the program's tree (or, on a full look, its group) holds a UDP socket that is
+ * bound (it appears in the namespace's UDP table only once bound; a client's socket is bound by its
+ * first sendto).
  */
-async function ownsBoundUdpSocket(pid: number | null): Promise<boolean> {
+async function ownsBoundUdpSocket(look: ProgramLook): Promise<boolean> {
+  const { pid } = look;
   if (pid === null) return false;
   const { readiness, lsof } = platformSupport();
   if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, 'udp', { connected: true })).length > 0;
+  const candidates = look.candidates(pid);
+  const fullLook = look.fullLookDue();
+  if (candidates.size === 0 && !fullLook) return false;
   const bound = new Set<string>();
   for (const table of ['udp', 'udp6']) {
-    const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
-    for (const line of text.split('\n').slice(1)) {
+    for (const line of (readText(`/proc/${pid}/net/${table}`) ?? '').split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       if (fields.length > 9) bound.add(fields[9]);
     }
   }
-  if (bound.size === 0) return false;
-  // The program's own descriptors first; the whole group (a wrapper's child, e.g. under bwrap) only if not there.
-  for (const inode of await socketInodesOf(pid)) if (bound.has(inode)) return true;
-  for (const inode of await groupSocketInodes(pid)) if (bound.has(inode)) return true;
-  return false;
-}
-
-/** Inodes of every socket held by `pid` or any process of its group. */
-async function groupSocketInodes(pid: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  for (const member of await groupMembers(pid)) for (const inode of await socketInodesOf(member)) inodes.add(inode);
-  return inodes;
-}
-
-/** Inodes of the sockets one process holds, read from its file descriptors. */
-async function socketInodesOf(pid: number): Promise<Set<string>> {
-  const inodes = new Set<string>();
-  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
-  for (const target of targets) {
-    const match = /^socket:\[(\d+)\]$/.exec(target);
-    if (match) inodes.add(match[1]);
-  }
-  return inodes;
-}
-
-/** `pid` and every process in its process group (a wrapper such as `ip netns exec` or `sh -c` execs or forks). */
-async function groupMembers(pid: number): Promise<number[]> {
-  const members = [pid];
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    const candidate = Number(entry);
-    if (!Number.isInteger(candidate) || candidate === pid) continue;
-    const stat = await readFile(`/proc/${candidate}/stat`, 'utf8').catch(() => '');
-    // Fields after the command name (which may contain spaces) start at the last ')'.
-    const group = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2];
-    if (Number(group) === pid) members.push(candidate);
-  }
-  return members;
+  if ([...candidates].some((inode) => bound.has(inode))) return true;
+  return fullLook && bound.size > 0 && [...socketInodesOfAll(groupMembers(pid))].some((inode) => bound.has(inode));
 }

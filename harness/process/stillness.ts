@@ -9,10 +9,11 @@
 //     without a timeout, a futex without a timeout), or whose timeout cannot end before the step's
 //     deadline (counted from the last look before the wait was seen, since the kernel shows the
 //     timeout it was given, not what is left of it);
-//   - no socket of theirs has bytes queued to read or to send, nor a connection being made or waiting
-//     to be accepted;
+//   - no TCP connection of theirs is being made;
 //   - and over QUIET_MS nothing moved: the same system calls with the same arguments, no context
-//     switch, no byte read or written (/proc/PID/io).
+//     switch, no byte read or written (/proc/PID/io), the same bytes queued in their sockets and
+//     connections waiting to be accepted (bytes that stay put while every thread waits for input are
+//     bytes no thread waits for: a thread waiting on their socket would have been woken).
 // One kind of running thread counts as waiting too: a loop that reads a connection its peer closed
 // (`while True: data = s.recv(4096); if data == '': break` in Python 3, where recv returns b'' at once
 // for ever). It is seen as a thread that runs without ever sleeping (no voluntary context switch) nor
@@ -24,6 +25,7 @@
 // a relay, a kept-alive connection the origin closes later) are the caller's to rule out (`busy`).
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { platformSupport } from './platform-support.js';
+import { socketInodesOf, statFields, withDescendants } from './process-tree.js';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
@@ -137,7 +139,7 @@ function endsAfter(wait: ThreadWait, beganAfter: number | undefined, deadline: n
 
 async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<Look> {
   if (roots.length === 0) return { notStill: 'no program', fingerprint: '' };
-  const pids = await withDescendants(roots);
+  const pids = withDescendants(roots);
   const parts: string[] = [];
   const waits: ThreadWait[] = [];
   const socketInodes = new Map<string, number[]>();
@@ -180,10 +182,11 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
       waits.push({ who, ...wait });
       parts.push(`${tid}:${syscall.trim()}:${switches(status)}`);
     }
-    for (const inode of await socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
+    for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
   const sockets = await socketStates(pids, socketInodes);
-  if (sockets.queued) return { notStill: sockets.queued, fingerprint: '' };
+  if (sockets.connecting) return { notStill: sockets.connecting, fingerprint: '' };
+  parts.push(...sockets.queues);
   for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
   for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
   return { waits, fingerprint: parts.join(' '), spinning: running.size > 0 };
@@ -227,11 +230,6 @@ function futexOperation(fields: string[]): number {
   return Number(BigInt(fields[2]) & 0x7fn);
 }
 
-/** The fields of /proc/PID/stat after the command name (which may hold spaces and parentheses): state, parent, … */
-function statFields(stat: string): string[] {
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-}
-
 function syscallName(line: string, table: (typeof WAITS)[string]): string {
   const number = line.trim().split(' ')[0];
   return table[Number(number)]?.name ?? `system call ${number}`;
@@ -245,48 +243,6 @@ function switches(status: string): string {
   return ['voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'].map((key) => new RegExp(`^${key}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? '?').join('/');
 }
 
-/** The processes and every descendant of theirs (each thread's children list, or every process's parent where the kernel keeps no such list). */
-export async function withDescendants(roots: number[]): Promise<number[]> {
-  const parents = (await readFile(`/proc/${roots[0]}/task/${roots[0]}/children`, 'utf8').then(
-    () => undefined,
-    () => parentsOfAll(),
-  )) as Map<number, number[]> | undefined;
-  const seen = new Set<number>();
-  const queue = [...roots];
-  while (queue.length) {
-    const pid = queue.shift()!;
-    if (seen.has(pid)) continue;
-    seen.add(pid);
-    if (parents) {
-      queue.push(...(parents.get(pid) ?? []));
-      continue;
-    }
-    for (const tid of await readdir(`/proc/${pid}/task`).catch(() => [] as string[])) {
-      const children = await readFile(`/proc/${pid}/task/${tid}/children`, 'utf8').catch(() => '');
-      for (const child of children.split(' ').filter(Boolean)) queue.push(Number(child));
-    }
-  }
-  return [...seen];
-}
-
-/** Children of every process, from each one's parent in /proc/PID/stat. */
-async function parentsOfAll(): Promise<Map<number, number[]>> {
-  const children = new Map<number, number[]>();
-  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
-    const parent = Number(statFields(stat)[1]);
-    if (parent) children.set(parent, [...(children.get(parent) ?? []), Number(entry)]);
-  }
-  return children;
-}
-
-async function socketInodesOf(pid: number): Promise<string[]> {
-  const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
-  const targets = await Promise.all(fds.map((fd) => readlink(`/proc/${pid}/fd/${fd}`).catch(() => '')));
-  return targets.flatMap((target) => /^socket:\[(\d+)\]$/.exec(target)?.[1] ?? []);
-}
-
 /**
  * TCP states in which nothing is under way: established, FIN_WAIT2 (waiting for the peer to close),
  * TIME_WAIT, CLOSE, CLOSE_WAIT, listening (its accept queue is checked). A handshake or a FIN waiting
@@ -296,13 +252,17 @@ const SETTLED_TCP = new Set(['01', '05', '06', '07', '08', '0A']);
 const CLOSE_WAIT = '08';
 
 /**
- * A socket of these programs with bytes queued either way, a connection still being made, or one
- * waiting to be accepted (`queued`); and the processes holding a TCP connection that their peer closed
- * (CLOSE_WAIT), where a read returns end-of-file at once.
+ * A TCP connection of these programs still being made (`connecting`: the kernel acts on its own time);
+ * the sockets with bytes queued either way or connections waiting to be accepted (`queues`, part of
+ * the fingerprint: while they move, something is happening; when they stay put for the quiet time
+ * while every thread waits for input, no thread waits for them: a server blocked in recv() on one
+ * connection never accepts the browser's next one); and the processes holding a TCP connection that
+ * their peer closed (CLOSE_WAIT), where a read returns end-of-file at once.
  */
-async function socketStates(pids: number[], inodes: Map<string, number[]>): Promise<{ queued?: string; closedByPeer: Set<number> }> {
+async function socketStates(pids: number[], inodes: Map<string, number[]>): Promise<{ connecting?: string; queues: string[]; closedByPeer: Set<number> }> {
   const closedByPeer = new Set<number>();
-  if (inodes.size === 0) return { closedByPeer };
+  const queues: string[] = [];
+  if (inodes.size === 0) return { queues, closedByPeer };
   const namespaces = new Map<string, number>();
   for (const pid of pids) {
     const namespace = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
@@ -317,13 +277,13 @@ async function socketStates(pids: number[], inodes: Map<string, number[]>): Prom
         const [tx, rx] = fields[4].split(':');
         // A connection the peer closed counts its FIN in the receive queue until the program reads the end.
         const unread = parseInt(rx, 16) - (table.startsWith('tcp') && fields[3] === CLOSE_WAIT ? 1 : 0);
-        if (parseInt(tx, 16) !== 0 || unread > 0) return { queued: `a ${table} socket has bytes queued (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`, closedByPeer };
-        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { queued: `a TCP connection is being made (${fields[1]})`, closedByPeer };
+        if (parseInt(tx, 16) !== 0 || unread > 0) queues.push(`${table}:${fields[1]}>${fields[2]}:${fields[3]}:${fields[4]}`);
+        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { connecting: `a TCP connection is being made (${fields[1]})`, queues, closedByPeer };
         if (table.startsWith('tcp') && fields[3] === CLOSE_WAIT) for (const pid of inodes.get(fields[9])!) closedByPeer.add(pid);
       }
     }
   }
-  return { closedByPeer };
+  return { queues, closedByPeer };
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -345,7 +305,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  * can see the end before its parent does.
  */
 export async function allEnded(pid: number): Promise<boolean> {
-  for (const each of await withDescendants([pid])) {
+  for (const each of withDescendants([pid])) {
     const stat = await readFile(`/proc/${each}/stat`, 'utf8').catch(() => '');
     const state = statFields(stat)[0] ?? '';
     if (state !== '' && state !== 'Z' && state !== 'X') return false;

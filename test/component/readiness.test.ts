@@ -4,7 +4,8 @@
 // socket diagnostics that ss asks for, /proc/PID/net) agree.
 import { expect } from 'chai';
 import type { Program } from '../../harness/process/program.js';
-import { diagnosticsTable, procTable } from '../../harness/process/proc-sockets.js';
+import net from 'node:net';
+import { diagnosticsTable, procTable, tcpListeners } from '../../harness/process/proc-sockets.js';
 import { waitUntilReady } from '../../harness/process/readiness.js';
 import { allocatePorts, releasePorts } from '../../harness/plan/allocate-ports.js';
 import { needsTool } from '../support/tools.js';
@@ -65,5 +66,40 @@ describe('readiness (waitUntilReady) against real programs', function () {
       expect(fromProc, protocol).to.have.length(1);
       expect(fromDiagnostics, protocol).to.deep.equal(fromProc);
     }
+  });
+
+  it('reads the TCP listeners from the head of /proc/PID/net/tcp, as the whole table has them, with connections after them', async () => {
+    const server = python(TCP_SERVER, [String(ports.given)]);
+    programs.push(server);
+    await waitUntilReady(server, { tcp: ports.given }, 10_000, new AbortController().signal);
+    // An established connection in the table (socklab's own, to the server), listed after every listener.
+    const client = net.connect(ports.given, '127.0.0.1');
+    await new Promise((resolve) => client.once('connect', resolve));
+    try {
+      const whole = (await procTable(server.pid!, 'tcp')).sort((a, b) => a.port - b.port || a.inode.localeCompare(b.inode));
+      const head = (await tcpListeners(server.pid!)).sort((a, b) => a.port - b.port || a.inode.localeCompare(b.inode));
+      expect(head).to.deep.equal(whole);
+      const own = whole.filter((entry) => entry.port === ports.given);
+      expect(own).to.have.length(1);
+      // Asked for the program's socket alone, the reading stops once it is found, and finds it.
+      expect(await tcpListeners(server.pid!, new Set([own[0].inode]))).to.deep.include(own[0]);
+    } finally {
+      client.destroy();
+    }
+  });
+
+  it('finds a socket made early and bound and listened to later', async () => {
+    const late = `
+import socket, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+time.sleep(0.5)
+s.bind(('127.0.0.1', int(sys.argv[1])))
+s.listen(5)
+time.sleep(30)
+`;
+    const server = python(late, [String(ports.given)]);
+    programs.push(server);
+    const verdict = await waitUntilReady(server, { tcp: ports.given }, 10_000, new AbortController().signal);
+    expect(verdict.ready && verdict.listening).to.deep.equal({ protocol: 'tcp', port: ports.given, loopbackOnly: true });
   });
 });
