@@ -9,6 +9,13 @@
 //   /bin/sh -c 'while [ "$1" != -- ]; do echo $$ > "$1" || …; shift; done; shift; exec "$@"' \
 //     socklab-limits <v2 group>/cgroup.procs <v1 pids>/cgroup.procs <v1 memory>/cgroup.procs -- \
 //     /usr/bin/prlimit --cpu=60:61 --fsize=67108864 --nofile=1024 --core=0 -- PROGRAM ARGS…
+//
+// Joining a cgroup is the slow part of a start: the kernel waits for an RCU grace period (10–20 ms
+// here) before it moves a process, unless another move happened just before. A program can therefore
+// be started ahead of its step and held (`hold`): the wrapper joins its cgroups, then waits for one
+// line on descriptor 3 before it execs (HOLD_SCRIPT); socklab writes it when the step comes. Until
+// then the program has not run a single instruction of its own. If socklab goes away, the wrapper
+// reads end-of-file and exits without running it.
 import path from 'node:path';
 import type { ExitInfo } from './exit-info.js';
 import type { Controller } from './cgroup-v1.js';
@@ -20,6 +27,9 @@ import { FALLBACK_ADDRESS_SPACE_BYTES, formatBytes, withDefaults, type ResourceL
 
 /** Joins every cgroup.procs file given before `--`, then execs the rest. Exit 125 if a join fails. */
 export const JOIN_SCRIPT = 'while [ "$1" != -- ]; do echo $$ > "$1" || { echo "socklab: cannot join the cgroup $1" >&2; exit 125; }; shift; done; shift; exec "$@"';
+
+/** JOIN_SCRIPT that waits for a line on descriptor 3 (and closes it) before it execs. */
+export const HOLD_SCRIPT = JOIN_SCRIPT.replace('exec "$@"', 'read -r go <&3 || exit 125; exec 3<&-; exec "$@"');
 
 let nextGroup = 0;
 
@@ -64,12 +74,21 @@ export class ProgramLimits {
     if (fallbacks.length > 0) this.fallbackNotes.push(`resource limits fall back: ${fallbacks.join('; ')}`);
   }
 
-  /** The command to spawn in place of `file args`: the cgroup join and prlimit in front, exec'd away. */
-  wrap(file: string, args: string[]): [string, ...string[]] {
+  /** The command to spawn in place of `file args`: the cgroup join and prlimit in front, exec'd away; with `hold`, the wait for descriptor 3 between them. */
+  wrap(file: string, args: string[], options: { hold?: boolean } = {}): [string, ...string[]] {
     const rlimits = this.prlimitWords();
     const joins = this.dirs().map((dir) => path.join(dir, 'cgroup.procs'));
-    if (joins.length === 0) return [...rlimits, file, ...args] as [string, ...string[]];
-    return ['/bin/sh', '-c', JOIN_SCRIPT, 'socklab-limits', ...joins, '--', ...rlimits, file, ...args];
+    if (joins.length === 0 && !options.hold) return [...rlimits, file, ...args] as [string, ...string[]];
+    return ['/bin/sh', '-c', options.hold ? HOLD_SCRIPT : JOIN_SCRIPT, 'socklab-limits', ...joins, '--', ...rlimits, file, ...args];
+  }
+
+  /**
+   * Whether starting the program ahead and holding it saves time and changes nothing: it joins a
+   * cgroup (the slow part), and no limit depends on what else runs when it starts (RLIMIT_NPROC, the
+   * fallback for a missing pids cgroup, counts the user's tasks at that moment).
+   */
+  get worthHolding(): boolean {
+    return this.dirs().length > 0 && !this.prlimitWords().some((word) => word.startsWith('--nproc='));
   }
 
   /** SIGKILL to every process in the program's cgroups (cgroup.kill where there is one), round after round, until none is left. */

@@ -35,8 +35,6 @@ export interface LaunchOptions {
   unavailable?: string;
   /** Resource limits; what is not given keeps its default (DEFAULT_LIMITS in resource-limits.ts). */
   limits?: Partial<ResourceLimits>;
-  /** Called once with a reader of `limitNotes`, for the caller to show them where it reports the program. */
-  onLimitNotes?: (read: () => string[]) => void;
   /** Run on this host: `ip netns exec NAME` (the two-host topology). */
   namespace?: string;
   /**
@@ -46,6 +44,11 @@ export interface LaunchOptions {
   sandbox?: SandboxRequest;
   /** How a submission's program was given its arguments, recorded in its result. */
   invocation?: Invocation;
+  /**
+   * Start it ahead, held before its first instruction (program-limits.ts) until `release()`, when that
+   * saves time (`held` says whether it is held).
+   */
+  hold?: boolean;
 }
 
 /** How long a program gets between SIGTERM and SIGKILL. */
@@ -56,7 +59,8 @@ const PIPE_DRAIN_MS = 300;
 export class Program implements LaunchedProgram {
   readonly stdout: OutputCapture;
   readonly stderr: OutputCapture;
-  readonly startedAt = performance.now();
+  /** performance.now() when it started (when it was released, for a program started ahead). */
+  startedAt = performance.now();
   readonly exited: Promise<ExitInfo>;
   pid: number | null = null;
   spawnError: DetectedError | null = null;
@@ -73,6 +77,8 @@ export class Program implements LaunchedProgram {
   private readonly sandboxed: boolean;
   /** The uid it runs as, when not socklab's own. */
   private readonly user: number | undefined;
+  /** Held before its first instruction until release(). */
+  private holding: boolean;
 
   constructor(private readonly options: LaunchOptions) {
     const cap = options.outputCapBytes ?? DEFAULT_OUTPUT_CAP_BYTES;
@@ -98,8 +104,9 @@ export class Program implements LaunchedProgram {
     if (options.namespace && executable) inner = inNamespace(options.namespace, inner);
     this.sandboxed = Boolean(support?.bwrap);
     this.user = support?.bwrap ? request?.user?.uid : undefined;
+    this.holding = Boolean(options.hold && this.limits?.worthHolding);
     // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
-    const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1)) : [process.execPath, '-e', ''];
+    const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1), { hold: this.holding }) : [process.execPath, '-e', ''];
     this.subprocess = execa(spawnFile, spawnArgs, {
       cwd: options.cwd,
       env: { ...options.env, [TAG_VARIABLE]: options.tag },
@@ -108,14 +115,12 @@ export class Program implements LaunchedProgram {
       buffer: false,
       reject: false,
       cleanup: false,
-      stdin: 'pipe',
-      stdout: 'pipe',
-      stderr: 'pipe',
+      // stdin, stdout, stderr, and for a held program the line that releases it.
+      stdio: this.holding ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe'],
       encoding: 'buffer',
     });
     if (options.unavailable) this.spawnError = { code: 'ENOPROGRAM', message: options.unavailable };
     else if (found && typeof found === 'object') this.spawnError = { code: found.code ?? 'ENOENT', message: spawnMessage(file, found) };
-    options.onLimitNotes?.(() => this.limitNotes);
     this.pid = this.subprocess.pid ?? null;
     if (this.pid !== null) liveGroups.add(this.pid);
     this.stdout.attach(this.subprocess.stdout);
@@ -136,6 +141,21 @@ export class Program implements LaunchedProgram {
       () => undefined,
       () => undefined,
     );
+  }
+
+  /** Whether it was started ahead and still waits for release(). */
+  get held(): boolean {
+    return this.holding;
+  }
+
+  /** Lets a program started ahead (`hold`) run: from here on it counts as started. */
+  release(): void {
+    if (!this.holding) return;
+    this.holding = false;
+    this.startedAt = performance.now();
+    const go = this.subprocess.stdio[3] as NodeJS.WritableStream | null | undefined;
+    go?.on('error', () => undefined); // a wrapper that has died already: its exit says so
+    go?.end('\n');
   }
 
   /** Its sockets, read from its own /proc tables (readiness). */

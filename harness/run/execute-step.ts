@@ -3,8 +3,9 @@
 import type { Invocation, StepResult } from '../model/result.js';
 import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
-import type { DeferredOutcome, StepContext } from '../steps/step-kind.js';
-import { Program } from '../process/program.js';
+import type { DeferredOutcome, LaunchRequest, StepContext } from '../steps/step-kind.js';
+import { Program, type LaunchOptions } from '../process/program.js';
+import type { RemoteLaunch } from '../remote/remote-experiment.js';
 import { untilStill } from '../process/stillness.js';
 import { localNetwork } from '../network/host-network.js';
 import { conventionCount, roleCommandLine } from '../plan/role-invocation.js';
@@ -101,36 +102,72 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
       return true;
     },
     launch: async (request) => {
-      const role = plan.roles[request.role];
-      if (!role) throw new Error(`role ${request.role} was not planned for step ${step.index + 1}`);
-      const line = roleCommandLine({ command: role.command, usage: role.usage, invocation: role.invocation, args: request.args, attempt: state.conventionAttempts.get(request.role) ?? 0, ownHost: plan.hosts[role.host] });
-      const earlier = tried.get(request.role);
-      const invocation = 'command' in line && line.invocation ? { ...line.invocation, ...(earlier ? { tried: earlier } : {}) } : undefined;
-      if ('command' in line) launched.set(request.role, { command: line.command, invocation });
+      const launch = planLaunch(state, request, tried.get(request.role));
+      if ('command' in launch.line) launched.set(request.role, { command: launch.line.command, invocation: launch.invocation });
       // Notes about how it ran (a fallback to weaker limits, a limit it ran into, where it ran) join this step's at the end.
       const addNotes = (read: () => string[]) => state.deferred.push({ step: result, planned: step, check: async () => ({ expectations: [], notes: read() }) });
-      const env = { ...role.env, ...state.sharedEnvironment, ...request.env };
-      if (role.remote && state.remote && role.unavailable === undefined && 'command' in line) {
-        const program = await state.remote.launch({ role: request.role, command: line.command, ...(invocation ? { invocation } : {}), stdin: request.stdin, env, outputCapBytes: environment.outputCapBytes });
+      if (launch.remote) {
+        const program = await state.remote!.launch({ ...launch.remote, outputCapBytes: environment.outputCapBytes });
         if (program.notes) addNotes(() => program.notes ?? []);
         return program;
       }
-      return new Program({
-        command: 'command' in line ? line.command : role.command,
-        ...(invocation ? { invocation } : {}),
-        namespace: state.world?.namespaces[role.host],
-        sandbox: role.sandbox,
-        cwd: role.cwd,
-        env: { ...inheritedEnvironment(), ...env },
-        stdin: request.stdin,
-        tag: plan.tag,
-        outputCapBytes: environment.outputCapBytes,
-        unavailable: role.unavailable ?? ('problem' in line ? line.problem : undefined),
-        limits: plan.spec.limits,
-        onLimitNotes: addNotes,
-      });
+      const program = state.ahead.take(launch.options!) ?? new Program(launch.options!);
+      addNotes(() => program.limitNotes);
+      launchAhead(plan.steps[step.index + 1], state);
+      return program;
     },
   };
+}
+
+/** How `request` is launched now: the command line, and either a local program's options or the remote launch. */
+interface PlannedLaunch {
+  line: ReturnType<typeof roleCommandLine>;
+  invocation?: Invocation;
+  options?: LaunchOptions;
+  remote?: Omit<RemoteLaunch, 'outputCapBytes'>;
+}
+
+function planLaunch(state: ExperimentState, request: LaunchRequest, earlier: Invocation['tried'] | undefined): PlannedLaunch {
+  const { plan, environment } = state;
+  const role = plan.roles[request.role];
+  if (!role) throw new Error(`role ${request.role} was not planned`);
+  const line = roleCommandLine({ command: role.command, usage: role.usage, invocation: role.invocation, args: request.args, attempt: state.conventionAttempts.get(request.role) ?? 0, ownHost: plan.hosts[role.host] });
+  const invocation = 'command' in line && line.invocation ? { ...line.invocation, ...(earlier ? { tried: earlier } : {}) } : undefined;
+  const env = { ...role.env, ...state.sharedEnvironment, ...request.env };
+  if (role.remote && state.remote && role.unavailable === undefined && 'command' in line) {
+    return { line, invocation, remote: { role: request.role, command: line.command, ...(invocation ? { invocation } : {}), stdin: request.stdin, env } };
+  }
+  const options: LaunchOptions = {
+    command: 'command' in line ? line.command : role.command,
+    ...(invocation ? { invocation } : {}),
+    namespace: state.world?.namespaces[role.host],
+    sandbox: role.sandbox,
+    cwd: role.cwd,
+    env: { ...inheritedEnvironment(), ...env },
+    stdin: request.stdin,
+    tag: plan.tag,
+    outputCapBytes: environment.outputCapBytes,
+    unavailable: role.unavailable ?? ('problem' in line ? line.problem : undefined),
+    limits: plan.spec.limits,
+  };
+  return { line, invocation, options };
+}
+
+/** Whether `step` launches a program (and so starts the next step's ahead itself, once its own is started). */
+export function launchesProgram(step: PlannedStep): boolean {
+  return stepKinds.get(step.kind)?.launches !== undefined;
+}
+
+/**
+ * Starts the program `step` will launch ahead of it, held before its first instruction (launch-ahead.ts),
+ * while the step before it runs: a step that launches a program of this machine, with what it would
+ * be launched with now.
+ */
+export function launchAhead(step: PlannedStep | undefined, state: ExperimentState): void {
+  const request = step && stepKinds.get(step.kind)?.launches?.(step.body);
+  if (!request) return;
+  const launch = planLaunch(state, request, undefined);
+  if (launch.options && !launch.options.unavailable) state.ahead.prepare(launch.options);
 }
 
 /** Runs the checks steps deferred to the end, adding their expectations to their steps. */

@@ -6,6 +6,7 @@ import type { ExperimentPlan, PlannedStep } from '../plan/experiment-plan.js';
 import type { DeferredOutcome, RunningService } from '../steps/step-kind.js';
 import type { ExperimentWorld } from './experiment-world.js';
 import type { RemoteExperiment } from '../remote/remote-experiment.js';
+import type { LaunchAhead } from './launch-ahead.js';
 
 export interface ExperimentEnvironment extends PlanEnvironment {
   /** Why hard-coded destinations cannot be intercepted in a world here (no iptables), or null. */
@@ -46,4 +47,6 @@ export interface ExperimentState {
   fixtureClocks: Array<() => string | undefined>;
   /** Per role, which of its command-line conventions its programs get now (after usage errors: the next one). */
   conventionAttempts: Map<string, number>;
+  /** The next step's program, started ahead and held (launch-ahead.ts). */
+  ahead: LaunchAhead;
 }

@@ -13,7 +13,8 @@ import { finishProgram } from '../steps/shared/program-outcome.js';
 import { formatDuration } from '../schema/duration.js';
 import { killTaggedProcesses } from '../process/process-sweep.js';
 import { ExperimentWorld } from './experiment-world.js';
-import { executeStep, runDeferredChecks } from './execute-step.js';
+import { executeStep, launchAhead, launchesProgram, runDeferredChecks } from './execute-step.js';
+import { LaunchAhead } from './launch-ahead.js';
 import type { ExperimentEnvironment, ExperimentState } from './experiment-state.js';
 import { ExperimentCapture } from './experiment-capture.js';
 import { buildCaptureFilter } from '../capture/index.js';
@@ -61,6 +62,7 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
     steps: [],
     sharedEnvironment: {},
     conventionAttempts: new Map(),
+    ahead: new LaunchAhead(),
   };
   const notes: string[] = [];
   let error: HarnessErrorInfo | undefined;
@@ -149,6 +151,8 @@ async function runSteps(state: ExperimentState): Promise<void> {
       continue;
     }
     const marks = stderrMarks(state);
+    // The next step's program is started ahead while this one runs: right after this step's own launch, or now when it launches none.
+    if (!launchesProgram(step)) launchAhead(state.plan.steps[step.index + 1], state);
     const { result, stopExperiment } = await executeStep(step, state);
     stderrDuring(state, marks, result);
     state.steps.push(result);
@@ -234,6 +238,7 @@ function describeWorld(world: ExperimentWorld): string {
 
 /** Fixtures' cleanups in reverse order, then services still running: their output stays on the step that started them. */
 async function teardown(state: ExperimentState): Promise<void> {
+  await state.ahead.discard();
   for (const cleanup of state.teardowns.reverse()) await cleanup().catch(() => undefined);
   const running = [...state.services.values()].reverse();
   state.services.clear();

@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration } from '../schema/parts.js';
 import { ProcessExpectation } from '../expect/expectation-schemas.js';
-import { launchFields } from './shared/launch-fields.js';
+import { launchFields, launchRequest } from './shared/launch-fields.js';
 import { formatDuration } from '../schema/duration.js';
 import { evaluateProcess } from '../expect/process-expectations.js';
 import { finishProgram } from './shared/program-outcome.js';
@@ -31,9 +31,10 @@ export const runStep: StepKind<RunStep> = {
   summary: 'Run a program to completion (or its timeout) and check its exit, output and errors.',
   label: (step) => step.title ?? ['run', step.run, ...(step.args ?? []).map(String)].join(' '),
   role: (step) => step.run,
+  launches: (step) => launchRequest(step.run, step),
   async execute(step, context) {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_RUN_TIMEOUT_MS, context);
-    const request = { role: step.run, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+    const request = launchRequest(step.run, step);
     let program = await context.launch(request);
     if (program.unobservable) {
       const expect = step.expect ?? {};

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import { Duration, InterceptOption, PortRef } from '../schema/parts.js';
 import { describeLiteral, findLiteral } from './shared/source-literal.js';
-import { launchFields } from './shared/launch-fields.js';
+import { launchFields, launchRequest } from './shared/launch-fields.js';
 import { parseDuration, formatDuration } from '../schema/duration.js';
 import type { LaunchedProgram } from '../process/launched-program.js';
 import { waitUntilReady } from '../process/readiness.js';
@@ -66,6 +66,7 @@ export const startStep: StepKind<StartStep> = {
   summary: 'Start a background service (until the experiment ends) and wait until it is ready.',
   label: (step) => step.title ?? ['start', step.start, ...(step.args ?? []).map(String)].join(' '),
   role: (step) => step.start,
+  launches: (step) => launchRequest(step.start, step),
   defines: (step) => step.name ?? step.start,
   listens(step) {
     const protocol = step.ready?.tcp !== undefined ? 'tcp' : step.ready?.udp !== undefined ? 'udp' : undefined;
@@ -76,7 +77,7 @@ export const startStep: StepKind<StartStep> = {
     const name = step.name ?? step.start;
     const placed = await placeFiles(step.files ?? {}, context.folderOf(step.start));
     context.onTeardown(() => placed.remove());
-    const request = { role: step.start, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+    const request = launchRequest(step.start, step);
     let program = await context.launch(request);
     context.services.set(name, { name, role: step.start, program, stepIndex: context.stepIndex });
     // A role started by hand elsewhere is not started: this step uses it where it runs.

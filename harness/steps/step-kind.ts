@@ -167,6 +167,8 @@ export interface StepKind<Step extends Record<string, unknown> = Record<string, 
   label(step: Step): string;
   /** The role this step launches, checked against the lab's roles when specs load. */
   role?(step: Step): string | undefined;
+  /** What this step will ask `context.launch` for first (the runner may start it ahead, held). */
+  launches?(step: Step): LaunchRequest | undefined;
   /** The service name this step makes available to later steps. */
   defines?(step: Step): string | undefined;
   /** The service name this step needs an earlier step to have started. */

@@ -1,6 +1,7 @@
 // The fields of every step that launches a program playing a role (run, start).
 import { Type } from '@sinclair/typebox';
 import { Env } from '../../schema/parts.js';
+import type { LaunchRequest } from '../step-kind.js';
 
 /** Fields shared by every step that launches a program playing a role. */
 export const launchFields = {
@@ -12,3 +13,8 @@ export const launchFields = {
   ),
   title: Type.Optional(Type.String()),
 };
+
+/** The launch a step with `launchFields` asks for, for its program playing `role`. */
+export function launchRequest(role: string, step: { args?: Array<string | number>; stdin?: string; env?: Record<string, string> }): LaunchRequest {
+  return { role, args: (step.args ?? []).map(String), stdin: step.stdin, env: step.env };
+}
