@@ -38,6 +38,11 @@ export interface VisitOptions {
   screenshotFile?: string;
   /** Run the browser on this host of an experiment's world (`ip netns exec`). */
   namespace?: string;
+  /** Aborted once no response can come any more: the visit ends at once, as its timeout would (its reason the message). */
+  decided?: AbortSignal;
+  /** Called as the page sends its first request (the browser has asked), and on each response or failure after (progress). */
+  onRequest?: () => void;
+  onProgress?: () => void;
 }
 
 export async function visitPage(options: VisitOptions): Promise<BrowserVisit> {
@@ -59,14 +64,23 @@ export async function visitPage(options: VisitOptions): Promise<BrowserVisit> {
     page.on('console', (message) => {
       if (message.type() === 'error') consoleErrors.push(message.text());
     });
+    page.once('request', () => options.onRequest?.());
+    const progress = () => options.onProgress?.();
+    page.on('response', progress);
+    page.on('requestfinished', progress);
+    page.on('requestfailed', progress);
     let status: number | null = null;
     let error: BrowserVisit['error'] = null;
+    const { decided } = options;
+    const early = new Promise<never>((_, reject) => decided?.addEventListener('abort', () => reject(new DecidedEarly(String(decided.reason))), { once: true }));
+    const loading = page.goto(options.url, { timeout: options.timeoutMs, waitUntil: 'load' });
+    loading.catch(() => undefined); // abandoned when decided early: the context closes under it
     try {
-      const response = await page.goto(options.url, { timeout: options.timeoutMs, waitUntil: 'load' });
+      const response = await Promise.race([loading, early]);
       status = response?.status() ?? null;
     } catch (cause) {
       const message = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
-      error = { code: /ERR_CONNECTION_REFUSED/.test(message) ? 'ECONNREFUSED' : /Timeout/.test(message) ? 'ETIMEDOUT' : 'EBROWSER', message };
+      error = { code: /ERR_CONNECTION_REFUSED/.test(message) ? 'ECONNREFUSED' : /Timeout/.test(message) || cause instanceof DecidedEarly ? 'ETIMEDOUT' : 'EBROWSER', message };
     }
     const title = error ? '' : await page.title();
     const text = error ? '' : await page.innerText('body').catch(() => '');
@@ -77,6 +91,9 @@ export async function visitPage(options: VisitOptions): Promise<BrowserVisit> {
     await rm(profile, { recursive: true, force: true }).catch(() => undefined);
   }
 }
+
+/** The visit ended before its timeout because nothing could answer it any more. */
+class DecidedEarly extends Error {}
 
 /** A launcher that starts chromium inside a network namespace: playwright runs it like chromium itself. */
 async function namespaceLauncher(folder: string, namespace: string): Promise<string> {

@@ -8,6 +8,7 @@ import { TextMatcher } from '../expect/expectation-schemas.js';
 import { matchText } from '../expect/text-matcher.js';
 import { browserUnavailable, visitPage, type BrowserVisit } from '../probes/browser.js';
 import type { ExpectationResult } from '../model/result.js';
+import { ResponseWatch } from './shared/response-watch.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
 
@@ -48,8 +49,21 @@ export const browserStep: StepKind<BrowserStep> = {
     const timeoutMs = stepTimeoutMs(step.timeout, DEFAULT_BROWSER_TIMEOUT_MS, context);
     const screenshot = step.screenshot === false ? undefined : `${context.artifacts.prefix}.png`;
     const { namespace } = await context.network();
-    const visit = await visitPage({ url: step.browser, proxy: step.proxy, timeoutMs, screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot), namespace });
+    // Once the page has asked, the visit ends as its timeout would when no response can come any more
+    // (the browser itself, with its own timers, is not looked at: socklab drives it).
+    const watch = new ResponseWatch(context, performance.now() + timeoutMs);
+    const visit = await visitPage({
+      url: step.browser,
+      proxy: step.proxy,
+      timeoutMs,
+      screenshotFile: screenshot && path.join(context.artifacts.dir, screenshot),
+      namespace,
+      decided: watch.decided,
+      onRequest: () => void watch.watch(),
+      onProgress: () => watch.progress(),
+    }).finally(() => watch.settle());
     return {
+      notes: watch.notes(visit.durationMs, timeoutMs),
       expectations: judge(step, visit),
       details: { kind: 'browser', url: step.browser, ...(step.proxy ? { proxy: step.proxy } : {}), status: visit.status, title: visit.title, text: visit.text.slice(0, 2000), consoleErrors: visit.consoleErrors, error: visit.error, durationMs: visit.durationMs },
       artifacts: screenshot && !visit.error ? [screenshot] : [],

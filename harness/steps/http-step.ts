@@ -11,9 +11,9 @@ import { HttpExpectation, evaluateHttp } from '../expect/http-expectations.js';
 import { parseHttpUrl, sendHttpRequest, type HttpExchange } from '../probes/http-request.js';
 import type { ExpectationResult, HttpDetails, HttpExchangeRecord } from '../model/result.js';
 import { verdict } from '../expect/verdict.js';
+import { ResponseWatch } from './shared/response-watch.js';
 import { stepTimeoutMs } from './shared/step-timeout.js';
 import type { StepKind } from './step-kind.js';
-import type { Stillness } from '../process/stillness.js';
 
 const DEFAULT_HTTP_TIMEOUT_MS = 10_000;
 
@@ -57,28 +57,20 @@ export const httpStep: StepKind<HttpStep> = {
       const started = performance.now();
       const urls = Array.from({ length: step.parallel ?? 1 }, (_, index) => (step.distinct && step.parallel ? `${step.http}${step.http.includes('?') ? '&' : '?'}${index + 1}` : step.http));
       // Once every request is sent, a step in the foreground ends as its timeout would when no response
-      // can come any more: every program of the experiment waits for input that nothing will send.
-      const decided = new AbortController();
-      const settled = new AbortController();
-      let stillness: Stillness | null = null;
+      // can come any more (socklab is the reader here: a response byte since counts as progress).
+      const watch = new ResponseWatch(context, started + timeoutMs);
       let sent = 0;
-      let lastProgress = -Infinity;
-      const onSent = async () => {
-        if (step.background || ++sent < urls.length) return;
-        // Stillness counts only when no response byte arrived since it began (socklab is the reader here).
-        do stillness = await context.untilStill(null, started + timeoutMs, AbortSignal.any([context.signal, settled.signal]));
-        while (stillness && lastProgress >= stillness.since);
-        if (stillness) decided.abort(`no complete response, and none could come any more: every program waited for input that nothing was going to send (${stillness.waits.join(', ')})`);
+      const onSent = () => {
+        if (!step.background && ++sent === urls.length) void watch.watch();
       };
       const results = await Promise.all(
         urls.map((url) => {
           const request = form === 'path' && step.proxy ? { url: pathFormUrl(url, step.proxy) } : { url, proxy: step.proxy };
-          const watch = { decided: decided.signal, onSent: () => void onSent(), onProgress: () => (lastProgress = performance.now()) };
-          return sendHttpRequest({ ...request, method: step.method, headers: step.headers, body: step.body, timeoutMs, signal: context.signal, connect, ...watch });
+          return sendHttpRequest({ ...request, method: step.method, headers: step.headers, body: step.body, timeoutMs, signal: context.signal, connect, decided: watch.decided, onSent, onProgress: () => watch.progress() });
         }),
-      ).finally(() => settled.abort());
+      ).finally(() => watch.settle());
       const wallMs = Math.round(performance.now() - started);
-      return { form, results, wallMs, expectations: judgeAll(step, results, wallMs), ...(stillness ? { stoppedEarly: true } : {}) };
+      return { form, results, wallMs, expectations: judgeAll(step, results, wallMs), ...(watch.stoppedEarly ? { stoppedEarly: watch.notes(wallMs, timeoutMs) } : {}) };
     };
     const forms = !step.proxy || step.form === undefined || step.form === 'absolute' ? (['absolute'] as const) : step.form === 'path' ? (['path'] as const) : (['path', 'absolute'] as const);
     // The first attempt starts now, also in the background: later steps count on it being under way.
@@ -100,7 +92,7 @@ export const httpStep: StepKind<HttpStep> = {
       const notes = [
         ...(last.results.length > 1 ? [`${last.results.length} requests in ${formatDuration(last.wallMs)}`] : []),
         ...attempts.slice(0, -1).map((attempt) => `the ${attempt.form} form failed (${attempt.expectations.find((check) => !check.ok)?.message ?? 'no answer'}); then the ${last.form} form`),
-        ...(last.stoppedEarly ? [`stopped after ${formatDuration(last.wallMs)} instead of waiting out its ${formatDuration(timeoutMs)} timeout: no response could come any more`] : []),
+        ...(last.stoppedEarly ?? []),
       ];
       return { expectations: last.expectations, details: describeStep(step, last, forms.length > 1 || step.form === 'path'), notes };
     };
@@ -117,8 +109,8 @@ interface Attempt {
   results: HttpExchange[];
   wallMs: number;
   expectations: ExpectationResult[];
-  /** Ended as its timeout would, once no response could come any more. */
-  stoppedEarly?: true;
+  /** The note of an attempt ended early (no response could come any more). */
+  stoppedEarly?: string[];
 }
 
 /** The lab's form: the origin's host[:port] and path after the proxy's own address (http://proxy:8888/host:port/a). */

@@ -128,6 +128,30 @@ steps:
     expect(request.durationMs).to.be.below(30_000);
   });
 
+  it('ends a browser\'s page load as its timeout would once the proxy can only wait for more of the request', async function () {
+    needsTool(this, 'chromium');
+    const lab = fixtureLab(temp);
+    temp.write(
+      'specs/mute-proxy.yaml',
+      `id: mute-proxy
+title: a proxy that reads the browser's request and never answers
+steps:
+  - start: mute
+    args: ["{{ports.proxy}}"]
+    ready: { stdout: ready }
+  - browser: "http://www.example.test/page.html"
+    proxy: "http://127.0.0.1:{{ports.proxy}}"
+    timeout: 30s
+`,
+    );
+    const run = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'mute-proxy')]);
+    expect(run.exitCode, run.stdout + run.stderr).to.equal(1);
+    const visit = readResults(path.join(temp.path, 'mute-proxy')).experiments[0].steps[1];
+    expect(visit.status).to.equal('failed');
+    expect(visit.notes?.[0]).to.match(/^stopped after .+ instead of waiting out its 30s timeout: no response could come any more$/);
+    expect(visit.expectations[0].message).to.match(/^the page did not load: no complete response, and none could come any more: every program waited for input that nothing was going to send \(python3 \(pid \d+\) in recvfrom/);
+  });
+
   it('ends a step as its timeout would once its programs can only wait (no input can come); --wait-timeouts waits it out', async () => {
     const lab = fixtureLab(temp);
     const spec = (timeout: string) => `id: waits
