@@ -30,6 +30,12 @@ export const RoleSchema = Type.Object(
         description: 'Regular expressions for prompt text that does not count as output (e.g. for `silent: true`).',
       }),
     ),
+    timersGiveUp: Type.Optional(
+      Type.Boolean({
+        description:
+          "The reference program's own timers only make it give up, never retry or print anything new (a tool such as curl with -m): once every other program of the experiment waits for input that nothing will send, its step ends early, as at the step's timeout, instead of at the tool's own (so an expectation on the tool's exit code cannot hold: check its output). Never assumed of a submission's program.",
+      }),
+    ),
   },
   { additionalProperties: false, expected: 'a role with description, usage and reference' },
 );

@@ -33,6 +33,8 @@ export interface RoleBinding {
   invocation: RoleInvocation;
   /** Added to its program's environment (variables a student's program reads, set as a grader exports them). */
   env?: Record<string, string>;
+  /** The reference program's timers only make it give up (lab file `timersGiveUp`); never set for a submission's. */
+  timersGiveUp?: boolean;
 }
 
 /**
@@ -62,6 +64,7 @@ export class RoleTable {
       usage: definition.usage,
       invocation: { kind: 'given' },
       ignoredOutput: (definition.ignoreOutput ?? []).map((pattern) => new RegExp(pattern, 'g')),
+      ...(definition.timersGiveUp ? { timersGiveUp: true } : {}),
     };
   }
 

@@ -66,6 +66,8 @@ export interface PlannedRole {
   ignoredOutput: RegExp[];
   /** Ports students hard-code for this role (intercepted in a world). */
   commonPorts: number[];
+  /** Its program's own timers only make it give up (a reference tool such as curl): stillness may end its steps early. */
+  timersGiveUp?: boolean;
   /** Set when the role runs on another machine (`--remote`, `--ssh`). */
   remote?: RemoteRoleDeployment;
 }

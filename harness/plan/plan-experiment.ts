@@ -329,6 +329,7 @@ function planRole(binding: RoleBinding, spec: ExperimentSpec, environment: PlanE
     ...(binding.unavailable !== undefined ? { unavailable: binding.unavailable } : {}),
     ignoredOutput: binding.ignoredOutput,
     commonPorts: binding.commonPorts,
+    ...(binding.timersGiveUp && binding.source === 'reference' ? { timersGiveUp: true } : {}),
     ...(remote ? { remote } : {}),
   };
 }

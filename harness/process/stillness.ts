@@ -18,7 +18,8 @@
 // (`while True: data = s.recv(4096); if data == '': break` in Python 3, where recv returns b'' at once
 // for ever). It is seen as a thread that runs without ever sleeping (no voluntary context switch) nor
 // reading or writing a byte, in a process holding a TCP connection in CLOSE_WAIT with nothing queued,
-// for SPIN_QUIET_MS: nothing it reads can ever end that loop.
+// for SPIN_QUIET_MS while its process gains CPU time: nothing it reads can ever end that loop. And a
+// tool whose own timers only make it give up (curl -m: `givesUp`) waits for input whatever its timeout.
 // Anything else (a thread running otherwise, a sleep(), a connect() in progress, a system call not
 // listed, a file that cannot be read, an architecture without a table) means "not still": the step
 // then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
@@ -29,8 +30,11 @@ import { socketInodesOf, statFields, withDescendants } from './process-tree.js';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
-/** How long a thread must spin on a closed connection, without a byte moving, before it counts as still. */
-export const SPIN_QUIET_MS = 1000;
+/**
+ * How long a thread must spin on a closed connection, without a byte moving and gaining CPU time (so
+ * really running, not merely waiting for a CPU on a loaded machine), before it counts as still.
+ */
+export const SPIN_QUIET_MS = 500;
 const SPINNING = 'a loop reading a connection its peer closed';
 const LOOK_EVERY_MS = 50;
 
@@ -93,6 +97,8 @@ interface Look {
   fingerprint: string;
   /** A thread spins on a closed connection: the state must last SPIN_QUIET_MS, not QUIET_MS. */
   spinning?: boolean;
+  /** CPU time (clock ticks) of the processes with a running thread: a spin must gain some. */
+  cpuTicks?: number;
 }
 
 export interface Stillness {
@@ -105,8 +111,10 @@ export interface Stillness {
 /**
  * Resolves once the programs (`roots()`, with their descendants) are still — nothing can happen before
  * `deadline` (performance.now() time) — or with null when `signal` aborts or the deadline passes.
+ * `givesUp()`: those of the roots whose own timers only make them give up (a tool such as curl with
+ * -m): their waits with a timeout count as waits for input, and their ticking as no change.
  */
-export async function untilStill(roots: () => number[], deadline: number, signal: AbortSignal, busy: () => string | undefined = () => undefined): Promise<Stillness | null> {
+export async function untilStill(roots: () => number[], deadline: number, signal: AbortSignal, busy: () => string | undefined = () => undefined, givesUp: () => number[] = () => []): Promise<Stillness | null> {
   const table = WAITS[process.arch];
   // Without /proc nothing can be seen (platform-support.ts says so in the run's record).
   if (!table || !platformSupport().proc) return null;
@@ -116,11 +124,15 @@ export async function untilStill(roots: () => number[], deadline: number, signal
   while (!signal.aborted && performance.now() < deadline) {
     const at = performance.now();
     const fixture = busy();
-    const look = fixture === undefined ? await lookAt(roots(), table) : { notStill: fixture, fingerprint: '' };
+    const look = fixture === undefined ? await lookAt(roots(), table, new Set(withDescendants(givesUp()))) : { notStill: fixture, fingerprint: '' };
     if (process.env.SOCKLAB_DEBUG_STILLNESS) process.stderr.write(`stillness ${Math.round(at)} ${look.notStill ?? look.fingerprint}\n`);
     if (look.waits === undefined || first?.look.fingerprint !== look.fingerprint) {
       first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook };
-    } else if (at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) && look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))) {
+    } else if (
+      at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
+      (!look.spinning || (look.cpuTicks ?? 0) > (first.look.cpuTicks ?? 0)) &&
+      look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
+    ) {
       return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
     }
     previousLook = at;
@@ -137,7 +149,7 @@ function endsAfter(wait: ThreadWait, beganAfter: number | undefined, deadline: n
   return wait.timeoutMs === Infinity || (beganAfter !== undefined && beganAfter + wait.timeoutMs >= deadline);
 }
 
-async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<Look> {
+async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: Set<number>): Promise<Look> {
   if (roots.length === 0) return { notStill: 'no program', fingerprint: '' };
   const pids = withDescendants(roots);
   const parts: string[] = [];
@@ -147,6 +159,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
   const running = new Map<number, string>();
   /** Processes with a thread waiting for a lock with a timeout: only where another of its threads runs. */
   const lockWaits = new Map<number, string>();
+  let cpuTicks = 0;
   for (const pid of pids) {
     const [comm, io, tasks] = await Promise.all([
       readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
@@ -155,14 +168,20 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
     ]);
     if (comm === undefined || io === undefined || tasks === undefined) return { notStill: `cannot read /proc/${pid}`, fingerprint: '' };
     parts.push(`${pid}:${ioCounts(io)}`);
+    /** This process's threads waiting on a futex without a timeout: where another of its threads runs, part of the hand-off of a lock. */
+    const futexWaits: Array<{ part: number; tid: string }> = [];
+    let processTicks = 0;
     for (const tid of tasks) {
       const [stat, syscall, status] = await Promise.all([
         readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
         readFile(`/proc/${pid}/task/${tid}/syscall`, 'utf8').catch(() => ''),
         readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''),
       ]);
-      const state = statFields(stat)[0] ?? '';
+      const fields = statFields(stat);
+      const state = fields[0] ?? '';
       if (state === 'Z' || state === 'X' || state === '') continue;
+      // utime and stime, fields 14 and 15 of /proc/PID/task/TID/stat.
+      processTicks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
       const who = `${comm.trim()} (pid ${pid})`;
       if (state === 'R') {
         // Perhaps spinning (checked below): its process must read or write nothing meanwhile.
@@ -179,9 +198,20 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
         continue;
       }
       if (!wait) return { notStill: `${who} is ${state === 'S' ? `in ${syscallName(syscall, table)}` : `in state ${state}`}`, fingerprint: '' };
+      if (givingUp.has(pid)) {
+        // Its timer can only make it give up: it waits for input, whatever the timeout, and its ticks change nothing.
+        waits.push({ who, syscall: wait.syscall, timeoutMs: Infinity });
+        parts.push(`${tid}:${wait.syscall}`);
+        continue;
+      }
       waits.push({ who, ...wait });
+      if (wait.syscall === 'futex') futexWaits.push({ part: parts.length, tid });
       parts.push(`${tid}:${syscall.trim()}:${switches(status)}`);
     }
+    // Threads spinning in one Python process take turns at its interpreter lock: a thread is seen now
+    // running, now waiting for the lock (a futex, with or without a timeout). Those turns are no change.
+    if (running.has(pid)) for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
+    if (running.has(pid)) cpuTicks += processTicks;
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
   const sockets = await socketStates(pids, socketInodes);
@@ -189,7 +219,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string]): Promise<L
   parts.push(...sockets.queues);
   for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
   for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
-  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0 };
+  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0, cpuTicks };
 }
 
 /** The wait a sleeping thread is in, or undefined when its system call is not one that only input ends. */

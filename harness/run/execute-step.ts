@@ -4,6 +4,7 @@ import type { Invocation, StepResult } from '../model/result.js';
 import type { PlannedStep } from '../plan/experiment-plan.js';
 import { stepKinds } from '../steps/registry.js';
 import type { DeferredOutcome, LaunchRequest, StepContext } from '../steps/step-kind.js';
+import type { LaunchedProgram } from '../process/launched-program.js';
 import { Program, type LaunchOptions } from '../process/program.js';
 import type { RemoteLaunch } from '../remote/remote-experiment.js';
 import { untilStill } from '../process/stillness.js';
@@ -87,10 +88,13 @@ function contextFor(step: PlannedStep, state: ExperimentState, result: StepResul
     untilStill: async (program, deadline, signal) => {
       // A program on another machine cannot be read from here: with one in the experiment, nothing is ever known to be still.
       if (environment.waitOutTimeouts || state.timedFixture || state.remote) return null;
-      const programs = () => [...(program ? [program] : []), ...[...state.services.values()].map((service) => service.program)];
-      const roots = () => programs().flatMap((each) => (each.running && each.pid !== null ? [each.pid] : []));
+      const programs = () => [...(program ? [{ program, role: step.role }] : []), ...[...state.services.values()]];
+      const pidsOf = (list: Array<{ program: LaunchedProgram; role?: string }>) => list.flatMap(({ program: each }) => (each.running && each.pid !== null ? [each.pid] : []));
+      const roots = () => pidsOf(programs());
+      // Those whose own timers only make them give up (a reference tool such as curl).
+      const givingUp = () => pidsOf(programs().filter(({ role }) => role !== undefined && plan.roles[role]?.timersGiveUp));
       const busy = () => state.fixtureClocks.map((clock) => clock()).find((reason) => reason !== undefined);
-      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]), busy);
+      return untilStill(roots, deadline, AbortSignal.any([state.signal, signal]), busy, givingUp);
     },
     nextConvention: (role, ended) => {
       const planned = plan.roles[role];

@@ -152,6 +152,36 @@ steps:
     expect(visit.expectations[0].message).to.match(/^the page did not load: no complete response, and none could come any more: every program waited for input that nothing was going to send \(python3 \(pid \d+\) in recvfrom/);
   });
 
+  it('ends the run of a tool whose timers only make it give up (curl -m) once the server can only wait; not a program not known to', async function () {
+    needsTool(this, 'curl');
+    const lab = fixtureLab(temp);
+    const spec = (role: string) => `id: curl-${role}
+title: curl against a server that reads the request and never answers
+steps:
+  - start: mute
+    args: ["{{ports.web}}"]
+    ready: { stdout: ready }
+  - run: ${role}
+    args: [-s, -S, -m, "3", "http://127.0.0.1:{{ports.web}}/"]
+    timeout: 30s
+    expect: { stdout: { contains: an answer } }
+`;
+    temp.write('specs/curl.yaml', spec('curl'));
+    const early = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'curl-early')]);
+    const ended = readResults(path.join(temp.path, 'curl-early')).experiments[0].steps[1];
+    // Ended before curl's own 3 s, as at the step's timeout: stopped by socklab (no exit code of curl's own).
+    expect(early.exitCode, early.stdout + early.stderr).to.equal(1);
+    expect(ended.notes[0], ended.notes[0]).to.match(/^stopped after .+ instead of waiting out its 30s timeout: it and every other program waited for input that nothing was going to send \(curl \(pid \d+\) in poll/);
+    expect(ended.process?.exitCode).to.equal(null);
+
+    temp.write('specs/curl.yaml', spec('curl-unknown'));
+    const waited = await runCli(['run', path.join(temp.path, 'specs'), '--lab', lab, '--out', path.join(temp.path, 'curl-waited')]);
+    expect(waited.exitCode, waited.stdout + waited.stderr).to.equal(1);
+    const full = readResults(path.join(temp.path, 'curl-waited')).experiments[0].steps[1];
+    expect(full.process?.exitCode, 'curl ended by its own -m 3').to.equal(28);
+    expect(full.process?.stuck).to.equal(undefined);
+  });
+
   it('ends a step as its timeout would once its programs can only wait (no input can come); --wait-timeouts waits it out', async () => {
     const lab = fixtureLab(temp);
     const spec = (timeout: string) => `id: waits

@@ -19,6 +19,8 @@ roles:
   prompter: { description: prints a prompt then waits, usage: PROMPT, reference: ${role('print-then-wait.mjs')}, ignoreOutput: ["Input:\\\\s*"] }
   listener: { description: listens after a delay, usage: PORT DELAY, reference: ${role('tcp-listen.mjs')} }
   mute: { description: reads each request and never answers, usage: PORT, reference: [python3, "${fixtureProgram('tcp-mute.py')}"] }
+  curl: { description: curl, usage: CURL-ARGUMENTS, reference: [curl], timersGiveUp: true }
+  curl-unknown: { description: curl not known to give up on its timers, usage: CURL-ARGUMENTS, reference: [curl] }
 `,
   );
 }
