@@ -23,7 +23,7 @@ export interface WorldHost {
   name: HostName;
   namespace: string;
   address: string;
-  /** The host's link: its veth end (server, client) or the bridge (internet, which sees every frame). */
+  /** The host's link where a capture sees its traffic: its veth end (server, client), or the bridge (internet: every frame of the world; its own address is on a veth plugged into the bridge). */
   device: string;
 }
 
@@ -88,7 +88,15 @@ export class World {
     await ipBatch(null, [server, client, internet].map((host) => `netns add ${host.namespace}`));
     await Promise.all([server, client].map((host) => writeNetnsFiles(host.namespace)));
     // Each veth is made directly inside its two namespaces, so its names need be unique only there.
-    await ipBatch(null, [server, client].map((host) => `link add ${host.device} netns ${host.namespace} type veth peer name v${host.name[0]} netns ${internet.namespace}`));
+    // Its two ends get different interface numbers: the kernel takes a link whose peer has its own
+    // number for an unstacked one and activates it up to a second late (until then it drops what is
+    // sent: a first ARP request lost, the first packet a second late). A bridge is activated as late,
+    // so the Internet host's address is not on the bridge but on a veth of its own plugged into it
+    // (eth0, its port vi): what it sends never goes through the bridge's own queue.
+    await ipBatch(null, [
+      ...[server, client].map((host, index) => `link add ${host.device} netns ${host.namespace} index ${10 + index} type veth peer name v${host.name[0]} netns ${internet.namespace} index ${20 + index}`),
+      `link add eth0 netns ${internet.namespace} index 12 type veth peer name vi netns ${internet.namespace} index 22`,
+    ]);
     // The world speaks IPv4. Its links get no IPv6 link-local address (addrgenmode none), so that
     // coming up they send no router solicitations, duplicate-address probes or multicast listener
     // reports, and the bridge does no multicast snooping (which joins groups with IGMP and MLD): a
@@ -98,9 +106,11 @@ export class World {
         'link set lo up',
         `link add ${internet.device} type bridge mcast_snooping 0`,
         `link set ${internet.device} addrgenmode none`,
-        `addr add ${internet.address}/${PREFIX_LENGTH} dev ${internet.device}`,
         `link set ${internet.device} up`,
-        ...[server, client].flatMap((host) => [`link set v${host.name[0]} addrgenmode none`, `link set v${host.name[0]} master ${internet.device}`, `link set v${host.name[0]} up`]),
+        ...['vs', 'vc', 'vi'].flatMap((port) => [`link set ${port} addrgenmode none`, `link set ${port} master ${internet.device}`, `link set ${port} up`]),
+        'link set eth0 addrgenmode none',
+        `addr add ${internet.address}/${PREFIX_LENGTH} dev eth0`,
+        'link set eth0 up',
       ]),
       ...[server, client].map((host) =>
         ipBatch(host.namespace, [
@@ -114,6 +124,12 @@ export class World {
       // A web server hard-coded to port 80 binds it as it would on the student's own machine, even
       // when it runs as an unprivileged user: on these hosts every port is an ordinary one.
       ...[server, client].map((host) => execa('ip', ['netns', 'exec', host.namespace, 'sysctl', '-qw', 'net.ipv4.ip_unprivileged_port_start=0'])),
+    ]);
+    // The bridge itself forwards whatever its own state: it is not waited for.
+    await linksUp([
+      [server.namespace, [server.device]],
+      [client.namespace, [client.device]],
+      [internet.namespace, ['eth0', 'vs', 'vc', 'vi']],
     ]);
   }
 }
@@ -136,6 +152,28 @@ export async function sweepStaleNamespaces(): Promise<string[]> {
 /** `ip netns exec NS …` in front of a command: the program then lives on that host. */
 export function inNamespace(namespace: string, command: string[]): string[] {
   return ['ip', 'netns', 'exec', namespace, ...command];
+}
+
+/** How long a new world's links may take to carry packets before it is used anyway. */
+const LINKS_UP_MS = 3000;
+
+/**
+ * Waits until every link is operationally up. A link set up is not yet carrying packets: the kernel
+ * activates its queue (until then it drops what is sent) when its link-state work runs, up to a second
+ * later. A first ARP request dropped there costs the experiment's first packet a second (the ARP
+ * retry), at random; once the links say UP, none is.
+ */
+async function linksUp(links: Array<[string, string[]]>): Promise<void> {
+  const deadline = performance.now() + LINKS_UP_MS;
+  let waiting = links;
+  while (waiting.length > 0 && performance.now() < deadline) {
+    const states = await Promise.all(waiting.map(([namespace]) => execa('ip', ['-n', namespace, '-o', 'link', 'show'], { reject: false })));
+    waiting = waiting.filter((_, index) => {
+      const up = new Set(states[index].stdout.split('\n').flatMap((line) => (/ state UP /.test(line) ? [/^\d+: ([^:@]+)/.exec(line)?.[1] ?? ''] : [])));
+      return !waiting[index][1].every((device) => up.has(device));
+    });
+    if (waiting.length > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** Runs `commands` in one `ip -batch`, in `namespace` (or the harness's own when null). */

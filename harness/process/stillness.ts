@@ -9,11 +9,12 @@
 //     without a timeout, a futex without a timeout), or whose timeout cannot end before the step's
 //     deadline (counted from the last look before the wait was seen, since the kernel shows the
 //     timeout it was given, not what is left of it);
-//   - no TCP connection of theirs is being made;
+//   - no TCP connection of theirs is being made, and no socket has bytes still to send (the kernel
+//     moves those on its own time: a datagram waiting for ARP, a retransmission);
 //   - and over QUIET_MS nothing moved: the same system calls with the same arguments, no context
-//     switch, no byte read or written (/proc/PID/io), the same bytes queued in their sockets and
-//     connections waiting to be accepted (bytes that stay put while every thread waits for input are
-//     bytes no thread waits for: a thread waiting on their socket would have been woken).
+//     switch, no byte read or written (/proc/PID/io), the same bytes received and not read and the
+//     same connections waiting to be accepted (bytes that stay put while every thread waits for input
+//     are bytes no thread waits for: a thread waiting on their socket would have been woken).
 // One kind of running thread counts as waiting too: a loop that reads a connection its peer closed
 // (`while True: data = s.recv(4096); if data == '': break` in Python 3, where recv returns b'' at once
 // for ever). It is seen as a thread that runs without ever sleeping (no voluntary context switch) nor
@@ -215,7 +216,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
   const sockets = await socketStates(pids, socketInodes);
-  if (sockets.connecting) return { notStill: sockets.connecting, fingerprint: '' };
+  if (sockets.underWay) return { notStill: sockets.underWay, fingerprint: '' };
   parts.push(...sockets.queues);
   for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
   for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
@@ -282,14 +283,15 @@ const SETTLED_TCP = new Set(['01', '05', '06', '07', '08', '0A']);
 const CLOSE_WAIT = '08';
 
 /**
- * A TCP connection of these programs still being made (`connecting`: the kernel acts on its own time);
- * the sockets with bytes queued either way or connections waiting to be accepted (`queues`, part of
- * the fingerprint: while they move, something is happening; when they stay put for the quiet time
- * while every thread waits for input, no thread waits for them: a server blocked in recv() on one
- * connection never accepts the browser's next one); and the processes holding a TCP connection that
- * their peer closed (CLOSE_WAIT), where a read returns end-of-file at once.
+ * What the kernel still does on its own time for these programs (`underWay`): a TCP connection being
+ * made, bytes still to be sent (a datagram waiting for ARP, a segment to retransmit). The sockets with
+ * bytes received and not read, or connections waiting to be accepted (`queues`, part of the
+ * fingerprint: while they move, something is happening; when they stay put for the quiet time while
+ * every thread waits for input, no thread waits for them: a server blocked in recv() on one connection
+ * never accepts the browser's next one). And the processes holding a TCP connection that their peer
+ * closed (CLOSE_WAIT), where a read returns end-of-file at once.
  */
-async function socketStates(pids: number[], inodes: Map<string, number[]>): Promise<{ connecting?: string; queues: string[]; closedByPeer: Set<number> }> {
+async function socketStates(pids: number[], inodes: Map<string, number[]>): Promise<{ underWay?: string; queues: string[]; closedByPeer: Set<number> }> {
   const closedByPeer = new Set<number>();
   const queues: string[] = [];
   if (inodes.size === 0) return { queues, closedByPeer };
@@ -307,8 +309,10 @@ async function socketStates(pids: number[], inodes: Map<string, number[]>): Prom
         const [tx, rx] = fields[4].split(':');
         // A connection the peer closed counts its FIN in the receive queue until the program reads the end.
         const unread = parseInt(rx, 16) - (table.startsWith('tcp') && fields[3] === CLOSE_WAIT ? 1 : 0);
-        if (parseInt(tx, 16) !== 0 || unread > 0) queues.push(`${table}:${fields[1]}>${fields[2]}:${fields[3]}:${fields[4]}`);
-        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { connecting: `a TCP connection is being made (${fields[1]})`, queues, closedByPeer };
+        // Bytes still to be sent are the kernel's to move on its own time (a datagram waiting for ARP, a retransmission).
+        if (parseInt(tx, 16) !== 0) return { underWay: `a ${table} socket has bytes still to send (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`, queues, closedByPeer };
+        if (unread > 0) queues.push(`${table}:${fields[1]}>${fields[2]}:${fields[3]}:${fields[4]}`);
+        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { underWay: `a TCP connection is being made (${fields[1]})`, queues, closedByPeer };
         if (table.startsWith('tcp') && fields[3] === CLOSE_WAIT) for (const pid of inodes.get(fields[9])!) closedByPeer.add(pid);
       }
     }

@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../../harness/model/result.js';
+import { World } from '../../harness/network/world.js';
 import { fixtureProgram, repoRoot } from '../support/paths.js';
 import { runCli } from '../support/run-cli.js';
 import { TempDir } from '../support/temp-dir.js';
@@ -39,6 +40,25 @@ describe('two-host isolation (end to end)', function () {
     const [p1] = results.experiments;
     expect(p1.capture?.summary?.events[0].text).to.match(/^connection refused: SYN to server \(192\.0\.2\.1:\d+\) answered by RST$/);
     expect(namespaces(cli.pid)).to.deep.equal([]);
+  });
+
+  it('hands out a world whose links all carry packets already, so that no first packet waits for an ARP retry', async () => {
+    // A link that is up but not yet activated by the kernel drops what is sent (a first ARP request,
+    // retried a second later): every link of the world, the Internet host's own included, is
+    // operationally up when the world is handed out, and each host reaches the others at once.
+    const world = await World.create();
+    try {
+      const up = (namespace: string) => execFileSync('ip', ['-n', namespace, '-o', 'link', 'show', 'up'], { encoding: 'utf8' }).split('\n').filter((line) => / state UP /.test(line)).map((line) => /^\d+: ([^:@]+)/.exec(line)![1]);
+      const { server, client, internet } = world.hosts;
+      expect(up(server.namespace)).to.include('eth0');
+      expect(up(client.namespace)).to.include('eth0');
+      expect(up(internet.namespace)).to.include.members(['eth0', 'vs', 'vc', 'vi']);
+      const refused = (from: string, to: string) =>
+        execFileSync('ip', ['netns', 'exec', from, 'python3', '-c', `import socket\ntry:\n    socket.create_connection(('${to}', 9), timeout=5)\nexcept ConnectionRefusedError:\n    print('refused')`], { encoding: 'utf8' }).trim();
+      for (const [from, to] of [[client, server], [client, internet], [internet, server], [server, client]]) expect(refused(from.namespace, to.address), `${from.name} → ${to.name}`).to.equal('refused');
+    } finally {
+      await world.destroy();
+    }
   });
 
   it('lets parallel experiments use the same fixed port (a hard-coded 12000) without colliding', async () => {
