@@ -84,14 +84,24 @@ describe('programs started ahead and held (launch ahead)', function () {
     const ahead = new LaunchAhead();
     const launch = options();
     ahead.prepare(launch);
-    const pids = execFileSync('pgrep', ['-f', `ran-${counter - 1}`], { encoding: 'utf8' }).trim().split('\n').map(Number);
-    const groups = pids.flatMap((pid) => cgroupsOf(pid).split('\n').flatMap((line) => /:(\/.*socklab\/[^/]+)$/.exec(line)?.[1] ?? []));
-    expect(groups, 'it joined cgroups of its own').to.not.be.empty;
-    await ahead.discard();
-    for (const pid of pids) expect(await waitUntilGone(pid), `held wrapper ${pid} gone`).to.equal(true);
-    expect(existsSync(launch.command[3]), 'it never ran').to.equal(false);
-    const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').flatMap((line) => (/ - cgroup2? /.test(line) ? [line.split(' ')[4]] : []));
-    for (const group of groups) for (const mount of mounts) expect(existsSync(path.join(mount, group)), `${mount}${group} removed`).to.equal(false);
+    try {
+      const mark = launch.command[3];
+      // The held wrapper, once it has joined its cgroups (it writes itself into them as it starts).
+      let pids: number[] = [];
+      let groups: string[] = [];
+      for (const deadline = Date.now() + 10_000; groups.length === 0 && Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+        pids = execFileSync('pgrep', ['-f', mark], { encoding: 'utf8' }).trim().split('\n').map(Number);
+        groups = pids.flatMap((pid) => cgroupsOf(pid).split('\n').flatMap((line) => /:(\/.*socklab\/[^/]+)$/.exec(line)?.[1] ?? []));
+      }
+      expect(groups, 'it joined cgroups of its own').to.not.be.empty;
+      await ahead.discard();
+      for (const pid of pids) expect(await waitUntilGone(pid), `held wrapper ${pid} gone`).to.equal(true);
+      expect(existsSync(mark), 'it never ran').to.equal(false);
+      const mounts = readFileSync('/proc/self/mountinfo', 'utf8').split('\n').flatMap((line) => (/ - cgroup2? /.test(line) ? [line.split(' ')[4]] : []));
+      for (const group of groups) for (const mount of mounts) expect(existsSync(path.join(mount, group)), `${mount}${group} removed`).to.equal(false);
+    } finally {
+      await ahead.discard();
+    }
   });
 
   it('a held program whose socklab dies never runs: the wrapper reads end-of-file and exits', async function () {
