@@ -5,14 +5,15 @@ import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { EXIT_CODES, SocklabError } from './errors.js';
 import { SpecInvalidError } from './spec/spec-invalid-error.js';
-import { defaultReporterNames, reporterNames } from './report/registry.js';
+import { defaultGradeReporters, defaultReporterNames, reporterNames } from './report/registry.js';
 import { announceDefaults, defaults, loadLabAndSpecs, parseShard, version } from './commands/common.js';
-import { runCommand, type RunOptions } from './commands/run-command.js';
-import { defaultGradeReporters, gradeCommand, type GradeOptions } from './commands/grade-command.js';
-import { mergeCommand } from './commands/merge-command.js';
-import { gradescopeBundleCommand, type GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
-import { initCommand, type InitOptions } from './commands/init-command.js';
-import { evidenceCommand, type EvidenceOptions } from './commands/evidence-command.js';
+// Each command's module is loaded when it runs: `socklab run` does not compile grading, the evidence
+// pack, the Gradescope bundle or the course folder writer.
+import type { RunOptions } from './commands/run-command.js';
+import type { GradeOptions } from './commands/grade-command.js';
+import type { GradescopeBundleOptions } from './commands/gradescope-bundle-command.js';
+import type { InitOptions } from './commands/init-command.js';
+import type { EvidenceOptions } from './commands/evidence-command.js';
 
 quietWhenReaderLeaves();
 
@@ -69,7 +70,7 @@ remoteOptions(
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap: run as an unprivileged user per experiment (when root), each in its own PID namespace, seeing the system read-only, their own folder and the /tmp of their experiment')
   .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)'),
 ).action(async (args: string[], options: RunOptions) => {
-  process.exitCode = await runCommand(args, options);
+  process.exitCode = await (await import('./commands/run-command.js')).runCommand(args, options);
 });
 
 program
@@ -87,7 +88,7 @@ program
   .addOption(listOption('--role <name=command>', 'play one role with COMMAND (repeatable), e.g. tcp-server="python3 TCPServer.py"', repeat, "the lab's reference programs"))
   .option('--sandbox', 'confine the --submission / --role programs with bubblewrap')
   .action(async (args: string[], options: EvidenceOptions) => {
-    process.exitCode = await evidenceCommand(args, options);
+    process.exitCode = await (await import('./commands/evidence-command.js')).evidenceCommand(args, options);
   });
 
 remoteOptions(
@@ -112,7 +113,7 @@ remoteOptions(
   .option('--wait-timeouts', 'wait out every step\'s timeout, even once its programs all wait for input that nothing is going to send (by default such a step ends at once, as if timed out)')
   .addOption(labOption('lab file declaring the roles and languages')),
 ).action(async (submission: string | undefined, options: GradeOptions) => {
-  process.exitCode = await gradeCommand(submission, options);
+  process.exitCode = await (await import('./commands/grade-command.js')).gradeCommand(submission, options);
 });
 
 program
@@ -120,8 +121,8 @@ program
   .description('merge the per-student results of several grade shards into one grades.csv and class.html')
   .argument('<folders...>', 'report folders written by `socklab grade --class … --shard i/n`')
   .option('-o, --out <dir>', 'where to write grades.csv and class.html', 'reports/grade')
-  .action((folders: string[], options: { out: string }) => {
-    process.exitCode = mergeCommand(folders, options);
+  .action(async (folders: string[], options: { out: string }) => {
+    process.exitCode = (await import('./commands/merge-command.js')).mergeCommand(folders, options);
   });
 
 program
@@ -132,7 +133,7 @@ program
   .option('-o, --out <file>', 'the zip to write', 'autograder.zip')
   .option('--no-browser', 'install no Chromium on Gradescope; browser experiments are then skipped')
   .action(async (options: GradescopeBundleOptions) => {
-    process.exitCode = await gradescopeBundleCommand(options);
+    process.exitCode = await (await import('./commands/gradescope-bundle-command.js')).gradescopeBundleCommand(options);
   });
 
 program
@@ -140,8 +141,8 @@ program
   .description("write a course folder: a copy of socklab's specs and lab file to edit, their JSON schemas, a README and a .gitignore")
   .argument('[dir]', 'the folder to write (made when missing)', '.')
   .option('--force', 'overwrite files that exist already')
-  .action((dir: string, options: InitOptions) => {
-    process.exitCode = initCommand(dir, options);
+  .action(async (dir: string, options: InitOptions) => {
+    process.exitCode = (await import('./commands/init-command.js')).initCommand(dir, options);
   });
 
 program

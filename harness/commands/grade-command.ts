@@ -14,7 +14,7 @@ import { EXIT_CODES, SocklabError } from '../errors.js';
 import { runSuite } from '../run/run-suite.js';
 import { selectExperiments } from '../run/select-experiments.js';
 import { Limiter } from '../run/limiter.js';
-import { createReporters } from '../report/registry.js';
+import { createReporters, defaultGradeReporters } from '../report/registry.js';
 import { ReporterMultiplexer } from '../report/multiplexer.js';
 import { writeFileAtomic } from '../report/write-atomic.js';
 import { detectPrograms, foundProgram, missingReason } from '../grade/detect-programs.js';
@@ -30,7 +30,6 @@ import type { RemoteRoles } from '../remote/remote-roles.js';
 import { announceDefaults, checkReporterNames, defaults, prepareWorlds, announcePlatformGaps, chooseSandbox, specFolders, fixturesDir, loadLabAndSpecs, root, shardOf, version, withInterrupts } from './common.js';
 
 /** What `grade` writes for each student when no `--reporter` is given (a class shows its progress instead of each console). */
-export const defaultGradeReporters: readonly string[] = ['console', 'json', 'junit', 'html', 'gradescope'];
 
 export interface GradeOptions extends RemoteOptions {
   lab: string;
@@ -167,7 +166,7 @@ async function gradeStudent(student: Student, experiments: ExperimentSpec[], lab
       }
       submission = { folder: student.folder, student: student.name, programs: programFiles, missing: detection.missing, notes, found: detection.programs.map(foundProgram) };
     }
-    const reporters = createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
+    const reporters = await createReporters(options.reporters, { outputDir: options.studentDir, gradescopeFile: options.gradescopeFile });
     return await runSuite({
       // Each program of the student judged with reference partners: a broken client never costs the server's points.
       experiments: student.folder ? isolateBlame(experiments, roles) : experiments,

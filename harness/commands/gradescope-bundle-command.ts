@@ -90,7 +90,10 @@ function socklabEntries(): ZipEntry[] {
   const bundle = path.join(build, 'cli.bundle.mjs');
   const mtime = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const lastBuild = mtime(path.join(build, '.tsbuildinfo'));
-  if (existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(path.join(build, 'harness', 'cli.js'))))) entries.push(rootEntry(bundle));
+  if (existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(path.join(build, 'harness', 'cli.js'))))) {
+    // The bundle with its chunks (the parts it loads when a command needs them).
+    entries.push(rootEntry(bundle), ...filesUnder(path.join(build, 'chunks')).filter((file) => file.endsWith('.mjs')).map((file) => rootEntry(file)));
+  }
   return entries;
 }
 

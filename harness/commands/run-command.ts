@@ -43,7 +43,7 @@ export async function runCommand(args: string[], options: RunOptions): Promise<n
   const { sandbox, description } = chooseSandbox(options.sandbox, false, [path.resolve(options.out), ...specFolders(paths.length ? paths : [defaults.specs], options.lab)]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
-  const reporter = new ReporterMultiplexer(createReporters(reporterNames, { outputDir }));
+  const reporter = new ReporterMultiplexer(await createReporters(reporterNames, { outputDir }));
   const worlds = await prepareWorlds(options.isolate ? 'all' : options.submission || options.role.length ? 'submissions' : 'required');
   const remoteRoles = await openRemoteRoles(options, roles, { command: 'run' });
   if (reporterNames.includes('console')) for (const line of describeRemoteRoles(remoteRoles, roles.roleNames)) process.stdout.write(`${line}\n`);

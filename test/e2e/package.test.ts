@@ -82,6 +82,7 @@ describe('socklab as an installed package (npm pack, npm install -g)', function 
     for (const name of ['bin/socklab.js', 'dist/cli.bundle.mjs', 'dist/validators.generated.cjs', 'dist/harness/cli.js', 'dist/harness/network/namespace-agent.js', 'dist/services/tcp-server.js', 'dist/services/web-server.js', 'dist/package-lock.json', 'specs/lab.yaml', 'specs/task1/tcp-uppercase.yaml', 'services/www/index.html', 'services/www/logo.png', 'spec.schema.json', 'lab.schema.json', 'gradescope/setup.sh', 'gradescope/run_autograder', 'package.json', 'README.md']) {
       expect(packed, name).to.include(name);
     }
+    expect(packed.filter((name) => /^dist\/chunks\/.+\.mjs$/.test(name)), 'the chunks the bundle loads').to.not.be.empty;
     const unwanted = packed.filter((name) => /^(test|bench|scripts|harness|\.ci|node_modules|dist\/test)\//.test(name) || /^services\/(?!www\/)/.test(name) || /\.(ts|map|tsbuildinfo)$/.test(name));
     expect(unwanted).to.deep.equal([]);
     // Every spec and web file of the tree is there, not a sample.

@@ -12,15 +12,16 @@ import { SocklabError } from '../../harness/errors.js';
 const quiet = new Writable({ write: (_chunk, _encoding, done) => done() });
 
 describe('reporter registry', () => {
-  it('offers console, junit, json, html, gradescope and github; `run` uses the first four by default', () => {
+  it('offers console, junit, json, html, gradescope and github; `run` uses the first four by default', async () => {
     expect(Object.keys(reporterFactories)).to.deep.equal(['console', 'junit', 'json', 'html', 'gradescope', 'github']);
-    const reporters = createReporters(defaultReporterNames, { outputDir: '/tmp/unused', stream: quiet });
+    const reporters = await createReporters(defaultReporterNames, { outputDir: '/tmp/unused', stream: quiet });
     expect(reporters.map((reporter) => reporter.name)).to.deep.equal(['console', 'junit', 'json', 'html']);
   });
 
-  it('rejects an unknown name, listing the valid ones; the CLI checks names first as a usage error with a near miss', () => {
-    expect(() => createReporters(['console', 'junti'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "junti"; valid reporters: console, junit, json, html, gradescope, github');
-    expect(() => createReporters(['toString'], { outputDir: '/tmp/unused' })).to.throw('unknown reporter "toString"; valid');
+  it('rejects an unknown name, listing the valid ones; the CLI checks names first as a usage error with a near miss', async () => {
+    const refusal = (names: string[]) => createReporters(names, { outputDir: '/tmp/unused' }).then(() => 'accepted', (error: Error) => error.message);
+    expect(await refusal(['console', 'junti'])).to.equal('unknown reporter "junti"; valid reporters: console, junit, json, html, gradescope, github');
+    expect(await refusal(['toString'])).to.match(/^unknown reporter "toString"; valid/);
     expect(() => checkReporterNames(['console', 'junti'])).to.throw(SocklabError, 'unknown reporter "junti" (did you mean "junit"?); valid reporters: console, junit, json, html, gradescope, github');
     expect(() => checkReporterNames(['constructor'])).to.throw(SocklabError, 'unknown reporter "constructor"; valid');
     try {
@@ -36,7 +37,7 @@ describe('reporter registry', () => {
     try {
       const extra = path.join(outputDir, 'autograder', 'results.json');
       await mkdir(path.dirname(extra));
-      const [reporter] = createReporters(['gradescope'], { outputDir, gradescopeFile: extra });
+      const [reporter] = await createReporters(['gradescope'], { outputDir, gradescopeFile: extra });
       await reporter.onRunEnd!(makeRun());
       const written = JSON.parse(await readFile(path.join(outputDir, 'gradescope.json'), 'utf8')) as { score: number; tests: unknown[] };
       expect(written.tests.length).to.be.greaterThan(0);
@@ -47,14 +48,14 @@ describe('reporter registry', () => {
     }
   });
 
-  it('makes one reporter per name even when a name is repeated', () => {
-    expect(createReporters(['json', 'junit', 'json'], { outputDir: '/tmp/unused' }).map((r) => r.name)).to.deep.equal(['json', 'junit']);
+  it('makes one reporter per name even when a name is repeated', async () => {
+    expect((await createReporters(['json', 'junit', 'json'], { outputDir: '/tmp/unused' })).map((r) => r.name)).to.deep.equal(['json', 'junit']);
   });
 
   it('writes both report files when the default reporters run behind the multiplexer', async () => {
     const outputDir = await mkdtemp(path.join(os.tmpdir(), 'socklab-registry-'));
     try {
-      const multiplexer = new ReporterMultiplexer(createReporters(defaultReporterNames, { outputDir, stream: quiet }));
+      const multiplexer = new ReporterMultiplexer(await createReporters(defaultReporterNames, { outputDir, stream: quiet }));
       await multiplexer.onRunEnd(makeRun());
       expect(multiplexer.reporterErrors).to.deep.equal([]);
       await access(path.join(outputDir, 'junit.xml'));
