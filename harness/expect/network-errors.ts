@@ -196,9 +196,13 @@ const COMPILED: readonly CompiledPattern[] = NETWORK_ERROR_CODES.flatMap((code) 
   Object.values(NETWORK_ERRORS[code].patterns).flatMap((patterns) => patterns.map((pattern) => ({ code, pattern }))),
 );
 
-// Every pattern in one case-insensitive alternation: a superset test that lets the common case,
-// a line with no network error at all, cost one regex run instead of one per pattern.
-const ANY_PATTERN = new RegExp(COMPILED.map(({ pattern }) => `(?:${pattern.source})`).join('|'), 'i');
+// All patterns in one regex: a long output (a flood, a long traceback), where most lines hold no
+// network error at all, costs one regex run per line instead of one per pattern. V8 compiles that
+// regex on its first run (5–12 ms), more than a short output's lines cost pattern by pattern, so it
+// is made only for outputs longer than PREFILTER_LINES.
+const PREFILTER_LINES = 64;
+let anyPattern: RegExp | undefined;
+const anyPatternOnce = () => (anyPattern ??= new RegExp(COMPILED.map(({ pattern }) => `(?:${pattern.source})`).join('|'), 'i'));
 
 // Node prints an error's properties after its stack (`  code: 'ECONNREFUSED',`). That line is
 // usually the last match but the poorer evidence: the headline (`Error: connect ECONNREFUSED
@@ -213,9 +217,9 @@ interface LineMatch {
   length: number;
 }
 
-/** The most specific match on one line: the longest matched text, then table order. */
-function matchLine(line: string): LineMatch | null {
-  if (!ANY_PATTERN.test(line)) return null;
+/** The most specific match on one line: the longest matched text, then table order. `prefilter`: try all patterns at once first. */
+function matchLine(line: string, prefilter: boolean): LineMatch | null {
+  if (prefilter && !anyPatternOnce().test(line)) return null;
   let best: LineMatch | null = null;
   for (const { code, pattern } of COMPILED) {
     const found = pattern.exec(line);
@@ -240,12 +244,13 @@ function excerpt(line: string, match: LineMatch): string {
  */
 export function detectNetworkError(text: string): DetectedError | null {
   const lines = text.split(/\r\n|\r|\n/).map((line) => line.trim());
+  const prefilter = lines.length > PREFILTER_LINES;
   for (let last = lines.length - 1; last >= 0; last -= 1) {
-    const match = matchLine(lines[last]);
+    const match = matchLine(lines[last], prefilter);
     if (match === null) continue;
     if (NODE_ERROR_PROPERTY.test(lines[last])) {
       for (let earlier = last - 1; earlier >= 0; earlier -= 1) {
-        const headline = matchLine(lines[earlier]);
+        const headline = matchLine(lines[earlier], prefilter);
         if (headline?.code === match.code && !NODE_ERROR_PROPERTY.test(lines[earlier])) {
           return { code: match.code, message: excerpt(lines[earlier], headline) };
         }
