@@ -19,7 +19,9 @@
 // (`while True: data = s.recv(4096); if data == '': break` in Python 3, where recv returns b'' at once
 // for ever). It is seen as a thread that runs without ever sleeping (no voluntary context switch) nor
 // reading or writing a byte, in a process holding a TCP connection in CLOSE_WAIT with nothing queued,
-// for SPIN_QUIET_MS while its process gains CPU time: nothing it reads can ever end that loop. And a
+// for SPIN_QUIET_MS while its process gains CPU time: nothing it reads can ever end that loop (a
+// thread computing that long without one system call, holding such a connection, would be taken for
+// one; none of the lab's programs does). And a
 // tool whose own timers only make it give up (curl -m: `givesUp`) waits for input whatever its timeout.
 // Anything else (a thread running otherwise, a sleep(), a connect() in progress, a system call not
 // listed, a file that cannot be read, an architecture without a table) means "not still": the step
@@ -35,7 +37,7 @@ export const QUIET_MS = 250;
  * How long a thread must spin on a closed connection, without a byte moving and gaining CPU time (so
  * really running, not merely waiting for a CPU on a loaded machine), before it counts as still.
  */
-export const SPIN_QUIET_MS = 500;
+export const SPIN_QUIET_MS = 300;
 const SPINNING = 'a loop reading a connection its peer closed';
 const LOOK_EVERY_MS = 50;
 
