@@ -3,7 +3,7 @@
 // With `socklab grade` available: one `grade --class` of K students per setting (the students share
 // the job limit, as in real grading). Without it: K runs of `socklab run specs/task1` per setting,
 // one student each, and the median of those.
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { runCommand } from './lib/processes.mjs';
@@ -121,11 +121,9 @@ async function pythonWithoutShim() {
   const executable = (await runCommand('python3', ['-c', 'import sys; print(sys.executable)'])).stdout.trim();
   const shim = realpathSync(onPath) !== realpathSync(executable);
   let searchPath = process.env.PATH;
-  if (shim) {
-    const bin = tempDir('python-bin');
-    symlinkSync(executable, path.join(bin, 'python3'));
-    searchPath = `${bin}${path.delimiter}${searchPath}`;
-  }
+  // The interpreter's own folder, not a link in a temp folder: the sandbox gives each experiment a
+  // /tmp of its own, where a link made in the machine's /tmp does not exist (every program then failed).
+  if (shim) searchPath = `${path.dirname(executable)}${path.delimiter}${searchPath}`;
   const viaPathMs = [];
   const directMs = [];
   for (let index = 0; index < 5; index += 1) {

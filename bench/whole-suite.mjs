@@ -31,7 +31,9 @@ export async function run({ repeat, jobs, log }) {
   }
   const of = (key) => median(runs.map((run) => run[key]));
   const perRun = (compute) => median(runs.map(compute));
-  const notPassed = runs.map((run) => run.experiments - run.counts.passed).filter((count) => count > 0);
+  // Skipped experiments (a page of the student's own, a missing tool) are said apart from failed ones.
+  const notPassed = runs.map((run) => run.experiments - run.counts.passed - run.counts.skipped).filter((count) => count > 0);
+  const skipped = runs.map((run) => run.counts.skipped).filter((count) => count > 0);
   return {
     figures: [
       { figure: `suite wall (${runs[0].experiments} experiments, -j ${jobs}), median`, value: of('wallMs'), unit: 'ms' },
@@ -44,6 +46,10 @@ export async function run({ repeat, jobs, log }) {
       { figure: 'socklab start-up + reports (wall - run duration)', value: perRun((run) => run.wallMs - run.runDurationMs), unit: 'ms' },
     ],
     samples: { runs },
-    notes: [`${count} runs; ratios are medians of the per-run ratios`, ...(notPassed.length ? [`not every experiment passed: ${notPassed.join(', ')} per run (see samples.runs[].counts)`] : [])],
+    notes: [
+      `${count} runs; ratios are medians of the per-run ratios`,
+      ...(notPassed.length ? [`not every experiment passed: ${notPassed.join(', ')} per run (see samples.runs[].counts)`] : []),
+      ...(skipped.length ? [`skipped (with their reason in results.json): ${skipped.join(', ')} per run`] : []),
+    ],
   };
 }
