@@ -33,6 +33,19 @@ export const HOLD_SCRIPT = JOIN_SCRIPT.replace('exec "$@"', 'read -r go <&3 || e
 
 let nextGroup = 0;
 
+/**
+ * Whether starting a program ahead and holding it saves time and changes nothing, decided before any
+ * of it is made: it will join a cgroup (the slow part), and no limit depends on what else runs when it
+ * starts (RLIMIT_NPROC, the fallback for a missing pids cgroup, counts the user's tasks at that
+ * moment). `user`: the unprivileged user it would run as, if any.
+ */
+export function holdingSavesTime(user: number | undefined, support: LimitSupport = limitSupport()): boolean {
+  const pids = Boolean(support.unified?.controllers.includes('pids') || support.cgroups.pids);
+  const groups = Boolean(support.unified || support.cgroups.pids || support.cgroups.memory);
+  const nproc = Boolean(support.prlimit) && !pids && (user !== undefined || !support.root);
+  return groups && !nproc;
+}
+
 export class ProgramLimits {
   readonly limits: ResourceLimits;
   /** One line when some limit falls back to a weaker one (or to none); empty when all hold. */
@@ -82,14 +95,6 @@ export class ProgramLimits {
     return ['/bin/sh', '-c', options.hold ? HOLD_SCRIPT : JOIN_SCRIPT, 'socklab-limits', ...joins, '--', ...rlimits, file, ...args];
   }
 
-  /**
-   * Whether starting the program ahead and holding it saves time and changes nothing: it joins a
-   * cgroup (the slow part), and no limit depends on what else runs when it starts (RLIMIT_NPROC, the
-   * fallback for a missing pids cgroup, counts the user's tasks at that moment).
-   */
-  get worthHolding(): boolean {
-    return this.dirs().length > 0 && !this.prlimitWords().some((word) => word.startsWith('--nproc='));
-  }
 
   /** SIGKILL to every process in the program's cgroups (cgroup.kill where there is one), round after round, until none is left. */
   async killMembers(timeoutMs = 2000): Promise<void> {

@@ -45,8 +45,8 @@ export interface LaunchOptions {
   /** How a submission's program was given its arguments, recorded in its result. */
   invocation?: Invocation;
   /**
-   * Start it ahead, held before its first instruction (program-limits.ts) until `release()`, when that
-   * saves time (`held` says whether it is held).
+   * Start it held before its first instruction (program-limits.ts) until `release()`: it never runs
+   * before that. Whether holding is worth it is the caller's to ask first (holdingSavesTime).
    */
   hold?: boolean;
 }
@@ -104,7 +104,8 @@ export class Program implements LaunchedProgram {
     if (options.namespace && executable) inner = inNamespace(options.namespace, inner);
     this.sandboxed = Boolean(support?.bwrap);
     this.user = support?.bwrap ? request?.user?.uid : undefined;
-    this.holding = Boolean(options.hold && this.limits?.worthHolding);
+    // Only a program that is started through the limits wrapper can wait in it (one that cannot be found is no-op'd).
+    this.holding = Boolean(options.hold && executable && this.limits);
     // When nothing can run, a no-op stands in so the life cycle stays the same for every caller.
     const [spawnFile, ...spawnArgs] = executable && this.limits ? this.limits.wrap(inner[0], inner.slice(1), { hold: this.holding }) : [process.execPath, '-e', ''];
     this.subprocess = execa(spawnFile, spawnArgs, {

@@ -7,18 +7,23 @@
 // since, the next command-line convention after a usage error) discards it and starts afresh. The
 // experiment's teardown discards one left unused. At most one is held at a time.
 import { Program, type LaunchOptions } from '../process/program.js';
+import { holdingSavesTime } from '../process/program-limits.js';
 
 export class LaunchAhead {
   private held: { key: string; program: Program } | undefined;
   private discarding: Array<Promise<void>> = [];
 
-  /** Starts `options`' program held, unless one with the same options is held already. */
+  /**
+   * Starts `options`' program held, unless one with the same options is held already, or holding would
+   * save nothing (no cgroup to join) or change a limit (holdingSavesTime): then nothing is started.
+   */
   prepare(options: LaunchOptions): void {
+    if (!holdingSavesTime(options.sandbox?.user?.uid)) return;
     const key = launchKey(options);
     if (this.held?.key === key && this.held.program.running) return;
     this.drop();
     const program = new Program({ ...options, hold: true });
-    // Where holding would not save time (no cgroup to join), the program ran at once: it is not kept.
+    // A program that cannot be started (not found) has nothing to hold: its launch says why.
     if (!program.held) {
       this.discarding.push(program.stop(0));
       return;

@@ -8,8 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Program, type LaunchOptions } from '../../harness/process/program.js';
-import { limitSupport } from '../../harness/process/limit-support.js';
+import { limitSupport, overrideLimitSupport } from '../../harness/process/limit-support.js';
 import { LaunchAhead } from '../../harness/run/launch-ahead.js';
+import { liveGroups } from '../../harness/process/live-groups.js';
 import { isAlive, waitUntilGone } from '../support/processes.js';
 
 /** A program that leaves a mark file when it runs (so not running is visible), then echoes its stdin. */
@@ -77,6 +78,25 @@ describe('programs started ahead and held (launch ahead)', function () {
     expect(ahead.take(changed), 'another environment is another launch').to.equal(undefined);
     await ahead.discard();
     expect(existsSync(second.command[3]), 'the discarded program never ran').to.equal(false);
+  });
+
+  it('starts nothing ahead where holding saves nothing (no cgroup to join): the program runs only when its step launches it', async () => {
+    const real = limitSupport();
+    overrideLimitSupport({ ...real, cgroups: {}, unified: undefined, missing: { pids: 'none here', memory: 'none here' } });
+    const ahead = new LaunchAhead();
+    try {
+      const launch = options();
+      const groups = new Set(liveGroups);
+      ahead.prepare(launch);
+      // A program started now would be one more process group (registered as it is spawned).
+      expect([...liveGroups].filter((pid) => !groups.has(pid)), 'prepare started no process').to.deep.equal([]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(existsSync(launch.command[3]), 'prepare ran nothing').to.equal(false);
+      expect(ahead.take(launch), 'nothing held to take').to.equal(undefined);
+    } finally {
+      await ahead.discard();
+      overrideLimitSupport(real);
+    }
   });
 
   it('discards a held program at teardown: it never runs, and neither it nor its cgroups remain', async function () {
