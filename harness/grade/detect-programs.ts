@@ -4,7 +4,7 @@
 // the roles still without a program, what the other files do (grade/detect-content.ts). Each program's
 // command-line convention is read from its source (grade/detect-arguments.ts). The result says which
 // file plays which role and why, and what is missing.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { parseCommandString } from 'execa';
@@ -13,7 +13,7 @@ import { conventionLabel, type ConventionChoice } from '../lab/role-arguments.js
 import type { FoundProgram } from '../model/result.js';
 import { detectConvention, type ModeScope } from './detect-arguments.js';
 import { CONTENT_SIGNATURES, rolesByContent, servesHttp, type ContentMatch } from './detect-content.js';
-import { readSourceCode, type SourceCode } from './source-code.js';
+import { readSourceCode, submissionFiles, type SourceCode } from './source-code.js';
 
 export interface DetectedProgram {
   role: string;
@@ -45,7 +45,7 @@ export interface Detection {
 export function detectPrograms(folder: string, lab: LabDefinition): Detection {
   const mapFile = path.join(folder, 'socklab.yaml');
   if (existsSync(mapFile)) return fromMapFile(folder, mapFile, lab);
-  const files = listFiles(folder);
+  const files = submissionFiles(folder);
   const programs: DetectedProgram[] = [];
   const notes: string[] = [];
   const students = Object.entries(lab.roles).filter(([, definition]) => (definition.files ?? []).length > 0);
@@ -171,7 +171,7 @@ function fromMapFile(folder: string, mapFile: string, lab: LabDefinition): Detec
   const roles = parsed?.roles ?? {};
   const programs: DetectedProgram[] = [];
   const notes = [`roles from ${path.basename(mapFile)}`];
-  const files = listFiles(folder);
+  const files = submissionFiles(folder);
   for (const [role, command] of Object.entries(roles)) {
     if (!lab.roles[role]) {
       notes.push(`socklab.yaml names an unknown role "${role}" (ignored)`);
@@ -194,16 +194,4 @@ function fromMapFile(folder: string, mapFile: string, lab: LabDefinition): Detec
 
 function depth(file: string): number {
   return file.split('/').length;
-}
-
-/** Files under `folder`, relative, skipping hidden folders and build output. */
-function listFiles(folder: string, prefix = ''): string[] {
-  const found: string[] = [];
-  for (const entry of readdirSync(path.join(folder, prefix), { withFileTypes: true })) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) found.push(...listFiles(folder, relative));
-    else if (entry.isFile()) found.push(relative);
-  }
-  return found;
 }

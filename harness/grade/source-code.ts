@@ -1,7 +1,7 @@
 // A student's source file as grading reads it: its lines as written (for `file:line` evidence), and
 // the same lines with comments and docstrings blanked, so that `# usage: python3 x.py HOST PORT` or a
 // commented-out `bind(...)` is never taken for code.
-import { readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { SourceLine } from '../model/result.js';
 
@@ -99,4 +99,25 @@ function lineEnd(text: string, from: number): number {
 /** Spaces in place of everything but line breaks, so that line numbers stay. */
 function blank(text: string): string {
   return text.replace(/[^\n]/g, ' ');
+}
+
+/**
+ * The files of a submission, relative to its folder with "/", skipping hidden folders and build output
+ * (node_modules, __pycache__). A folder that cannot be read is left out.
+ */
+export function submissionFiles(folder: string, prefix = ''): string[] {
+  const found: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(path.join(folder, prefix), { withFileTypes: true });
+  } catch {
+    return found;
+  }
+  for (const entry of entries) {
+    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
+    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
+    if (entry.isDirectory()) found.push(...submissionFiles(folder, relative));
+    else if (entry.isFile()) found.push(relative);
+  }
+  return found;
 }

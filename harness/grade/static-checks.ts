@@ -4,10 +4,11 @@
 // it (a Python 2 mail client behind a failed Task 1). The findings are evidence for the diagnoses
 // (diagnose*.ts): they sharpen what a run showed ("hard-coded at TCPServer.py:3") and never cost
 // points on their own.
-import { readdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import { execa } from 'execa';
 import { PYTHON_ANALYZER } from './static-python-script.js';
+import { submissionFiles } from './source-code.js';
 
 /** What the source shows, at one line of one file. */
 export interface SourceFinding {
@@ -97,19 +98,9 @@ export function placeOf(file: FileAnalysis, line: number): string {
   return `${path.posix.basename(file.file)}:${line}`;
 }
 
-function pythonFiles(folder: string, prefix = ''): string[] {
-  const found: string[] = [];
-  let entries;
-  try {
-    entries = readdirSync(path.join(folder, prefix), { withFileTypes: true });
-  } catch {
-    return found;
-  }
-  for (const entry of entries) {
-    if (entry.name.startsWith('.') || entry.name === 'node_modules' || entry.name === '__pycache__') continue;
-    const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
-    if (entry.isDirectory()) found.push(...pythonFiles(folder, relative));
-    else if (entry.isFile() && entry.name.endsWith('.py') && statSync(path.join(folder, relative)).size <= MAX_FILE_BYTES) found.push(relative);
-  }
-  return found.sort();
+/** The submission's Python files small enough to be a lab program, in order. */
+function pythonFiles(folder: string): string[] {
+  return submissionFiles(folder)
+    .filter((file) => file.endsWith('.py') && statSync(path.join(folder, file)).size <= MAX_FILE_BYTES)
+    .sort();
 }
