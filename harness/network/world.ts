@@ -93,8 +93,11 @@ export class World {
     // sent: a first ARP request lost, the first packet a second late). A bridge is activated as late,
     // so the Internet host's address is not on the bridge but on a veth of its own plugged into it
     // (eth0, its port vi): what it sends never goes through the bridge's own queue.
+    // The bridge's ports: one per host (vs, vc), and vi for the Internet host's own veth.
+    const port = (host: WorldHost) => `v${host.name[0]}`;
+    const ports = [port(server), port(client), 'vi'];
     await ipBatch(null, [
-      ...[server, client].map((host, index) => `link add ${host.device} netns ${host.namespace} index ${10 + index} type veth peer name v${host.name[0]} netns ${internet.namespace} index ${20 + index}`),
+      ...[server, client].map((host, index) => `link add ${host.device} netns ${host.namespace} index ${10 + index} type veth peer name ${port(host)} netns ${internet.namespace} index ${20 + index}`),
       `link add eth0 netns ${internet.namespace} index 12 type veth peer name vi netns ${internet.namespace} index 22`,
     ]);
     // The world speaks IPv4. Its links get no IPv6 link-local address (addrgenmode none), so that
@@ -107,7 +110,7 @@ export class World {
         `link add ${internet.device} type bridge mcast_snooping 0`,
         `link set ${internet.device} addrgenmode none`,
         `link set ${internet.device} up`,
-        ...['vs', 'vc', 'vi'].flatMap((port) => [`link set ${port} addrgenmode none`, `link set ${port} master ${internet.device}`, `link set ${port} up`]),
+        ...ports.flatMap((name) => [`link set ${name} addrgenmode none`, `link set ${name} master ${internet.device}`, `link set ${name} up`]),
         'link set eth0 addrgenmode none',
         `addr add ${internet.address}/${PREFIX_LENGTH} dev eth0`,
         'link set eth0 up',
@@ -129,7 +132,7 @@ export class World {
     await linksUp([
       [server.namespace, [server.device]],
       [client.namespace, [client.device]],
-      [internet.namespace, ['eth0', 'vs', 'vc', 'vi']],
+      [internet.namespace, ['eth0', ...ports]],
     ]);
   }
 }

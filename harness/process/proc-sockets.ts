@@ -38,6 +38,8 @@ class ProgramLook {
   private lastFullLook = performance.now();
   /** Inodes known to be Unix sockets (stdio pairs), never in an Internet table. */
   private readonly unix = new Set<string>();
+  /** Inodes known not to be Unix sockets: the program's Internet sockets. */
+  private readonly internet = new Set<string>();
   /** Per question (protocol and port), the candidates and time of the last look that found nothing. */
   private readonly misses = new Map<string, { candidates: Set<string>; at: number }>();
 
@@ -59,9 +61,11 @@ class ProgramLook {
   candidates(pid: number): Set<string> {
     const inodes = socketInodesOfAll(withDescendants([pid]));
     for (const inode of this.unix) inodes.delete(inode);
-    if (inodes.size === 0) return inodes;
-    // New inodes: the namespace's Unix sockets (a short table) say which are pairs and not Internet sockets.
-    for (const inode of unixSocketInodes(pid)) if (inodes.delete(inode)) this.unix.add(inode);
+    // Inodes not seen before: the namespace's Unix sockets (a short table) say which are pairs and not Internet sockets.
+    if ([...inodes].some((inode) => !this.internet.has(inode))) {
+      for (const inode of unixSocketInodes(pid)) if (inodes.delete(inode)) this.unix.add(inode);
+      for (const inode of inodes) this.internet.add(inode);
+    }
     return inodes;
   }
 
@@ -136,7 +140,7 @@ const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
  */
 async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { onlyPort?: number; candidates?: Set<string> }): Promise<TableEntry[]> {
   if (protocol === 'tcp') return tcpListeners(pid, options.candidates);
-  if (ssPath && (await namespaceSockets(pid, 'udp')) > SMALL_TABLE && (await inOurNamespace(pid))) {
+  if (ssPath && (await namespaceUdpSockets(pid)) > SMALL_TABLE && (await inOurNamespace(pid))) {
     const entries = await diagnosticsTable('udp', options.onlyPort);
     if (entries) return entries;
   }
@@ -146,17 +150,12 @@ async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { only
 /** Up to this many sockets in a namespace, its /proc UDP table is read whole. */
 const SMALL_TABLE = 1000;
 
-/** How many sockets of `protocol` the namespace of `pid` holds (in use, and TCP's TIME_WAITs), IPv4 and IPv6 together; Infinity when unknown. */
-async function namespaceSockets(pid: number, protocol: 'tcp' | 'udp'): Promise<number> {
+/** How many UDP sockets the namespace of `pid` holds, IPv4 and IPv6 together; Infinity when unknown. */
+async function namespaceUdpSockets(pid: number): Promise<number> {
   const counts = await Promise.all(['sockstat', 'sockstat6'].map((file) => readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined)));
   if (counts[0] === undefined) return Infinity;
-  let total = 0;
-  for (const text of counts) {
-    // TCP: inuse 5 orphan 0 tw 2 alloc 7 mem 1   /   TCP6: inuse 2   /   UDP: inuse 1 mem 0   /   UDP6: inuse 0
-    const line = new RegExp(`^${protocol.toUpperCase()}6?: (.*)$`, 'm').exec(text ?? '')?.[1] ?? '';
-    for (const key of ['inuse', 'tw']) total += Number(new RegExp(`(?:^| )${key} (\\d+)`).exec(line)?.[1] ?? 0);
-  }
-  return total;
+  // UDP: inuse 1 mem 0   /   UDP6: inuse 0
+  return counts.reduce((total, text) => total + Number(/^UDP6?: inuse (\d+)/m.exec(text ?? '')?.[1] ?? 0), 0);
 }
 
 /** A read of /proc/PID/net/tcp: about a hundred lines. The kernel makes only as many lines as a read asks for. */

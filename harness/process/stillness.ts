@@ -21,8 +21,8 @@
 // reading or writing a byte, in a process holding a TCP connection in CLOSE_WAIT with nothing queued,
 // for SPIN_QUIET_MS while its process gains CPU time: nothing it reads can ever end that loop (a
 // thread computing that long without one system call, holding such a connection, would be taken for
-// one; none of the lab's programs does). And a
-// tool whose own timers only make it give up (curl -m: `givesUp`) waits for input whatever its timeout.
+// one; none of the lab's programs does). And a tool whose own timers only make it give up (curl -m:
+// `givesUp`) waits for input whatever its timeout.
 // Anything else (a thread running otherwise, a sleep(), a connect() in progress, a system call not
 // listed, a file that cannot be read, an architecture without a table) means "not still": the step
 // then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
@@ -213,8 +213,10 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
     }
     // Threads spinning in one Python process take turns at its interpreter lock: a thread is seen now
     // running, now waiting for the lock (a futex, with or without a timeout). Those turns are no change.
-    if (running.has(pid)) for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
-    if (running.has(pid)) cpuTicks += processTicks;
+    if (running.has(pid)) {
+      for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
+      cpuTicks += processTicks;
+    }
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
   const sockets = await socketStates(pids, socketInodes);
@@ -278,8 +280,8 @@ function switches(status: string): string {
 
 /**
  * TCP states in which nothing is under way: established, FIN_WAIT2 (waiting for the peer to close),
- * TIME_WAIT, CLOSE, CLOSE_WAIT, listening (its accept queue is checked). A handshake or a FIN waiting
- * for its ACK is under way.
+ * TIME_WAIT, CLOSE, CLOSE_WAIT, listening (its accept queue is part of the fingerprint). A handshake
+ * or a FIN waiting for its ACK is under way.
  */
 const SETTLED_TCP = new Set(['01', '05', '06', '07', '08', '0A']);
 const CLOSE_WAIT = '08';
