@@ -175,11 +175,10 @@ program
 
 for (const command of [program, ...program.commands]) oneLineUsageErrors(command);
 
-try {
-  await program.parseAsync(process.argv);
-} catch (error) {
+// No top-level await: the bundle is a CommonJS script (bin/socklab.js keeps V8's compiled code of it).
+program.parseAsync(process.argv).catch((error: unknown) => {
   process.exitCode = reportFatal(error);
-}
+});
 
 /**
  * A reader that stops early (`socklab list | head`) is not an error: what is left to print is

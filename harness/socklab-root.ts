@@ -1,6 +1,6 @@
 // Where socklab is installed: the nearest folder above this module with socklab's package.json. Found by
 // looking, not by counting "..", so that the same code works from dist/harness/… and from the bundled
-// CLI (dist/cli.bundle.mjs).
+// CLI (dist/cli.bundle.cjs).
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -3,10 +3,9 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { root } from '../socklab-root.js';
-import { loadLab } from '../lab/load-lab.js';
 import type { LabDefinition } from '../lab/lab-schema.js';
 import { findSpecFiles } from '../spec/find-spec-files.js';
-import { loadSpecFilesOrThrow } from '../spec/load-spec.js';
+import { rememberedLab, rememberedSpecs } from './remembered-files.js';
 import type { ExperimentSpec } from '../spec/spec-types.js';
 import { EXIT_CODES, SocklabError } from '../errors.js';
 import type { SandboxPolicy } from '../process/sandbox.js';
@@ -41,16 +40,12 @@ export function splitPathsAndIds(args: string[]): { paths: string[]; ids: string
  * which ids exist.
  */
 export function loadLabAndSpecs(paths: string[], labFile: string, ids: readonly string[] = []): { lab: LabDefinition; experiments: ExperimentSpec[] } {
-  const lab = loadLab(labFile);
+  const lab = rememberedLab(labFile);
   const files = findSpecFiles(paths.length > 0 ? paths : [defaults.specs]);
-  const naming = ids.length ? files.filter((file) => mayDefine(file, ids)) : files;
-  const experiments = loadSpecFilesOrThrow(naming.length ? naming : files, { roles: new Set(Object.keys(lab.roles)) });
+  const texts = new Map(files.map((file) => [file, readFileSync(file)]));
+  const naming = ids.length ? files.filter((file) => ids.some((id) => texts.get(file)!.includes(id))) : files;
+  const experiments = rememberedSpecs(naming.length ? naming : files, { roles: new Set(Object.keys(lab.roles)) }, texts);
   return { lab, experiments };
-}
-
-function mayDefine(file: string, ids: readonly string[]): boolean {
-  const text = readFileSync(file, 'utf8');
-  return ids.some((id) => text.includes(id));
 }
 
 /** Says where the specs and lab file came from when either was a default (`socklab: specs ./specs and …`). */

@@ -87,12 +87,11 @@ function socklabEntries(): ZipEntry[] {
   // bin/socklab.js loads the bundle only while it is as new as the last tsc build; every entry of the
   // zip gets the same time, so a stale bundle would win there: it stays out, and the compiled modules run.
   // An installed package has no .tsbuildinfo: its bundle was built with it (scripts/prepack.mjs).
-  const bundle = path.join(build, 'cli.bundle.mjs');
+  const bundle = path.join(build, 'cli.bundle.cjs');
   const mtime = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
   const lastBuild = mtime(path.join(build, '.tsbuildinfo'));
   if (existsSync(bundle) && (lastBuild === 0 || mtime(bundle) >= Math.max(lastBuild, mtime(path.join(build, 'harness', 'cli.js'))))) {
-    // The bundle with its chunks (the parts it loads when a command needs them).
-    entries.push(rootEntry(bundle), ...filesUnder(path.join(build, 'chunks')).filter((file) => file.endsWith('.mjs')).map((file) => rootEntry(file)));
+    entries.push(rootEntry(bundle));
   }
   return entries;
 }
