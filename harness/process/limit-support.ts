@@ -134,10 +134,12 @@ export function findExecutable(file: string, searchPath: string, cwd = process.c
   const candidates = file.includes('/') ? [path.resolve(cwd, file)] : searchPath.split(':').filter(Boolean).map((dir) => path.resolve(cwd, dir, file));
   for (const candidate of candidates) {
     try {
+      // Most candidates do not exist: a stat that returns nothing costs a fraction of a thrown error.
+      if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
       accessSync(candidate, constants.X_OK);
-      if (statSync(candidate).isFile()) return candidate;
+      return candidate;
     } catch {
-      // Not here.
+      // Not executable here, or a PATH entry that is not a folder.
     }
   }
   return null;

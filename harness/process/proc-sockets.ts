@@ -14,11 +14,15 @@ import { acceptsConnections, lsofSockets } from './readiness-fallbacks.js';
 /**
  * The sockets of the program `pid` (and its process group), in its own network namespace.
  *
- * The view looks at the program's descriptors first (its tree's: a wrapper's child counts), a few
- * microseconds: the table is read only when the program holds an Internet socket (not one of the Unix
- * socket pairs Node gives a child as its stdio), and again only once it holds a new one or
- * RECHECK_MS have passed. Every FULL_LOOK_MS it reads the table anyway, with its whole process group,
- * for a socket held by a process that left its tree (a double fork).
+ * The view reads first the namespace's socket counts (/proc/PID/net/sockstat and sockstat6, two short
+ * files): when they are what they were at a look that found nothing, no socket was made, bound,
+ * put to listen or closed in the namespace since, and the answer is still no. Otherwise it looks at
+ * the program's descriptors (its tree's: a wrapper's child counts), a few microseconds per socket:
+ * the table is read only when the program holds an Internet socket (not one of the Unix socket pairs
+ * Node gives a child as its stdio), and again only once it holds a new one or RECHECK_MS have
+ * passed. Every FULL_LOOK_MS it reads the table anyway, with its whole process group, for a socket
+ * held by a process that left its tree (a double fork), or one whose listen() went with another
+ * socket's close in the same millisecond and left the counts as they were.
  */
 export function procSockets(pid: number | null): SocketView {
   const look = new ProgramLook(pid);
@@ -42,6 +46,8 @@ class ProgramLook {
   private readonly internet = new Set<string>();
   /** Per question (protocol and port), the candidates and time of the last look that found nothing. */
   private readonly misses = new Map<string, { candidates: Set<string>; at: number }>();
+  /** Per question, the namespace's socket counts at the last look that found nothing. */
+  private readonly quietCounts = new Map<string, string>();
 
   /** `everyLookFull`: for a single question, asked once (ownListeningPorts). */
   constructor(
@@ -79,6 +85,24 @@ class ProgramLook {
     if (found) this.misses.delete(question);
     else this.misses.set(question, { candidates, at: performance.now() });
   }
+
+  /** Whether the namespace's socket counts (`counts`) are those of the last look that found nothing for `question`. */
+  unchangedSinceNothing(question: string, counts: string | undefined): boolean {
+    return counts !== undefined && this.quietCounts.get(question) === counts;
+  }
+
+  /** What a look found for `question`, with the counts read before it. */
+  answered<T>(question: string, counts: string | undefined, answer: T[]): T[] {
+    if (answer.length === 0 && counts !== undefined) this.quietCounts.set(question, counts);
+    else this.quietCounts.delete(question);
+    return answer;
+  }
+}
+
+/** The socket counts of the namespace of `pid`, IPv4 and IPv6; undefined when they cannot be read. */
+function namespaceCounts(pid: number): string | undefined {
+  const [ipv4, ipv6] = [readText(`/proc/${pid}/net/sockstat`), readText(`/proc/${pid}/net/sockstat6`)];
+  return ipv4 === undefined ? undefined : `${ipv4}${ipv6 ?? ''}`;
 }
 
 /**
@@ -107,10 +131,14 @@ async function ownListeningSockets(look: ProgramLook, protocol: 'tcp' | 'udp', o
   if (readiness === 'lsof' && lsof) return (await lsofSockets(lsof, pid, protocol, { onlyPort })).map((socket) => ({ ...socket, inode: '' })).sort((a, b) => a.port - b.port);
   // A connect probe sees only the port it is given, and not whose listener it is, nor on which address.
   if (readiness === 'connect') return protocol === 'tcp' && onlyPort !== undefined && (await acceptsConnections(onlyPort)) ? [{ port: onlyPort, inode: '', loopback: false }] : [];
-  const candidates = look.candidates(pid);
   const question = `${protocol}:${onlyPort ?? ''}`;
   const fullLook = look.fullLookDue();
-  if (!fullLook && (candidates.size === 0 || look.stillMissing(question, candidates))) return [];
+  const counts = namespaceCounts(pid);
+  if (!fullLook && look.unchangedSinceNothing(question, counts)) return [];
+  const candidates = look.candidates(pid);
+  if (!fullLook && candidates.size === 0) return look.answered(question, counts, []);
+  // Not an answer to keep: the counts may already hold this socket's listen().
+  if (!fullLook && look.stillMissing(question, candidates)) return [];
   const wanted = (entry: TableEntry) => onlyPort === undefined || entry.port === onlyPort;
   const table = (await socketTable(pid, protocol, { onlyPort, candidates: fullLook ? undefined : candidates })).filter(wanted);
   let sockets = table.filter((entry) => candidates.has(entry.inode));
@@ -119,7 +147,7 @@ async function ownListeningSockets(look: ProgramLook, protocol: 'tcp' | 'udp', o
     sockets = table.filter((entry) => group.has(entry.inode));
   }
   look.missed(question, candidates, sockets.length > 0);
-  return sockets.sort((a, b) => a.port - b.port);
+  return look.answered(question, counts, sockets.sort((a, b) => a.port - b.port));
 }
 
 /** ::1, and IPv4's 127.0.0.0/8 mapped into IPv6 (::ffff:127.0.0.1, as Java binds it), in /proc's word order. */
@@ -169,36 +197,48 @@ const TABLE_READ_BYTES = 16 * 1024;
 export async function tcpListeners(pid: number, candidates?: Set<string>): Promise<TableEntry[]> {
   const entries: TableEntry[] = [];
   const unseen = new Set(candidates);
-  const buffer = Buffer.alloc(TABLE_READ_BYTES);
   for (const table of ['tcp', 'tcp6']) {
-    const file = await open(`/proc/${pid}/net/${table}`).catch(() => undefined);
-    if (!file) continue;
-    try {
-      let pending = '';
-      let header = true;
-      reading: while (true) {
-        const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
-        pending += buffer.toString('latin1', 0, bytesRead);
-        const lines = pending.split('\n');
-        pending = lines.pop() ?? '';
-        for (const line of lines) {
-          if (header) {
-            header = false;
-            continue;
-          }
-          const entry = tableEntry(line, table, 'tcp');
-          if (!entry) break reading; // a connection: no listener comes after it
-          entries.push(entry);
-          unseen.delete(entry.inode);
-          if (candidates && unseen.size === 0) return entries;
-        }
-        if (bytesRead < buffer.length) break;
-      }
-    } finally {
-      await file.close();
-    }
+    let done = false;
+    await readTableLines(pid, table, (line) => {
+      const entry = tableEntry(line, table, 'tcp');
+      // A connection: no listener comes after it.
+      if (!entry) return true;
+      entries.push(entry);
+      unseen.delete(entry.inode);
+      done = candidates !== undefined && unseen.size === 0;
+      return done;
+    });
+    if (done) return entries;
   }
   return entries;
+}
+
+/**
+ * The lines of /proc/PID/net/TABLE after its header, read a chunk at a time until `line` returns true
+ * or the table ends: the kernel walks its socket tables only as far as the reads ask. A read that
+ * comes back short has reached the end (asking again would walk the tables once more).
+ */
+export async function readTableLines(pid: number, table: string, line: (text: string) => boolean): Promise<void> {
+  const file = await open(`/proc/${pid}/net/${table}`).catch(() => undefined);
+  if (!file) return;
+  const buffer = Buffer.alloc(TABLE_READ_BYTES);
+  try {
+    let pending = '';
+    let header = true;
+    while (true) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, null);
+      pending += buffer.toString('latin1', 0, bytesRead);
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      for (const text of lines) {
+        if (header) header = false;
+        else if (line(text)) return;
+      }
+      if (bytesRead < buffer.length) return;
+    }
+  } finally {
+    await file.close();
+  }
 }
 
 /** The listening (TCP) or bound unconnected (UDP) sockets of `pid`'s namespace, from the whole of /proc/PID/net's tables. Exported for tests. */
@@ -227,7 +267,8 @@ function tableEntry(line: string, table: string, protocol: 'tcp' | 'udp'): Table
 }
 
 /** Inodes of the Unix sockets in `pid`'s namespace (/proc/PID/net/unix: a short table, read whole). */
-function unixSocketInodes(pid: number): string[] {
+/** The Unix sockets of the namespace of `pid` (their inodes). */
+export function unixSocketInodes(pid: number): string[] {
   const text = readText(`/proc/${pid}/net/unix`) ?? '';
   // Num RefCount Protocol Flags Type St Inode Path
   return text.split('\n').slice(1).flatMap((line) => line.trim().split(/\s+/)[6] ?? []);

@@ -27,9 +27,10 @@
 // listed, a file that cannot be read, an architecture without a table) means "not still": the step
 // then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
 // a relay, a kept-alive connection the origin closes later) are the caller's to rule out (`busy`).
-import { readdir, readFile, readlink } from 'node:fs/promises';
+import { readlink } from 'node:fs/promises';
 import { platformSupport } from './platform-support.js';
-import { socketInodesOf, statFields, withDescendants } from './process-tree.js';
+import { listEntries, readText, socketInodesOf, statFields, withDescendants } from './process-tree.js';
+import { readTableLines, unixSocketInodes } from './proc-sockets.js';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
@@ -164,22 +165,16 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
   const lockWaits = new Map<number, string>();
   let cpuTicks = 0;
   for (const pid of pids) {
-    const [comm, io, tasks] = await Promise.all([
-      readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
-      readFile(`/proc/${pid}/io`, 'utf8').catch(() => undefined),
-      readdir(`/proc/${pid}/task`).catch(() => undefined),
-    ]);
+    // Read synchronously, as process-tree.ts does: a /proc file is made in memory, and a read through
+    // the thread pool costs ten times as much (a look reads three files per thread).
+    const [comm, io, tasks] = [readText(`/proc/${pid}/comm`), readText(`/proc/${pid}/io`), listEntries(`/proc/${pid}/task`)];
     if (comm === undefined || io === undefined || tasks === undefined) return { notStill: `cannot read /proc/${pid}`, fingerprint: '' };
     parts.push(`${pid}:${ioCounts(io)}`);
     /** This process's threads waiting on a futex without a timeout: where another of its threads runs, part of the hand-off of a lock. */
     const futexWaits: Array<{ part: number; tid: string }> = [];
     let processTicks = 0;
     for (const tid of tasks) {
-      const [stat, syscall, status] = await Promise.all([
-        readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
-        readFile(`/proc/${pid}/task/${tid}/syscall`, 'utf8').catch(() => ''),
-        readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''),
-      ]);
+      const [stat, syscall] = ['stat', 'syscall'].map((file) => readText(`/proc/${pid}/task/${tid}/${file}`) ?? '');
       const fields = statFields(stat);
       const state = fields[0] ?? '';
       if (state === 'Z' || state === 'X' || state === '') continue;
@@ -209,7 +204,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
       }
       waits.push({ who, ...wait });
       if (wait.syscall === 'futex') futexWaits.push({ part: parts.length, tid });
-      parts.push(`${tid}:${syscall.trim()}:${switches(status)}`);
+      parts.push(`${tid}:${syscall.trim()}:${switches(readText(`/proc/${pid}/task/${tid}/status`) ?? '')}`);
     }
     // Threads spinning in one Python process take turns at its interpreter lock: a thread is seen now
     // running, now waiting for the lock (a futex, with or without a timeout). Those turns are no change.
@@ -304,24 +299,48 @@ async function socketStates(pids: number[], inodes: Map<string, number[]>): Prom
     const namespace = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
     if (namespace && !namespaces.has(namespace)) namespaces.set(namespace, pid);
   }
+  let underWay: string | undefined;
   for (const pid of namespaces.values()) {
-    for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) {
-      const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
-      for (const line of text.split('\n').slice(1)) {
+    // Only the tables where the sockets were found before, unless one is new; each read only as far as
+    // its last socket: reading a TCP table walks the kernel's whole connection hash, empty or not.
+    if ([...inodes.keys()].some((inode) => !tableOfSocket.has(inode))) {
+      // Unix sockets (Node's stdio pairs) are in none of the four: the namespace's Unix table names them.
+      for (const inode of unixSocketInodes(pid)) if (inodes.has(inode)) remember(inode, 'unix');
+    }
+    const internet = [...inodes.keys()].filter((inode) => tableOfSocket.get(inode) !== 'unix');
+    const placed = internet.every((inode) => tableOfSocket.has(inode));
+    for (const table of SOCKET_TABLES) {
+      // Where every socket was found before, only their tables.
+      const unseen = new Set(internet.filter((inode) => !placed || tableOfSocket.get(inode) === table || !tableOfSocket.has(inode)));
+      if (unseen.size === 0) continue;
+      await readTableLines(pid, table, (line) => {
         const fields = line.trim().split(/\s+/);
-        if (fields.length < 10 || !inodes.has(fields[9])) continue;
+        if (fields.length < 10 || !unseen.delete(fields[9])) return false;
+        remember(fields[9], table);
         const [tx, rx] = fields[4].split(':');
         // A connection the peer closed counts its FIN in the receive queue until the program reads the end.
         const unread = parseInt(rx, 16) - (table.startsWith('tcp') && fields[3] === CLOSE_WAIT ? 1 : 0);
         // Bytes still to be sent are the kernel's to move on its own time (a datagram waiting for ARP, a retransmission).
-        if (parseInt(tx, 16) !== 0) return { underWay: `a ${table} socket has bytes still to send (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`, queues, closedByPeer };
+        if (parseInt(tx, 16) !== 0) underWay = `a ${table} socket has bytes still to send (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`;
+        else if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) underWay = `a TCP connection is being made (${fields[1]})`;
         if (unread > 0) queues.push(`${table}:${fields[1]}>${fields[2]}:${fields[3]}:${fields[4]}`);
-        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { underWay: `a TCP connection is being made (${fields[1]})`, queues, closedByPeer };
         if (table.startsWith('tcp') && fields[3] === CLOSE_WAIT) for (const pid of inodes.get(fields[9])!) closedByPeer.add(pid);
-      }
+        return underWay !== undefined || unseen.size === 0;
+      });
+      if (underWay) return { underWay, queues, closedByPeer };
     }
   }
   return { queues, closedByPeer };
+}
+
+const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'];
+/** Which table each socket was found in (a socket never changes table); forgotten past MAX_REMEMBERED. */
+const tableOfSocket = new Map<string, string>();
+const MAX_REMEMBERED = 10_000;
+
+function remember(inode: string, table: string): void {
+  if (tableOfSocket.size >= MAX_REMEMBERED) tableOfSocket.clear();
+  tableOfSocket.set(inode, table);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -344,7 +363,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function allEnded(pid: number): Promise<boolean> {
   for (const each of withDescendants([pid])) {
-    const stat = await readFile(`/proc/${each}/stat`, 'utf8').catch(() => '');
+    const stat = readText(`/proc/${each}/stat`) ?? '';
     const state = statFields(stat)[0] ?? '';
     if (state !== '' && state !== 'Z' && state !== 'X') return false;
   }

@@ -147,7 +147,7 @@ function planLaunch(state: ExperimentState, request: LaunchRequest, earlier: Inv
     namespace: state.world?.namespaces[role.host],
     sandbox: role.sandbox,
     cwd: role.cwd,
-    env: { ...inheritedEnvironment(), ...env },
+    env: { ...inheritedEnvironment(state), ...env },
     stdin: request.stdin,
     tag: plan.tag,
     outputCapBytes: environment.outputCapBytes,
@@ -197,10 +197,16 @@ function locate<T extends { name: string; location?: StepResult['location'] }>(e
 }
 
 /** Programs see the harness's environment (PATH, JAVA_HOME, …) with Python's buffering off, so that a
- * program stopped at its timeout has still shown what it printed. */
-function inheritedEnvironment(): Record<string, string> {
+ * program stopped at its timeout has still shown what it printed. Read once per experiment: each
+ * variable of process.env is a call into Node's C++ side. */
+function inheritedEnvironment(state: ExperimentState): Record<string, string> {
+  const known = inherited.get(state);
+  if (known) return known;
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) if (value !== undefined && !key.startsWith('SOCKLAB_')) env[key] = value;
   env.PYTHONUNBUFFERED = '1';
+  inherited.set(state, env);
   return env;
 }
+
+const inherited = new WeakMap<ExperimentState, Record<string, string>>();
