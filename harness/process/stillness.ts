@@ -103,6 +103,10 @@ interface Look {
   spinning?: boolean;
   /** CPU time (clock ticks) of the processes with a running thread: a spin must gain some. */
   cpuTicks?: number;
+  /** The voluntary context switches of each thread seen running (by thread id). */
+  runningSwitches?: Map<string, string>;
+  /** Whether a process with a running thread had another waiting for a lock (a hand-off, as Python's threads do). */
+  handsOffLock?: boolean;
 }
 
 export interface Stillness {
@@ -134,7 +138,7 @@ export async function untilStill(roots: () => number[], deadline: number, signal
       first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook };
     } else if (
       at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
-      (!look.spinning || (look.cpuTicks ?? 0) > (first.look.cpuTicks ?? 0)) &&
+      (!look.spinning || spunThrough(first.look, look)) &&
       look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
     ) {
       return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
@@ -149,6 +153,19 @@ export async function untilStill(roots: () => number[], deadline: number, signal
  * Whether a wait cannot end before the deadline. The kernel shows the timeout a call was given, not
  * what is left of it: a wait that began after `beganAfter` ends after `beganAfter` + its timeout.
  */
+/**
+ * Whether the running threads spun all the time from `first` to `look`: they gained CPU time, and none
+ * blocked meanwhile (its voluntary context switches are the same): a spin never blocks, while a
+ * thread that computes and sleeps in turn, seen running at each look by chance, blocks every time.
+ * Threads handing a lock to each other block at every turn too: where a look saw one wait for it,
+ * their switches are no change.
+ */
+function spunThrough(first: Look, look: Look): boolean {
+  if ((look.cpuTicks ?? 0) <= (first.cpuTicks ?? 0)) return false;
+  if (first.handsOffLock || look.handsOffLock) return true;
+  return [...(look.runningSwitches ?? [])].every(([tid, switches]) => first.runningSwitches?.get(tid) === undefined || first.runningSwitches.get(tid) === switches);
+}
+
 function endsAfter(wait: ThreadWait, beganAfter: number | undefined, deadline: number): boolean {
   return wait.timeoutMs === Infinity || (beganAfter !== undefined && beganAfter + wait.timeoutMs >= deadline);
 }
@@ -164,6 +181,8 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
   /** Processes with a thread waiting for a lock with a timeout: only where another of its threads runs. */
   const lockWaits = new Map<number, string>();
   let cpuTicks = 0;
+  const runningSwitches = new Map<string, string>();
+  let handsOffLock = false;
   for (const pid of pids) {
     // Read synchronously, as process-tree.ts does: a /proc file is made in memory, and a read through
     // the thread pool costs ten times as much (a look reads three files per thread).
@@ -172,6 +191,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
     parts.push(`${pid}:${ioCounts(io)}`);
     /** This process's threads waiting on a futex without a timeout: where another of its threads runs, part of the hand-off of a lock. */
     const futexWaits: Array<{ part: number; tid: string }> = [];
+    const runningTids: string[] = [];
     let processTicks = 0;
     for (const tid of tasks) {
       const [stat, syscall] = ['stat', 'syscall'].map((file) => readText(`/proc/${pid}/task/${tid}/${file}`) ?? '');
@@ -181,9 +201,11 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
       // utime and stime, fields 14 and 15 of /proc/PID/task/TID/stat.
       processTicks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
       const who = `${comm.trim()} (pid ${pid})`;
-      if (state === 'R') {
+      // A thread that woke between the two reads: its stat said sleeping, its syscall file says running.
+      if (state === 'R' || (state === 'S' && syscall.startsWith('running'))) {
         // Perhaps spinning (checked below): its process must read or write nothing meanwhile.
         running.set(pid, who);
+        runningTids.push(tid);
         waits.push({ who, syscall: SPINNING, timeoutMs: Infinity });
         parts.push(`${tid}:spinning`);
         continue;
@@ -211,6 +233,8 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
     if (running.has(pid)) {
       for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
       cpuTicks += processTicks;
+      if (futexWaits.length || lockWaits.has(pid)) handsOffLock = true;
+      for (const tid of runningTids) runningSwitches.set(tid, voluntarySwitches(readText(`/proc/${pid}/task/${tid}/status`) ?? ''));
     }
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
@@ -219,7 +243,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
   parts.push(...sockets.queues);
   for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
   for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
-  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0, cpuTicks };
+  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0, cpuTicks, runningSwitches, handsOffLock };
 }
 
 /** The wait a sleeping thread is in, or undefined when its system call is not one that only input ends. */
@@ -267,6 +291,10 @@ function syscallName(line: string, table: (typeof WAITS)[string]): string {
 
 function ioCounts(io: string): string {
   return ['rchar', 'wchar', 'syscr', 'syscw'].map((key) => new RegExp(`^${key}: (\\d+)$`, 'm').exec(io)?.[1] ?? '?').join('/');
+}
+
+function voluntarySwitches(status: string): string {
+  return /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? '?';
 }
 
 function switches(status: string): string {
@@ -356,16 +384,20 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * Whether the process `pid` and every descendant of it have ended (gone, or zombies waiting to be
- * reaped): the program is dying, and its exit is about to be reported (a sandbox's processes reap
- * one another first). A dead program's sockets are closed before it becomes a zombie, so its peers
- * can see the end before its parent does.
+ * Whether the process `pid` and every descendant of it have ended or are ending (gone, zombies
+ * waiting to be reaped, or exiting): the program is dying, and its exit is about to be reported (a
+ * sandbox's processes reap one another first). A dying program's sockets are closed while it exits,
+ * before it becomes a zombie, so its peers can see the end before its parent does: a process whose
+ * exit has begun (PF_EXITING in its flags, field 9 of /proc/PID/stat) counts as ended.
  */
 export async function allEnded(pid: number): Promise<boolean> {
   for (const each of withDescendants([pid])) {
-    const stat = readText(`/proc/${each}/stat`) ?? '';
-    const state = statFields(stat)[0] ?? '';
-    if (state !== '' && state !== 'Z' && state !== 'X') return false;
+    const fields = statFields(readText(`/proc/${each}/stat`) ?? '');
+    const state = fields[0] ?? '';
+    if (state !== '' && state !== 'Z' && state !== 'X' && (Number(fields[6] ?? 0) & PF_EXITING) === 0) return false;
   }
   return true;
 }
+
+/** include/linux/sched.h: set on a task from the start of its exit. */
+const PF_EXITING = 0x4;
