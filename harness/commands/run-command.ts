@@ -27,27 +27,25 @@ export interface RunOptions extends RemoteOptions {
   waitTimeouts?: boolean;
 }
 
-const TT=(l: string)=>{ if (process.env.TT) console.error('TT', l, performance.now().toFixed(1)); };
 export async function runCommand(args: string[], options: RunOptions): Promise<number> {
-TT('cmd');
   const reporterNames = options.reporter.length ? options.reporter : defaultReporterNames;
   checkReporterNames(reporterNames);
   const { paths, ids } = splitPathsAndIds(args);
   if (reporterNames.includes('console')) announceDefaults(paths.length > 0, options.lab);
   const { lab, experiments } = loadLabAndSpecs(paths, options.lab, ids);
-TT('loaded');  const roles = new RoleTable(lab);
+  const roles = new RoleTable(lab);
   if (options.submission) roles.overrideFromSubmission(options.submission);
   // A --role program runs where socklab was started, like the same command typed there.
   for (const option of options.role) roles.overrideFromOption(option, process.cwd());
   const selected = shardOf(selectExperiments(experiments, { ids, grep: options.grep, tags: options.tag }), options.shard);
   if (selected.length === 0) throw new SocklabError('NOTHING_SELECTED', 'no experiment matches the given paths, ids, --grep, --tag and --shard', EXIT_CODES.specInvalid);
-TT('selected');  announcePlatformGaps();TT('gaps');
+  announcePlatformGaps();
   const { sandbox, description } = chooseSandbox(options.sandbox, false, [path.resolve(options.out), ...specFolders(paths.length ? paths : [defaults.specs], options.lab)]);
   const outputDir = path.resolve(options.out);
   mkdirSync(outputDir, { recursive: true });
-TT('sandbox');  const reporter = new ReporterMultiplexer(await createReporters(reporterNames, { outputDir }));
-TT('reporters');  const worlds = await prepareWorlds(options.isolate ? 'all' : options.submission || options.role.length ? 'submissions' : 'required');
-TT('worlds');  const remoteRoles = await openRemoteRoles(options, roles, { command: 'run' });
+  const reporter = new ReporterMultiplexer(await createReporters(reporterNames, { outputDir }));
+  const worlds = await prepareWorlds(options.isolate ? 'all' : options.submission || options.role.length ? 'submissions' : 'required');
+  const remoteRoles = await openRemoteRoles(options, roles, { command: 'run' });
   if (reporterNames.includes('console')) for (const line of describeRemoteRoles(remoteRoles, roles.roleNames)) process.stdout.write(`${line}\n`);
   const result = await withInterrupts((signal, runTag) =>
     runSuite({
@@ -62,7 +60,7 @@ TT('worlds');  const remoteRoles = await openRemoteRoles(options, roles, { comma
       sandboxDescription: description,
     }),
   ).finally(() => remoteRoles.close());
-TT('suite done');  if (result.status === 'interrupted') return EXIT_CODES.interrupted;
+  if (result.status === 'interrupted') return EXIT_CODES.interrupted;
   if (result.status === 'error') return EXIT_CODES.harnessError;
   return result.status === 'passed' ? EXIT_CODES.passed : EXIT_CODES.failed;
 }

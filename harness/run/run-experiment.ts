@@ -24,7 +24,6 @@ import { findDeadServices, settleDyingServices, stderrDuring, stderrMarks, stepW
 
 export type { ExperimentEnvironment } from './experiment-state.js';
 
-const TT=(l: string)=>{ if (process.env.TT) console.error('TT', l, performance.now().toFixed(1)); };
 export async function runExperiment(spec: ExperimentSpec, ordinal: number, environment: ExperimentEnvironment): Promise<ExperimentResult> {
   if (spec.skip !== undefined) return resultWithoutRun(spec, 'skipped', spec.skip, environment.weights);
   const startedAt = new Date().toISOString();
@@ -32,13 +31,13 @@ export async function runExperiment(spec: ExperimentSpec, ordinal: number, envir
   let plan: ExperimentPlan | null = null;
   let happened: Omit<WhatHappened, 'startedAt' | 'durationMs'>;
   try {
-    TT('plan');plan = await planExperiment(spec, environment, `${environment.runTag}.${ordinal}`);TT('planned');
+    plan = await planExperiment(spec, environment, `${environment.runTag}.${ordinal}`);
     happened = await executePlan(plan, environment, started);
   } catch (error) {
     if (error instanceof WorldUnavailableError) return resultWithoutRun(spec, 'skipped', error.message, environment.weights);
     happened = { steps: [], error: harnessError(error), interrupted: environment.signal.aborted, notes: [], launched: [] };
   } finally {
-    TT('release');if (plan) await releasePlan(plan);TT('released');
+    if (plan) await releasePlan(plan);
   }
   return buildExperimentResult(spec, plan, { ...happened, startedAt, durationMs: Math.round(performance.now() - started) }, environment.weights);
 }
@@ -91,14 +90,14 @@ async function executePlan(plan: ExperimentPlan, environment: ExperimentEnvironm
       capture = await ExperimentCapture.start(plan, plan.capture, environment.outputDir, on);
       await state.remote?.startCapture(buildCaptureFilter({ ports: plan.capture.ports }));
     }
-    TT('steps');await runSteps(state);TT('stepsdone');
+    await runSteps(state);
     await runDeferredChecks(state);
   } catch (caught) {
     error = harnessError(caught);
   } finally {
     clearTimeout(timer);
-    TT('teardown');await teardown(state);TT('tornd');
-    killTaggedProcesses(plan.tag);TT('killed');
+    await teardown(state);
+    killTaggedProcesses(plan.tag);
     if (capture) {
       captureResult = await capture.finish().catch((caught: unknown) => {
         error = { code: 'CAPTURE_ERROR', message: caught instanceof Error ? caught.message : String(caught) };
