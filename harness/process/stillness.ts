@@ -38,9 +38,9 @@ export const QUIET_MS = 250;
  * How long a thread must spin on a closed connection, without a byte moving and gaining CPU time (so
  * really running, not merely waiting for a CPU on a loaded machine), before it counts as still.
  */
-export const SPIN_QUIET_MS = 300;
+export const SPIN_QUIET_MS = 250;
 const SPINNING = 'a loop reading a connection its peer closed';
-const LOOK_EVERY_MS = 50;
+const LOOK_EVERY_MS = 25;
 
 type WaitKind = 'input' | 'poll-ms' | 'futex' | 'timespec';
 
@@ -105,7 +105,7 @@ interface Look {
   cpuTicks?: number;
   /** The voluntary context switches of each thread seen running (by thread id). */
   runningSwitches?: Map<string, string>;
-  /** Whether a process with a running thread had another waiting for a lock (a hand-off, as Python's threads do). */
+  /** Whether a process with a running thread had another running or waiting for a lock (a hand-off, as Python's threads do). */
   handsOffLock?: boolean;
 }
 
@@ -127,7 +127,7 @@ export async function untilStill(roots: () => number[], deadline: number, signal
   // Without /proc nothing can be seen (platform-support.ts says so in the run's record).
   if (!table || !platformSupport().proc) return null;
   // The state that has lasted: when it was first seen, and the look before it (its waits began after that).
-  let first: { at: number; look: Look; beganAfter: number | undefined } | undefined;
+  let first: { at: number; look: Look; beganAfter: number | undefined; handOffSeen: boolean } | undefined;
   let previousLook: number | undefined;
   while (!signal.aborted && performance.now() < deadline) {
     const at = performance.now();
@@ -135,13 +135,16 @@ export async function untilStill(roots: () => number[], deadline: number, signal
     const look = fixture === undefined ? await lookAt(roots(), table, new Set(withDescendants(givesUp()))) : { notStill: fixture, fingerprint: '' };
     if (process.env.SOCKLAB_DEBUG_STILLNESS) process.stderr.write(`stillness ${Math.round(at)} ${look.notStill ?? look.fingerprint}\n`);
     if (look.waits === undefined || first?.look.fingerprint !== look.fingerprint) {
-      first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook };
-    } else if (
-      at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
-      (!look.spinning || spunThrough(first.look, look)) &&
-      look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
-    ) {
-      return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
+      first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook, handOffSeen: look.handsOffLock === true };
+    } else {
+      first.handOffSeen ||= look.handsOffLock === true;
+      if (
+        at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
+        (!look.spinning || spunThrough(first.look, look, first.handOffSeen)) &&
+        look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
+      ) {
+        return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
+      }
     }
     previousLook = at;
     await sleep(LOOK_EVERY_MS, signal);
@@ -150,22 +153,22 @@ export async function untilStill(roots: () => number[], deadline: number, signal
 }
 
 /**
- * Whether a wait cannot end before the deadline. The kernel shows the timeout a call was given, not
- * what is left of it: a wait that began after `beganAfter` ends after `beganAfter` + its timeout.
- */
-/**
  * Whether the running threads spun all the time from `first` to `look`: they gained CPU time, and none
  * blocked meanwhile (its voluntary context switches are the same): a spin never blocks, while a
  * thread that computes and sleeps in turn, seen running at each look by chance, blocks every time.
- * Threads handing a lock to each other block at every turn too: where a look saw one wait for it,
- * their switches are no change.
+ * Threads handing a lock to each other block at every turn too: where a look since `first` saw one
+ * wait for it (`handOffSeen`), their switches are no change.
  */
-function spunThrough(first: Look, look: Look): boolean {
+function spunThrough(first: Look, look: Look, handOffSeen: boolean): boolean {
   if ((look.cpuTicks ?? 0) <= (first.cpuTicks ?? 0)) return false;
-  if (first.handsOffLock || look.handsOffLock) return true;
+  if (handOffSeen) return true;
   return [...(look.runningSwitches ?? [])].every(([tid, switches]) => first.runningSwitches?.get(tid) === undefined || first.runningSwitches.get(tid) === switches);
 }
 
+/**
+ * Whether a wait cannot end before the deadline. The kernel shows the timeout a call was given, not
+ * what is left of it: a wait that began after `beganAfter` ends after `beganAfter` + its timeout.
+ */
 function endsAfter(wait: ThreadWait, beganAfter: number | undefined, deadline: number): boolean {
   return wait.timeoutMs === Infinity || (beganAfter !== undefined && beganAfter + wait.timeoutMs >= deadline);
 }
@@ -233,7 +236,8 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
     if (running.has(pid)) {
       for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
       cpuTicks += processTicks;
-      if (futexWaits.length || lockWaits.has(pid)) handsOffLock = true;
+      // Two threads or more that run or wait for a lock: they may hand it to each other.
+      if (futexWaits.length || lockWaits.has(pid) || runningTids.length > 1) handsOffLock = true;
       for (const tid of runningTids) runningSwitches.set(tid, voluntarySwitches(readText(`/proc/${pid}/task/${tid}/status`) ?? ''));
     }
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
