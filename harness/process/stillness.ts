@@ -342,7 +342,6 @@ async function socketStates(pids: number[], inodes: Map<string, number[]>): Prom
     const internet = [...inodes.keys()].filter((inode) => tableOfSocket.get(inode) !== 'unix');
     const placed = internet.every((inode) => tableOfSocket.has(inode));
     for (const table of SOCKET_TABLES) {
-      // Where every socket was found before, only their tables.
       const unseen = new Set(internet.filter((inode) => !placed || tableOfSocket.get(inode) === table || !tableOfSocket.has(inode)));
       if (unseen.size === 0) continue;
       await readTableLines(pid, table, (line) => {
