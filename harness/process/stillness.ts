@@ -27,10 +27,9 @@
 // listed, a file that cannot be read, an architecture without a table) means "not still": the step
 // then runs to its timeout as before. In-process fixtures that act on their own time (a delayed origin,
 // a relay, a kept-alive connection the origin closes later) are the caller's to rule out (`busy`).
-import { readlink } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import { platformSupport } from './platform-support.js';
-import { listEntries, readText, socketInodesOf, statFields, withDescendants } from './process-tree.js';
-import { readTableLines, unixSocketInodes } from './proc-sockets.js';
+import { socketInodesOf, statFields, withDescendants } from './process-tree.js';
 
 /** How long everything must stay unchanged before it counts as still. */
 export const QUIET_MS = 250;
@@ -38,9 +37,9 @@ export const QUIET_MS = 250;
  * How long a thread must spin on a closed connection, without a byte moving and gaining CPU time (so
  * really running, not merely waiting for a CPU on a loaded machine), before it counts as still.
  */
-export const SPIN_QUIET_MS = 250;
+export const SPIN_QUIET_MS = 300;
 const SPINNING = 'a loop reading a connection its peer closed';
-const LOOK_EVERY_MS = 25;
+const LOOK_EVERY_MS = 50;
 
 type WaitKind = 'input' | 'poll-ms' | 'futex' | 'timespec';
 
@@ -103,10 +102,6 @@ interface Look {
   spinning?: boolean;
   /** CPU time (clock ticks) of the processes with a running thread: a spin must gain some. */
   cpuTicks?: number;
-  /** The voluntary context switches of each thread seen running (by thread id). */
-  runningSwitches?: Map<string, string>;
-  /** Whether a process with a running thread had another running or waiting for a lock (a hand-off, as Python's threads do). */
-  handsOffLock?: boolean;
 }
 
 export interface Stillness {
@@ -127,7 +122,7 @@ export async function untilStill(roots: () => number[], deadline: number, signal
   // Without /proc nothing can be seen (platform-support.ts says so in the run's record).
   if (!table || !platformSupport().proc) return null;
   // The state that has lasted: when it was first seen, and the look before it (its waits began after that).
-  let first: { at: number; look: Look; beganAfter: number | undefined; handOffSeen: boolean } | undefined;
+  let first: { at: number; look: Look; beganAfter: number | undefined } | undefined;
   let previousLook: number | undefined;
   while (!signal.aborted && performance.now() < deadline) {
     const at = performance.now();
@@ -135,45 +130,19 @@ export async function untilStill(roots: () => number[], deadline: number, signal
     const look = fixture === undefined ? await lookAt(roots(), table, new Set(withDescendants(givesUp()))) : { notStill: fixture, fingerprint: '' };
     if (process.env.SOCKLAB_DEBUG_STILLNESS) process.stderr.write(`stillness ${Math.round(at)} ${look.notStill ?? look.fingerprint}\n`);
     if (look.waits === undefined || first?.look.fingerprint !== look.fingerprint) {
-      first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook, handOffSeen: look.handsOffLock === true };
-    } else {
-      first.handOffSeen ||= look.handsOffLock === true;
-      if (
-        at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
-        (!look.spinning || spunThrough(first.look, look, first.handOffSeen, at - first.at)) &&
-        look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
-      ) {
-        return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
-      }
+      first = look.waits === undefined ? undefined : { at, look, beganAfter: previousLook };
+    } else if (
+      at - first.at >= (look.spinning ? SPIN_QUIET_MS : QUIET_MS) &&
+      (!look.spinning || (look.cpuTicks ?? 0) > (first.look.cpuTicks ?? 0)) &&
+      look.waits.every((wait) => endsAfter(wait, first!.beganAfter, deadline))
+    ) {
+      return { since: first.at, waits: look.waits.map((wait) => `${wait.who} in ${wait.syscall}`) };
     }
     previousLook = at;
     await sleep(LOOK_EVERY_MS, signal);
   }
   return null;
 }
-
-/**
- * Whether the running threads spun all the time from `first` to `look` (`elapsedMs`): they gained CPU
- * time, and hardly blocked meanwhile (their voluntary context switches): a spin does not wait for
- * anything, while a thread that computes and sleeps in turn, seen running at each look by chance,
- * blocks every time it sleeps.
- * Threads handing a lock to each other block at every turn too: where a look since `first` saw one
- * wait for it (`handOffSeen`), their switches are no change.
- */
-function spunThrough(first: Look, look: Look, handOffSeen: boolean, elapsedMs: number): boolean {
-  if ((look.cpuTicks ?? 0) <= (first.cpuTicks ?? 0)) return false;
-  if (handOffSeen) return true;
-  let blocked = 0;
-  for (const [tid, switches] of look.runningSwitches ?? []) {
-    const before = first.runningSwitches?.get(tid);
-    if (before !== undefined) blocked += Number(switches) - Number(before);
-  }
-  // A spin may still block now and then (on a lock of the kernel's); one that sleeps in turn blocks tens of times a second.
-  return !(blocked > elapsedMs / SPIN_BLOCKS_EVERY_MS);
-}
-
-/** A spinning thread blocks at most once per this long, on average. */
-const SPIN_BLOCKS_EVERY_MS = 100;
 
 /**
  * Whether a wait cannot end before the deadline. The kernel shows the timeout a call was given, not
@@ -194,31 +163,32 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
   /** Processes with a thread waiting for a lock with a timeout: only where another of its threads runs. */
   const lockWaits = new Map<number, string>();
   let cpuTicks = 0;
-  const runningSwitches = new Map<string, string>();
-  let handsOffLock = false;
   for (const pid of pids) {
-    // Read synchronously, as process-tree.ts does: a /proc file is made in memory, and a read through
-    // the thread pool costs ten times as much (a look reads three files per thread).
-    const [comm, io, tasks] = [readText(`/proc/${pid}/comm`), readText(`/proc/${pid}/io`), listEntries(`/proc/${pid}/task`)];
+    const [comm, io, tasks] = await Promise.all([
+      readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
+      readFile(`/proc/${pid}/io`, 'utf8').catch(() => undefined),
+      readdir(`/proc/${pid}/task`).catch(() => undefined),
+    ]);
     if (comm === undefined || io === undefined || tasks === undefined) return { notStill: `cannot read /proc/${pid}`, fingerprint: '' };
     parts.push(`${pid}:${ioCounts(io)}`);
     /** This process's threads waiting on a futex without a timeout: where another of its threads runs, part of the hand-off of a lock. */
     const futexWaits: Array<{ part: number; tid: string }> = [];
-    const runningTids: string[] = [];
     let processTicks = 0;
     for (const tid of tasks) {
-      const [stat, syscall] = ['stat', 'syscall'].map((file) => readText(`/proc/${pid}/task/${tid}/${file}`) ?? '');
+      const [stat, syscall, status] = await Promise.all([
+        readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/task/${tid}/syscall`, 'utf8').catch(() => ''),
+        readFile(`/proc/${pid}/task/${tid}/status`, 'utf8').catch(() => ''),
+      ]);
       const fields = statFields(stat);
       const state = fields[0] ?? '';
       if (state === 'Z' || state === 'X' || state === '') continue;
       // utime and stime, fields 14 and 15 of /proc/PID/task/TID/stat.
       processTicks += Number(fields[11] ?? 0) + Number(fields[12] ?? 0);
       const who = `${comm.trim()} (pid ${pid})`;
-      // A thread that woke between the two reads: its stat said sleeping, its syscall file says running.
-      if (state === 'R' || (state === 'S' && syscall.startsWith('running'))) {
+      if (state === 'R') {
         // Perhaps spinning (checked below): its process must read or write nothing meanwhile.
         running.set(pid, who);
-        runningTids.push(tid);
         waits.push({ who, syscall: SPINNING, timeoutMs: Infinity });
         parts.push(`${tid}:spinning`);
         continue;
@@ -239,16 +209,13 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
       }
       waits.push({ who, ...wait });
       if (wait.syscall === 'futex') futexWaits.push({ part: parts.length, tid });
-      parts.push(`${tid}:${syscall.trim()}:${switches(readText(`/proc/${pid}/task/${tid}/status`) ?? '')}`);
+      parts.push(`${tid}:${syscall.trim()}:${switches(status)}`);
     }
     // Threads spinning in one Python process take turns at its interpreter lock: a thread is seen now
     // running, now waiting for the lock (a futex, with or without a timeout). Those turns are no change.
     if (running.has(pid)) {
       for (const { part, tid } of futexWaits) parts[part] = `${tid}:spinning`;
       cpuTicks += processTicks;
-      // Two threads or more that run or wait for a lock: they may hand it to each other.
-      if (futexWaits.length || lockWaits.has(pid) || runningTids.length > 1) handsOffLock = true;
-      for (const tid of runningTids) runningSwitches.set(tid, voluntarySwitches(readText(`/proc/${pid}/task/${tid}/status`) ?? ''));
     }
     for (const inode of socketInodesOf(pid)) socketInodes.set(inode, [...(socketInodes.get(inode) ?? []), pid]);
   }
@@ -257,7 +224,7 @@ async function lookAt(roots: number[], table: (typeof WAITS)[string], givingUp: 
   parts.push(...sockets.queues);
   for (const [pid, who] of running) if (!sockets.closedByPeer.has(pid)) return { notStill: `${who} is running`, fingerprint: '' };
   for (const [pid, who] of lockWaits) if (!running.has(pid)) return { notStill: `${who} waits for a lock with a timeout`, fingerprint: '' };
-  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0, cpuTicks, runningSwitches, handsOffLock };
+  return { waits, fingerprint: parts.join(' '), spinning: running.size > 0, cpuTicks };
 }
 
 /** The wait a sleeping thread is in, or undefined when its system call is not one that only input ends. */
@@ -307,10 +274,6 @@ function ioCounts(io: string): string {
   return ['rchar', 'wchar', 'syscr', 'syscw'].map((key) => new RegExp(`^${key}: (\\d+)$`, 'm').exec(io)?.[1] ?? '?').join('/');
 }
 
-function voluntarySwitches(status: string): string {
-  return /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(status)?.[1] ?? '?';
-}
-
 function switches(status: string): string {
   return ['voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches'].map((key) => new RegExp(`^${key}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? '?').join('/');
 }
@@ -341,47 +304,24 @@ async function socketStates(pids: number[], inodes: Map<string, number[]>): Prom
     const namespace = await readlink(`/proc/${pid}/ns/net`).catch(() => undefined);
     if (namespace && !namespaces.has(namespace)) namespaces.set(namespace, pid);
   }
-  let underWay: string | undefined;
   for (const pid of namespaces.values()) {
-    // Only the tables where the sockets were found before, unless one is new; each read only as far as
-    // its last socket: reading a TCP table walks the kernel's whole connection hash, empty or not.
-    if ([...inodes.keys()].some((inode) => !tableOfSocket.has(inode))) {
-      // Unix sockets (Node's stdio pairs) are in none of the four: the namespace's Unix table names them.
-      for (const inode of unixSocketInodes(pid)) if (inodes.has(inode)) remember(inode, 'unix');
-    }
-    const internet = [...inodes.keys()].filter((inode) => tableOfSocket.get(inode) !== 'unix');
-    const placed = internet.every((inode) => tableOfSocket.has(inode));
-    for (const table of SOCKET_TABLES) {
-      const unseen = new Set(internet.filter((inode) => !placed || tableOfSocket.get(inode) === table || !tableOfSocket.has(inode)));
-      if (unseen.size === 0) continue;
-      await readTableLines(pid, table, (line) => {
+    for (const table of ['tcp', 'tcp6', 'udp', 'udp6']) {
+      const text = await readFile(`/proc/${pid}/net/${table}`, 'utf8').catch(() => '');
+      for (const line of text.split('\n').slice(1)) {
         const fields = line.trim().split(/\s+/);
-        if (fields.length < 10 || !unseen.delete(fields[9])) return false;
-        remember(fields[9], table);
+        if (fields.length < 10 || !inodes.has(fields[9])) continue;
         const [tx, rx] = fields[4].split(':');
         // A connection the peer closed counts its FIN in the receive queue until the program reads the end.
         const unread = parseInt(rx, 16) - (table.startsWith('tcp') && fields[3] === CLOSE_WAIT ? 1 : 0);
         // Bytes still to be sent are the kernel's to move on its own time (a datagram waiting for ARP, a retransmission).
-        if (parseInt(tx, 16) !== 0) underWay = `a ${table} socket has bytes still to send (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`;
-        else if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) underWay = `a TCP connection is being made (${fields[1]})`;
+        if (parseInt(tx, 16) !== 0) return { underWay: `a ${table} socket has bytes still to send (${fields[1]} → ${fields[2]}, state ${fields[3]}, tx:rx ${fields[4]})`, queues, closedByPeer };
         if (unread > 0) queues.push(`${table}:${fields[1]}>${fields[2]}:${fields[3]}:${fields[4]}`);
+        if (table.startsWith('tcp') && !SETTLED_TCP.has(fields[3])) return { underWay: `a TCP connection is being made (${fields[1]})`, queues, closedByPeer };
         if (table.startsWith('tcp') && fields[3] === CLOSE_WAIT) for (const pid of inodes.get(fields[9])!) closedByPeer.add(pid);
-        return underWay !== undefined || unseen.size === 0;
-      });
-      if (underWay) return { underWay, queues, closedByPeer };
+      }
     }
   }
   return { queues, closedByPeer };
-}
-
-const SOCKET_TABLES = ['tcp', 'tcp6', 'udp', 'udp6'];
-/** Which table each socket was found in (a socket never changes table); forgotten past MAX_REMEMBERED. */
-const tableOfSocket = new Map<string, string>();
-const MAX_REMEMBERED = 10_000;
-
-function remember(inode: string, table: string): void {
-  if (tableOfSocket.size >= MAX_REMEMBERED) tableOfSocket.clear();
-  tableOfSocket.set(inode, table);
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
@@ -405,7 +345,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
  */
 export async function allEnded(pid: number): Promise<boolean> {
   for (const each of withDescendants([pid])) {
-    const fields = statFields(readText(`/proc/${each}/stat`) ?? '');
+    const fields = statFields(await readFile(`/proc/${each}/stat`, 'utf8').catch(() => ''));
     const state = fields[0] ?? '';
     if (state !== '' && state !== 'Z' && state !== 'X' && (Number(fields[6] ?? 0) & PF_EXITING) === 0) return false;
   }
