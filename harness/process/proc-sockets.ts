@@ -140,7 +140,7 @@ async function ownListeningSockets(look: ProgramLook, protocol: 'tcp' | 'udp', o
   // Not an answer to keep: the counts may already hold this socket's listen().
   if (!fullLook && look.stillMissing(question, candidates)) return [];
   const wanted = (entry: TableEntry) => onlyPort === undefined || entry.port === onlyPort;
-  const table = (await socketTable(pid, protocol, { onlyPort, candidates: fullLook ? undefined : candidates })).filter(wanted);
+  const table = (await socketTable(pid, protocol, { onlyPort, candidates: fullLook ? undefined : candidates, counts })).filter(wanted);
   let sockets = table.filter((entry) => candidates.has(entry.inode));
   if (sockets.length === 0 && fullLook && table.length > 0) {
     const group = socketInodesOfAll(groupMembers(pid));
@@ -166,9 +166,9 @@ const LOOPBACK_IPV6 = /^(0{24}01000000|0{16}FFFF0000[0-9A-F]{6}7F)$/i;
  * counts (/proc/PID/net/sockstat) say it is small, else the kernel's socket diagnostics (ss) are asked
  * for the port's bound sockets only.
  */
-async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { onlyPort?: number; candidates?: Set<string> }): Promise<TableEntry[]> {
+async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { onlyPort?: number; candidates?: Set<string>; counts?: string }): Promise<TableEntry[]> {
   if (protocol === 'tcp') return tcpListeners(pid, options.candidates);
-  if (ssPath && (await namespaceUdpSockets(pid)) > SMALL_TABLE && (await inOurNamespace(pid))) {
+  if (ssPath && udpSockets(options.counts) > SMALL_TABLE && (await inOurNamespace(pid))) {
     const entries = await diagnosticsTable('udp', options.onlyPort);
     if (entries) return entries;
   }
@@ -178,12 +178,11 @@ async function socketTable(pid: number, protocol: 'tcp' | 'udp', options: { only
 /** Up to this many sockets in a namespace, its /proc UDP table is read whole. */
 const SMALL_TABLE = 1000;
 
-/** How many UDP sockets the namespace of `pid` holds, IPv4 and IPv6 together; Infinity when unknown. */
-async function namespaceUdpSockets(pid: number): Promise<number> {
-  const counts = await Promise.all(['sockstat', 'sockstat6'].map((file) => readFile(`/proc/${pid}/net/${file}`, 'utf8').catch(() => undefined)));
-  if (counts[0] === undefined) return Infinity;
+/** How many UDP sockets a namespace holds, IPv4 and IPv6 together, from its socket counts (namespaceCounts); Infinity when unknown. */
+function udpSockets(counts: string | undefined): number {
+  if (counts === undefined) return Infinity;
   // UDP: inuse 1 mem 0   /   UDP6: inuse 0
-  return counts.reduce((total, text) => total + Number(/^UDP6?: inuse (\d+)/m.exec(text ?? '')?.[1] ?? 0), 0);
+  return [...counts.matchAll(/^UDP6?: inuse (\d+)/gm)].reduce((total, match) => total + Number(match[1]), 0);
 }
 
 /** A read of /proc/PID/net/tcp: about a hundred lines. The kernel makes only as many lines as a read asks for. */
@@ -218,7 +217,7 @@ export async function tcpListeners(pid: number, candidates?: Set<string>): Promi
  * or the table ends: the kernel walks its socket tables only as far as the reads ask. A read that
  * comes back short has reached the end (asking again would walk the tables once more).
  */
-export async function readTableLines(pid: number, table: string, line: (text: string) => boolean): Promise<void> {
+async function readTableLines(pid: number, table: string, line: (text: string) => boolean): Promise<void> {
   const file = await open(`/proc/${pid}/net/${table}`).catch(() => undefined);
   if (!file) return;
   const buffer = Buffer.alloc(TABLE_READ_BYTES);
@@ -267,8 +266,7 @@ function tableEntry(line: string, table: string, protocol: 'tcp' | 'udp'): Table
 }
 
 /** Inodes of the Unix sockets in `pid`'s namespace (/proc/PID/net/unix: a short table, read whole). */
-/** The Unix sockets of the namespace of `pid` (their inodes). */
-export function unixSocketInodes(pid: number): string[] {
+function unixSocketInodes(pid: number): string[] {
   const text = readText(`/proc/${pid}/net/unix`) ?? '';
   // Num RefCount Protocol Flags Type St Inode Path
   return text.split('\n').slice(1).flatMap((line) => line.trim().split(/\s+/)[6] ?? []);

@@ -85,14 +85,9 @@ export function readText(file: string): string | undefined {
 }
 
 function readEntries(dir: string): string[] {
-  return listEntries(dir) ?? [];
-}
-
-/** The entries of a /proc folder; undefined when it cannot be read (the process is gone). */
-export function listEntries(dir: string): string[] | undefined {
   try {
     return readdirSync(dir);
   } catch {
-    return undefined;
+    return [];
   }
 }
